@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+
+/** A `liftgate` sub-command. Commands are thin: they read flags and call the parts under src/. */
+export interface Command {
+  readonly name: string;
+  /** One line for `liftgate --help`. */
+  readonly summary: string;
+  /** The full `--help` text. */
+  readonly usage: string;
+  /** Runs the command; resolves to the process exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+/** A problem with what the user typed; printed as one line, exit code 1. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** How one flag is read: `--name value` (string) or `--name` (boolean). */
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+}
+
+/** The parsed value of each flag in a spec: strings (or string lists), booleans, or undefined when absent. */
+export type FlagValues<T extends Record<string, FlagSpec>> = {
+  [K in keyof T]?: T[K]['type'] extends 'boolean'
+    ? T[K]['multiple'] extends true ? boolean[] : boolean
+    : T[K]['multiple'] extends true ? string[] : string;
+};
+
+/**
+ * Parses `--flag value` style arguments strictly (unknown flags and stray positionals are errors) and turns
+ * node's parse errors into one-line UsageErrors.
+ */
+export function parseFlags<T extends Record<string, FlagSpec>>(
+  args: string[],
+  options: T,
+  { allowPositionals = false }: { allowPositionals?: boolean } = {},
+): { values: FlagValues<T>; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals });
+    return { values: parsed.values as FlagValues<T>, positionals: parsed.positionals };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Parses a TCP port flag, naming the flag in the error. */
+export function parsePort(value: string, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`${flag} must be a port number between 0 and 65535, got "${value}"`);
+  }
+  return port;
+}
