@@ -1,0 +1,148 @@
+/**
+ * Run triggering: which stacks a Bitbucket delivery starts runs on, and of which kind. Pure rules, no I/O;
+ * the webhook receiver feeds them the stacks the store found for the delivery's repository.
+ */
+
+/** `TRACKED` plans and applies the tracked branch; `PROPOSED` only plans, to preview a change. */
+export type RunKind = 'TRACKED' | 'PROPOSED';
+
+/** What started a run: a Bitbucket event key (`repo:refs_changed`, `pr:opened`, …) or `manual`. */
+export type RunTrigger = string;
+
+export const MANUAL_TRIGGER: RunTrigger = 'manual';
+
+export interface RepositoryRef {
+  projectKey: string;
+  repositorySlug: string;
+}
+
+/** A branch that a push created or moved, with the commit it now points at. */
+export interface PushedBranch {
+  branch: string;
+  commit: string;
+}
+
+/** A handled Bitbucket event, reduced to what run triggering needs. */
+export type RepositoryEvent =
+  | { kind: 'push'; eventKey: string; repository: RepositoryRef; pushedBranches: PushedBranch[] }
+  | {
+      kind: 'pullRequest';
+      eventKey: string;
+      /** The repository the pull request targets (its source may be a fork). */
+      repository: RepositoryRef;
+      pullRequestId: number;
+      sourceBranch: string;
+      targetBranch: string;
+      /** The source branch's latest commit: the change a proposed run previews. */
+      commit: string;
+    };
+
+/** The fields of a stack that decide whether a delivery reaches it. */
+export interface TriggerableStack extends RepositoryRef {
+  id: string;
+  /** null means the stack uses the account's default integration. */
+  integrationId: string | null;
+  detached: boolean;
+  branch: string;
+}
+
+/** The integration a delivery arrived for. */
+export interface DeliveringIntegration {
+  id: string;
+  isDefault: boolean;
+}
+
+/** A run to record in state QUEUED. */
+export interface RunRequest {
+  stackId: string;
+  kind: RunKind;
+  trigger: RunTrigger;
+  branch: string;
+  /** null for a manual run that names no commit: the tracked branch's head at the time it runs. */
+  commit: string | null;
+  pullRequestId: number | null;
+}
+
+/** Bitbucket project keys are upper-case and repository slugs lower-case, whatever case a caller typed. */
+export function canonicalRepository(ref: RepositoryRef): RepositoryRef {
+  return { projectKey: ref.projectKey.toUpperCase(), repositorySlug: ref.repositorySlug.toLowerCase() };
+}
+
+export function sameRepository(a: RepositoryRef, b: RepositoryRef): boolean {
+  const left = canonicalRepository(a);
+  const right = canonicalRepository(b);
+  return left.projectKey === right.projectKey && left.repositorySlug === right.repositorySlug;
+}
+
+/** Branch names as Bitbucket shows them (`main`), also when a stack was configured with `refs/heads/main`. */
+export function branchName(ref: string): string {
+  return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+}
+
+/** A stack receives a delivery only through the integration it uses; a detached stack uses none. */
+export function stackReceivesFrom(stack: TriggerableStack, integration: DeliveringIntegration): boolean {
+  if (stack.detached) {
+    return false;
+  }
+  return stack.integrationId === null ? integration.isDefault : stack.integrationId === integration.id;
+}
+
+/**
+ * The runs a handled event starts: for every stack on the event's repository that receives from this
+ * integration, a push to the tracked branch is TRACKED and a push to any other branch PROPOSED (one run per
+ * pushed branch); a pull-request event is PROPOSED when the pull request targets the tracked branch.
+ */
+export function runsForEvent(
+  event: RepositoryEvent,
+  integration: DeliveringIntegration,
+  stacks: readonly TriggerableStack[],
+): RunRequest[] {
+  const runs: RunRequest[] = [];
+  for (const stack of stacks) {
+    if (!stackReceivesFrom(stack, integration) || !sameRepository(stack, event.repository)) {
+      continue;
+    }
+    const trackedBranch = branchName(stack.branch);
+    if (event.kind === 'push') {
+      for (const pushed of event.pushedBranches) {
+        runs.push({
+          stackId: stack.id,
+          kind: pushed.branch === trackedBranch ? 'TRACKED' : 'PROPOSED',
+          trigger: event.eventKey,
+          branch: pushed.branch,
+          commit: pushed.commit,
+          pullRequestId: null,
+        });
+      }
+    } else if (event.targetBranch === trackedBranch) {
+      runs.push({
+        stackId: stack.id,
+        kind: 'PROPOSED',
+        trigger: event.eventKey,
+        branch: event.sourceBranch,
+        commit: event.commit,
+        pullRequestId: event.pullRequestId,
+      });
+    }
+  }
+  return runs;
+}
+
+/** Why a stack cannot be run by hand, or null when it can. */
+export function manualRunRefusal(stack: Pick<TriggerableStack, 'detached'>): string | null {
+  return stack.detached
+    ? 'the stack is detached: its integration was deleted; attach it to an integration before triggering runs'
+    : null;
+}
+
+/** A manual trigger always runs the tracked branch (plan and apply), optionally pinned to a commit. */
+export function manualRun(stack: Pick<TriggerableStack, 'id' | 'branch'>, commit: string | null): RunRequest {
+  return {
+    stackId: stack.id,
+    kind: 'TRACKED',
+    trigger: MANUAL_TRIGGER,
+    branch: branchName(stack.branch),
+    commit,
+    pullRequestId: null,
+  };
+}

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { branchName, type RepositoryEvent, type RepositoryRef } from '../domain/runs';
+
+/**
+ * Zod schemas for the parts of Bitbucket Data Center's webhook bodies that Liftgate reads
+ * (reference: Atlassian's "Event payload" page). Objects are not strict: Bitbucket adds fields between
+ * versions (`hierarchyId`, `archived`, `commits`, …), and a newer server must not be refused for that.
+ */
+
+/** The event Bitbucket's "Test connection" sends; answered 200 and otherwise ignored. */
+export const PING_EVENT = 'diagnostics:ping';
+
+export const PUSH_EVENT = 'repo:refs_changed';
+
+export const PULL_REQUEST_EVENTS = [
+  'pr:opened',
+  'pr:from_ref_updated',
+  'pr:modified',
+  'pr:reviewer:approved',
+  'pr:reviewer:unapproved',
+  'pr:merged',
+  'pr:comment:added',
+] as const;
+
+/** The eight events that can start runs (SPEC §1); every other event key is recorded and ignored. */
+export const HANDLED_EVENTS: readonly string[] = [PUSH_EVENT, ...PULL_REQUEST_EVENTS];
+
+const nonEmpty = z.string().min(1);
+
+const repositorySchema = z.object({
+  slug: nonEmpty,
+  project: z.object({ key: nonEmpty }),
+});
+
+/** `eventKey` is optional (a body is keyed by the header) but, when present, must agree with the header. */
+const envelope = { eventKey: z.string().optional() };
+
+const refChangeSchema = z.object({
+  ref: z.object({ id: nonEmpty, displayId: nonEmpty, type: nonEmpty }),
+  refId: nonEmpty,
+  fromHash: nonEmpty,
+  toHash: nonEmpty,
+  type: z.enum(['ADD', 'UPDATE', 'DELETE']),
+});
+
+export const refsChangedSchema = z.object({
+  ...envelope,
+  repository: repositorySchema,
+  changes: z.array(refChangeSchema),
+});
+
+const pullRequestRefSchema = z.object({
+  id: nonEmpty,
+  displayId: nonEmpty,
+  latestCommit: nonEmpty,
+  repository: repositorySchema,
+});
+
+export const pullRequestEventSchema = z.object({
+  ...envelope,
+  pullRequest: z.object({
+    id: z.number().int().nonnegative(),
+    fromRef: pullRequestRefSchema,
+    toRef: pullRequestRefSchema,
+  }),
+});
+
+/** The outcome of reading a signed body: a handled event, or why the body was refused (HTTP 400). */
+export type ParsedDelivery = { ok: true; event: RepositoryEvent } | { ok: false; reason: string };
+
+function describeIssues(eventKey: string, error: z.ZodError): string {
+  const problems = error.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
+    return `${path}: ${issue.message}`;
+  });
+  const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
+  return `payload does not match the shape of ${eventKey}: ${problems.join('; ')}${more}`;
+}
+
+function eventKeyMismatch(headerEventKey: string, bodyEventKey: string | undefined): ParsedDelivery | null {
+  return bodyEventKey === undefined || bodyEventKey === headerEventKey
+    ? null
+    : { ok: false, reason: `body eventKey "${bodyEventKey}" does not match the X-Event-Key header "${headerEventKey}"` };
+}
+
+function repositoryRef(repository: z.infer<typeof repositorySchema>): RepositoryRef {
+  return { projectKey: repository.project.key, repositorySlug: repository.slug };
+}
+
+/**
+ * Parses the raw body of a handled event (one of HANDLED_EVENTS) into the event run triggering needs.
+ * Tag changes and branch deletions are kept out of `pushedBranches`: there is nothing to plan for them.
+ */
+export function parseHandledDelivery(eventKey: string, rawBody: Buffer): ParsedDelivery {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody.toString('utf8'));
+  } catch (error) {
+    return { ok: false, reason: `malformed JSON body: ${(error as Error).message}` };
+  }
+  if (eventKey === PUSH_EVENT) {
+    const push = refsChangedSchema.safeParse(json);
+    if (!push.success) {
+      return { ok: false, reason: describeIssues(eventKey, push.error) };
+    }
+    return (
+      eventKeyMismatch(eventKey, push.data.eventKey) ?? {
+        ok: true,
+        event: {
+          kind: 'push',
+          eventKey,
+          repository: repositoryRef(push.data.repository),
+          pushedBranches: push.data.changes
+            .filter((change) => change.ref.type === 'BRANCH' && change.type !== 'DELETE')
+            .map((change) => ({ branch: branchName(change.refId), commit: change.toHash })),
+        },
+      }
+    );
+  }
+  const pr = pullRequestEventSchema.safeParse(json);
+  if (!pr.success) {
+    return { ok: false, reason: describeIssues(eventKey, pr.error) };
+  }
+  const { pullRequest } = pr.data;
+  return (
+    eventKeyMismatch(eventKey, pr.data.eventKey) ?? {
+      ok: true,
+      event: {
+        kind: 'pullRequest',
+        eventKey,
+        repository: repositoryRef(pullRequest.toRef.repository),
+        pullRequestId: pullRequest.id,
+        sourceBranch: branchName(pullRequest.fromRef.id),
+        targetBranch: branchName(pullRequest.toRef.id),
+        commit: pullRequest.fromRef.latestCommit,
+      },
+    }
+  );
+}

@@ -1,0 +1,113 @@
+import {
+  manualRun,
+  manualRunRefusal,
+  runsForEvent,
+  type DeliveringIntegration,
+  type RepositoryEvent,
+  type TriggerableStack,
+} from '../../src/server/domain/runs';
+
+const integration: DeliveringIntegration = { id: 'platform-bitbucket', isDefault: false };
+const defaultIntegration: DeliveringIntegration = { id: 'company-bitbucket', isDefault: true };
+
+function stack(overrides: Partial<TriggerableStack> & { id: string }): TriggerableStack {
+  return {
+    integrationId: integration.id,
+    detached: false,
+    projectKey: 'PLAT',
+    repositorySlug: 'network',
+    branch: 'main',
+    ...overrides,
+  };
+}
+
+function push(branches: Array<[string, string]>, repository = { projectKey: 'PLAT', repositorySlug: 'network' }): RepositoryEvent {
+  return {
+    kind: 'push',
+    eventKey: 'repo:refs_changed',
+    repository,
+    pushedBranches: branches.map(([branch, commit]) => ({ branch, commit })),
+  };
+}
+
+function pullRequest(targetBranch: string, eventKey = 'pr:opened'): RepositoryEvent {
+  return {
+    kind: 'pullRequest',
+    eventKey,
+    repository: { projectKey: 'PLAT', repositorySlug: 'network' },
+    pullRequestId: 12,
+    sourceBranch: 'feature/subnet',
+    targetBranch,
+    commit: 'f'.repeat(40),
+  };
+}
+
+describe('run triggering', () => {
+  it('starts a TRACKED run for a push to the tracked branch and PROPOSED for other branches', () => {
+    const runs = runsForEvent(push([['main', 'a1'], ['feature/x', 'b2']]), integration, [stack({ id: 's1' })]);
+    expect(runs).toEqual([
+      { stackId: 's1', kind: 'TRACKED', trigger: 'repo:refs_changed', branch: 'main', commit: 'a1', pullRequestId: null },
+      { stackId: 's1', kind: 'PROPOSED', trigger: 'repo:refs_changed', branch: 'feature/x', commit: 'b2', pullRequestId: null },
+    ]);
+  });
+
+  it('judges each stack by its own tracked branch', () => {
+    const stacks = [stack({ id: 'prod', branch: 'main' }), stack({ id: 'staging', branch: 'refs/heads/develop' })];
+    const runs = runsForEvent(push([['develop', 'c3']]), integration, stacks);
+    expect(runs.map((run) => [run.stackId, run.kind])).toEqual([
+      ['prod', 'PROPOSED'],
+      ['staging', 'TRACKED'],
+    ]);
+  });
+
+  it('matches project keys and repository slugs case-insensitively, as Bitbucket does', () => {
+    const stacks = [stack({ id: 's1', projectKey: 'plat', repositorySlug: 'Network' })];
+    expect(runsForEvent(push([['main', 'a1']], { projectKey: 'PLAT', repositorySlug: 'network' }), integration, stacks)).toHaveLength(1);
+  });
+
+  it('does not match branch names case-insensitively (git branches are case-sensitive)', () => {
+    const runs = runsForEvent(push([['Main', 'a1']]), integration, [stack({ id: 's1' })]);
+    expect(runs[0].kind).toBe('PROPOSED');
+  });
+
+  it('ignores stacks on other repositories or projects', () => {
+    const stacks = [stack({ id: 'other-repo', repositorySlug: 'dns' }), stack({ id: 'other-project', projectKey: 'DATA' })];
+    expect(runsForEvent(push([['main', 'a1']]), integration, stacks)).toEqual([]);
+  });
+
+  it('only reaches stacks that use the delivering integration', () => {
+    const stacks = [stack({ id: 'mine' }), stack({ id: 'theirs', integrationId: 'other-bitbucket' }), stack({ id: 'default', integrationId: null })];
+    expect(runsForEvent(push([['main', 'a1']]), integration, stacks).map((run) => run.stackId)).toEqual(['mine']);
+    expect(runsForEvent(push([['main', 'a1']]), defaultIntegration, stacks).map((run) => run.stackId)).toEqual(['default']);
+  });
+
+  it('gives detached stacks nothing', () => {
+    const stacks = [stack({ id: 'detached', integrationId: null, detached: true })];
+    expect(runsForEvent(push([['main', 'a1']]), defaultIntegration, stacks)).toEqual([]);
+    expect(runsForEvent(pullRequest('main'), defaultIntegration, stacks)).toEqual([]);
+  });
+
+  it('starts a PROPOSED run of the source commit for a pull request targeting the tracked branch', () => {
+    const runs = runsForEvent(pullRequest('main', 'pr:from_ref_updated'), integration, [stack({ id: 's1' })]);
+    expect(runs).toEqual([
+      { stackId: 's1', kind: 'PROPOSED', trigger: 'pr:from_ref_updated', branch: 'feature/subnet', commit: 'f'.repeat(40), pullRequestId: 12 },
+    ]);
+  });
+
+  it('ignores pull requests that target another branch', () => {
+    expect(runsForEvent(pullRequest('release/1.x'), integration, [stack({ id: 's1' })])).toEqual([]);
+  });
+
+  it('triggers a TRACKED manual run of the tracked branch unless the stack is detached', () => {
+    expect(manualRun({ id: 's1', branch: 'refs/heads/main' }, null)).toEqual({
+      stackId: 's1',
+      kind: 'TRACKED',
+      trigger: 'manual',
+      branch: 'main',
+      commit: null,
+      pullRequestId: null,
+    });
+    expect(manualRunRefusal({ detached: false })).toBeNull();
+    expect(manualRunRefusal({ detached: true })).toMatch(/detached/);
+  });
+});

@@ -1,0 +1,91 @@
+import { HANDLED_EVENTS, PULL_REQUEST_EVENTS, parseHandledDelivery } from '../../../src/server/webhooks/payloads';
+import { pullRequestEvent, refsChanged } from './bitbucket-payloads';
+
+const repo = { projectKey: 'PLAT', slug: 'network' };
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+describe('Bitbucket payload parsing', () => {
+  it('handles exactly the eight events of the spec', () => {
+    expect([...HANDLED_EVENTS].sort()).toEqual(
+      [
+        'pr:comment:added',
+        'pr:from_ref_updated',
+        'pr:merged',
+        'pr:modified',
+        'pr:opened',
+        'pr:reviewer:approved',
+        'pr:reviewer:unapproved',
+        'repo:refs_changed',
+      ].sort(),
+    );
+  });
+
+  it('reads the pushed branches of repo:refs_changed, leaving out tags and deleted branches', () => {
+    const body = refsChanged(repo, [
+      { branch: 'main', toHash: '1'.repeat(40) },
+      { branch: 'feature/new', toHash: '2'.repeat(40), type: 'ADD' },
+      { branch: 'old', toHash: '3'.repeat(40), type: 'DELETE' },
+      { branch: 'v1.0.0', toHash: '4'.repeat(40), refType: 'TAG' },
+    ]);
+    expect(parseHandledDelivery('repo:refs_changed', json(body))).toEqual({
+      ok: true,
+      event: {
+        kind: 'push',
+        eventKey: 'repo:refs_changed',
+        repository: { projectKey: 'PLAT', repositorySlug: 'network' },
+        pushedBranches: [
+          { branch: 'main', commit: '1'.repeat(40) },
+          { branch: 'feature/new', commit: '2'.repeat(40) },
+        ],
+      },
+    });
+  });
+
+  it.each(PULL_REQUEST_EVENTS)('reads the target, source and commit of %s', (eventKey) => {
+    const body = pullRequestEvent(eventKey, repo, { id: 41, from: 'feature/subnet', to: 'main', latestCommit: 'e'.repeat(40) });
+    expect(parseHandledDelivery(eventKey, json(body))).toEqual({
+      ok: true,
+      event: {
+        kind: 'pullRequest',
+        eventKey,
+        repository: { projectKey: 'PLAT', repositorySlug: 'network' },
+        pullRequestId: 41,
+        sourceBranch: 'feature/subnet',
+        targetBranch: 'main',
+        commit: 'e'.repeat(40),
+      },
+    });
+  });
+
+  it('refuses malformed JSON with the parser message', () => {
+    const result = parseHandledDelivery('repo:refs_changed', Buffer.from('{"changes": ['));
+    expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/^malformed JSON body: /) });
+  });
+
+  it('names the missing field when a body does not have the event shape', () => {
+    const body = refsChanged(repo, [{ branch: 'main', toHash: '1'.repeat(40) }]) as Record<string, unknown>;
+    delete body.repository;
+    const result = parseHandledDelivery('repo:refs_changed', json(body));
+    expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('repository') });
+    expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('repo:refs_changed') });
+  });
+
+  it('refuses a pull-request body sent as a push, and non-object bodies', () => {
+    const body = pullRequestEvent('pr:opened', repo, { from: 'a', to: 'main', latestCommit: 'e'.repeat(40) });
+    expect(parseHandledDelivery('repo:refs_changed', json({ ...body, eventKey: undefined }))).toMatchObject({ ok: false });
+    for (const value of [null, [], 'text', 42]) {
+      expect(parseHandledDelivery('pr:opened', json(value))).toMatchObject({ ok: false, reason: expect.stringContaining('body') });
+    }
+  });
+
+  it('refuses a body whose eventKey contradicts the X-Event-Key header', () => {
+    const body = pullRequestEvent('pr:merged', repo, { from: 'a', to: 'main', latestCommit: 'e'.repeat(40) });
+    expect(parseHandledDelivery('pr:opened', json(body))).toMatchObject({ ok: false, reason: expect.stringContaining('does not match the X-Event-Key') });
+  });
+
+  it('refuses an unknown ref-change type', () => {
+    const body = refsChanged(repo, [{ branch: 'main', toHash: '1'.repeat(40) }]);
+    (body.changes[0] as { type: string }).type = 'MOVE';
+    expect(parseHandledDelivery('repo:refs_changed', json(body))).toMatchObject({ ok: false, reason: expect.stringContaining('changes.0.type') });
+  });
+});
