@@ -1,0 +1,129 @@
+/**
+ * Runs the current process as a Terraform plugin: checks it was started by Terraform, serves the given
+ * gRPC services (with go-plugin's controller, stdio and health services) on loopback, and prints the
+ * handshake line. Knows nothing of any particular provider.
+ */
+import { writeSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { goPluginServices } from './go-plugin';
+import {
+  formatHandshakeLine,
+  negotiateProtocolVersion,
+  runDirectlyMessage,
+  startedByTerraform,
+} from './handshake';
+import { createLogger, type Logger } from './logging';
+import { generatePluginCertificate } from './tls';
+
+export interface PluginService {
+  definition: grpc.ServiceDefinition;
+  implementation: grpc.UntypedServiceImplementation;
+}
+
+export interface ServePluginOptions {
+  services: PluginService[];
+  /** Where the runtime logs its own events; defaults to an hclog logger named "plugin". */
+  logger?: Logger;
+}
+
+/**
+ * grpc-js limits received messages to 4 MiB by default; Terraform's Go client allows MaxInt32 both ways
+ * and a large state or schema exceeds 4 MiB, so lift the limits (-1 = unlimited).
+ */
+const serverOptions: grpc.ServerOptions = {
+  'grpc.max_receive_message_length': -1,
+  'grpc.max_send_message_length': -1,
+};
+
+/** How often to check whether Terraform (our parent) is gone; a SIGKILLed Terraform cannot tell us. */
+const orphanCheckIntervalMs = 500;
+
+/** Exit code of a crash, like a Go panic, so Terraform's "plugin crashed" path and exit status agree. */
+const crashExitCode = 2;
+
+/**
+ * Serves the plugin and resolves once the handshake line is printed. From the moment it is called,
+ * anything written to stdout goes to stderr instead: stdout belongs to the handshake.
+ *
+ * Exits the process (code 1) with a one-line explanation when not started by Terraform.
+ */
+export async function servePlugin(options: ServePluginOptions): Promise<void> {
+  redirectStdoutToStderr();
+  if (!startedByTerraform(process.env)) {
+    process.stderr.write(`${runDirectlyMessage}\n`);
+    process.exit(1);
+  }
+  const logger = options.logger ?? createLogger('plugin');
+  installProcessGuards(logger);
+
+  const negotiation = negotiateProtocolVersion(process.env.PLUGIN_PROTOCOL_VERSIONS);
+  if (negotiation.mismatch) logger.error('protocol version mismatch', { problem: negotiation.mismatch });
+
+  const clientCertificatePem = process.env.PLUGIN_CLIENT_CERT;
+  const certificate = clientCertificatePem ? generatePluginCertificate() : undefined;
+  const credentials = certificate
+    ? // Like go-plugin's own servers: require the client to present the one-time certificate Terraform
+      // generated for this process, so nothing else on the machine can call the provider.
+      grpc.ServerCredentials.createSsl(
+        Buffer.from(clientCertificatePem as string),
+        [{ private_key: Buffer.from(certificate.privateKeyPem), cert_chain: Buffer.from(certificate.certificatePem) }],
+        true,
+      )
+    : grpc.ServerCredentials.createInsecure();
+
+  const server = new grpc.Server(serverOptions);
+  const auxiliary = goPluginServices({
+    onShutdown: () => {
+      logger.debug('shutdown requested by the client');
+      // Let grpc-js flush the Shutdown response first; the client gives us 2 seconds, we need microseconds.
+      setImmediate(() => process.exit(0));
+    },
+  });
+  for (const service of [...auxiliary, ...options.services]) server.addService(service.definition, service.implementation);
+
+  // Port 0: the kernel picks a free port, so concurrent provider processes never collide.
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort))),
+  );
+  const address = `127.0.0.1:${port}`;
+  writeSync(
+    1,
+    formatHandshakeLine({ network: 'tcp', address, protocolVersion: negotiation.version, certificateDer: certificate?.der }),
+  );
+  logger.debug('plugin server listening', { address, tls: certificate !== undefined });
+}
+
+/** Sends every later stdout write (console.log included) to stderr, where Terraform logs it. */
+function redirectStdoutToStderr(): void {
+  const stderrWrite = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean;
+  process.stdout.write = ((...args: unknown[]) => stderrWrite(...args)) as typeof process.stdout.write;
+}
+
+function installProcessGuards(logger: Logger): void {
+  // Ctrl-C reaches the whole process group; Terraform handles it by calling StopProvider, so the plugin must
+  // survive it (go-plugin servers ignore SIGINT the same way).
+  process.on('SIGINT', () => logger.debug('plugin received interrupt signal, ignoring'));
+
+  // A write to a closed stderr means Terraform is gone and nobody is listening.
+  process.stderr.on('error', () => process.exit(0));
+
+  // Terraform's crash capture shows unstructured stderr from a "panic: " line on as "the plugin crashed",
+  // whatever the log level; without it a crash would only read "plugin exited before we could connect".
+  process.on('uncaughtException', (error) => {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    try {
+      writeSync(2, `panic: ${detail}\n`);
+    } finally {
+      process.exit(crashExitCode);
+    }
+  });
+
+  // If Terraform dies without killing us (SIGKILL, crash), we are reparented: exit instead of lingering.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      logger.debug('parent process gone, exiting', { parent });
+      process.exit(0);
+    }
+  }, orphanCheckIntervalMs).unref();
+}
