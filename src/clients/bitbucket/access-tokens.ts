@@ -1,0 +1,72 @@
+import { createWithoutDuplicates } from './create';
+import type { PagedList, PagingOptions } from './paging';
+import { ACCESS_TOKENS_API, segment } from './paths';
+import {
+  accessTokenSchema,
+  pageSchema,
+  rawAccessTokenSchema,
+  type BitbucketAccessToken,
+  type BitbucketAccessTokenInput,
+  type BitbucketRawAccessToken,
+} from './schemas';
+import type { Transport } from './transport';
+
+const accessTokenPage = pageSchema(accessTokenSchema);
+
+/** HTTP access tokens of a user (`/rest/access-tokens/latest/users/{userSlug}`). */
+export class AccessTokensResource {
+  constructor(private readonly transport: Transport) {}
+
+  list(userSlug: string, paging: PagingOptions = {}): PagedList<BitbucketAccessToken> {
+    return this.transport.paged(`${ACCESS_TOKENS_API}/users/${segment(userSlug)}`, {}, accessTokenPage, paging);
+  }
+
+  async get(userSlug: string, tokenId: string): Promise<BitbucketAccessToken> {
+    const { data } = await this.transport.send({
+      method: 'GET',
+      path: `${ACCESS_TOKENS_API}/users/${segment(userSlug)}/${segment(tokenId)}`,
+      schema: accessTokenSchema,
+      retryMode: 'idempotent',
+    });
+    return data;
+  }
+
+  /**
+   * Creates a token (Bitbucket uses PUT here, yet each call makes a new token). The raw token is in
+   * this answer only, so a token made by an attempt whose answer was lost is useless: after such a
+   * failure the tokens with this name that appeared since are deleted and the create is sent again.
+   */
+  create(userSlug: string, input: BitbucketAccessTokenInput): Promise<BitbucketRawAccessToken> {
+    const sameName = async () =>
+      (await this.list(userSlug).toArray()).filter((token) => token.name === input.name).map((token) => token.id);
+    return createWithoutDuplicates(this.transport.retryPolicy, {
+      snapshot: async () => new Set(await sameName()),
+      create: async () => {
+        const { data } = await this.transport.send({
+          method: 'PUT',
+          path: `${ACCESS_TOKENS_API}/users/${segment(userSlug)}`,
+          body: input,
+          schema: rawAccessTokenSchema,
+          retryMode: 'create',
+        });
+        return data;
+      },
+      findCreated: async (before) => {
+        for (const id of await sameName()) {
+          if (!before.has(id)) await this.delete(userSlug, id);
+        }
+        return undefined;
+      },
+    });
+  }
+
+  async delete(userSlug: string, tokenId: string): Promise<void> {
+    await this.transport.send({
+      method: 'DELETE',
+      path: `${ACCESS_TOKENS_API}/users/${segment(userSlug)}/${segment(tokenId)}`,
+      schema: null,
+      retryMode: 'idempotent',
+      notFoundOnRetryMeansDone: true,
+    });
+  }
+}

@@ -1,0 +1,197 @@
+import { AccessTokensResource } from './access-tokens';
+import {
+  BitbucketConnectionError,
+  BitbucketError,
+  BitbucketForbiddenError,
+  BitbucketServerError,
+  BitbucketUnauthorizedError,
+} from './errors';
+import { API } from './paths';
+import { ProjectsResource } from './projects';
+import { RepositoriesResource } from './repositories';
+import type { BitbucketRetryOptions } from './retry';
+import { applicationPropertiesSchema, type ApplicationProperties, type RepositoryPermission } from './schemas';
+import { Transport, type BitbucketRequestEvent } from './transport';
+import { ProjectWebhooksResource, RepositoryWebhooksResource } from './webhooks';
+
+export interface BitbucketClientOptions {
+  /** Bitbucket's base URL, e.g. `https://bitbucket.example.com` or `https://host/bitbucket`; no user info. */
+  baseUrl: string;
+  /** HTTP access token, sent as `Authorization: Bearer`. Give this or username + password. */
+  token?: string;
+  /** With `password`: Basic auth (the password may be the user's HTTP access token). */
+  username?: string;
+  password?: string;
+  /** Retry policy of this client; see BitbucketRetryOptions for the defaults. */
+  retry?: BitbucketRetryOptions;
+  /** Requests in flight at once from this client. @default 8 */
+  concurrency?: number;
+  /** Per-attempt timeout. @default 30000 */
+  timeoutMs?: number;
+  /** @default 'liftgate-bitbucket-client' */
+  userAgent?: string;
+  /** Called after every HTTP attempt (logging, metrics); it must not throw. @default nothing is called */
+  onRequest?: (event: BitbucketRequestEvent) => void;
+}
+
+/** Why a credential check failed, in the terms a person fixing it needs. */
+export type BitbucketCredentialProblem =
+  | 'unreachable'
+  | 'not-bitbucket'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'missing-permission';
+
+export type BitbucketCredentialCheck =
+  | { ok: true; properties: ApplicationProperties }
+  | { ok: false; problem: BitbucketCredentialProblem; message: string; error?: BitbucketError };
+
+/**
+ * Client for the Bitbucket Data Center REST API (9.x). One instance holds one set of credentials,
+ * one retry policy and one concurrency limit; share it between callers that talk to the same server.
+ *
+ * ```ts
+ * const bitbucket = new BitbucketClient({ baseUrl, token });
+ * for await (const hook of bitbucket.repositoryWebhooks.list('PRJ', 'repo')) console.log(hook.name);
+ * ```
+ */
+export class BitbucketClient {
+  readonly projects: ProjectsResource;
+  readonly repositories: RepositoriesResource;
+  readonly repositoryWebhooks: RepositoryWebhooksResource;
+  readonly projectWebhooks: ProjectWebhooksResource;
+  readonly accessTokens: AccessTokensResource;
+  /** The normalised base URL (no trailing slash). */
+  readonly baseUrl: string;
+  private readonly transport: Transport;
+
+  constructor(options: BitbucketClientOptions) {
+    this.baseUrl = normaliseBaseUrl(options.baseUrl);
+    const authorization = authorizationHeader(options);
+    this.transport = new Transport({
+      baseUrl: this.baseUrl,
+      // A closure rather than a field, so neither util.inspect nor JSON.stringify of the client shows it.
+      authorization: () => authorization,
+      retry: options.retry,
+      concurrency: positiveInteger('concurrency', options.concurrency ?? 8),
+      timeoutMs: positiveInteger('timeoutMs', options.timeoutMs ?? 30_000),
+      userAgent: options.userAgent ?? 'liftgate-bitbucket-client',
+      onRequest: options.onRequest,
+    });
+    this.projects = new ProjectsResource(this.transport);
+    this.repositories = new RepositoriesResource(this.transport);
+    this.repositoryWebhooks = new RepositoryWebhooksResource(this.transport);
+    this.projectWebhooks = new ProjectWebhooksResource(this.transport);
+    this.accessTokens = new AccessTokensResource(this.transport);
+  }
+
+  /**
+   * Version and name of the server. Sent without credentials (Bitbucket answers it anonymously), so
+   * success proves reachability only; a BitbucketConnectionError means the host is unreachable.
+   */
+  async getApplicationProperties(): Promise<ApplicationProperties> {
+    const { data } = await this.transport.send({
+      method: 'GET',
+      path: `${API}/application-properties`,
+      schema: applicationPropertiesSchema,
+      retryMode: 'idempotent',
+      authenticate: false,
+    });
+    return data;
+  }
+
+  /**
+   * Checks that the server is a reachable Bitbucket and that the credentials work and hold
+   * `permission` (default REPO_ADMIN, which webhooks need) on at least one repository:
+   * 1. `getApplicationProperties()` — connection errors and 5xx → `unreachable`, anything else
+   *    that is not Bitbucket's answer → `not-bitbucket`;
+   * 2. the first page of `repositories.search({ permission })` — 401 → `unauthorized` (bad token),
+   *    403 → `forbidden`, no repository → `missing-permission`.
+   * Other failures are thrown.
+   */
+  async verifyCredentials(options: { permission?: RepositoryPermission } = {}): Promise<BitbucketCredentialCheck> {
+    const permission = options.permission ?? 'REPO_ADMIN';
+    let properties: ApplicationProperties;
+    try {
+      properties = await this.getApplicationProperties();
+    } catch (error) {
+      if (!(error instanceof BitbucketError)) throw error;
+      const unreachable = error instanceof BitbucketConnectionError || error instanceof BitbucketServerError;
+      return {
+        ok: false,
+        problem: unreachable ? 'unreachable' : 'not-bitbucket',
+        message: unreachable
+          ? `Bitbucket at ${this.baseUrl} is unreachable: ${error.message}`
+          : `${this.baseUrl} did not answer like Bitbucket Data Center: ${error.message}`,
+        error,
+      };
+    }
+    try {
+      const page = await this.repositories.search({ permission, pageSize: 1 }).firstPage();
+      if (page.values.length === 0) {
+        return {
+          ok: false,
+          problem: 'missing-permission',
+          message: `the credentials are valid but hold ${permission} on no repository of ${this.baseUrl}`,
+        };
+      }
+      return { ok: true, properties };
+    } catch (error) {
+      if (error instanceof BitbucketUnauthorizedError) {
+        return { ok: false, problem: 'unauthorized', message: `Bitbucket rejected the credentials (401): ${error.message}`, error };
+      }
+      if (error instanceof BitbucketForbiddenError) {
+        return { ok: false, problem: 'forbidden', message: `Bitbucket refused access (403): ${error.message}`, error };
+      }
+      if (error instanceof BitbucketConnectionError || error instanceof BitbucketServerError) {
+        return { ok: false, problem: 'unreachable', message: `Bitbucket at ${this.baseUrl} is unreachable: ${error.message}`, error };
+      }
+      throw error;
+    }
+  }
+
+  /** Closes idle keep-alive connections; the client stays usable (new requests reconnect). */
+  close(): void {
+    this.transport.close();
+  }
+}
+
+function normaliseBaseUrl(baseUrl: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(baseUrl);
+  } catch {
+    throw new TypeError(`baseUrl must be an absolute http(s) URL, got "${baseUrl}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TypeError(`baseUrl must use http or https, got "${parsed.protocol}"`);
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    // Credentials in the URL would end up in every error message and log line.
+    throw new TypeError('baseUrl must not contain credentials; pass token or username and password instead');
+  }
+  if (parsed.search !== '' || parsed.hash !== '') {
+    throw new TypeError('baseUrl must not have a query or fragment');
+  }
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+}
+
+function authorizationHeader(options: BitbucketClientOptions): string {
+  const hasToken = options.token !== undefined && options.token !== '';
+  const hasUser = options.username !== undefined && options.username !== '';
+  const hasPassword = options.password !== undefined && options.password !== '';
+  if (hasToken && (hasUser || hasPassword)) {
+    throw new TypeError('give either token (Bearer) or username and password (Basic), not both');
+  }
+  if (hasToken) return `Bearer ${options.token}`;
+  if (hasUser && hasPassword) {
+    return `Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`;
+  }
+  if (hasUser || hasPassword) throw new TypeError('Basic auth needs both username and password');
+  throw new TypeError('credentials missing: give token (Bearer) or username and password (Basic)');
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}

@@ -1,0 +1,30 @@
+import { backoffDelayMs, parseRetryAfterMs, resolveRetryPolicy } from '../../../src/clients/bitbucket/retry';
+
+describe('retry policy', () => {
+  const policy = resolveRetryPolicy({ baseDelayMs: 100, maxDelayMs: 1000 });
+
+  it('backs off exponentially with jitter between half and all of the capped delay', () => {
+    expect(backoffDelayMs(policy, 0, () => 0)).toBe(50);
+    expect(backoffDelayMs(policy, 0, () => 1)).toBe(100);
+    expect(backoffDelayMs(policy, 2, () => 0)).toBe(200);
+    expect(backoffDelayMs(policy, 2, () => 0.5)).toBe(300);
+    expect(backoffDelayMs(policy, 10, () => 1)).toBe(1000);
+    expect(backoffDelayMs(policy, 10, () => 0)).toBe(500);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    expect(parseRetryAfterMs('3')).toBe(3000);
+    expect(parseRetryAfterMs(' 1.5 ')).toBe(1500);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfterMs('Thu, 01 Jan 2026 00:00:02 GMT', now)).toBe(2000);
+    expect(parseRetryAfterMs('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfterMs(undefined)).toBeUndefined();
+    expect(parseRetryAfterMs('soon')).toBeUndefined();
+  });
+
+  it('has documented defaults and rejects negative or fractional settings by name', () => {
+    expect(resolveRetryPolicy()).toEqual({ maxRetries: 4, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000 });
+    expect(() => resolveRetryPolicy({ maxRetries: 1.5 })).toThrow('retry.maxRetries must be a non-negative integer');
+    expect(() => resolveRetryPolicy({ baseDelayMs: -1 })).toThrow('retry.baseDelayMs');
+  });
+});
