@@ -31,7 +31,7 @@ function loadDefinitions(): GoPluginDefinitions {
 }
 
 export interface GoPluginServiceOptions {
-  /** Called after the Shutdown response has been handed to grpc-js; expected to end the process. */
+  /** Called after the Shutdown response has been handed to grpc-js; expected to end the process soon. */
   onShutdown: () => void;
 }
 

@@ -38,6 +38,9 @@ const serverOptions: grpc.ServerOptions = {
 /** How often to check whether Terraform (our parent) is gone; a SIGKILLed Terraform cannot tell us. */
 const orphanCheckIntervalMs = 500;
 
+/** The longest a requested shutdown waits for answers still being sent. */
+const shutdownGraceMs = 100;
+
 /** Exit code of a crash, like a Go panic, so Terraform's "plugin crashed" path and exit status agree. */
 const crashExitCode = 2;
 
@@ -75,8 +78,11 @@ export async function servePlugin(options: ServePluginOptions): Promise<void> {
   const auxiliary = goPluginServices({
     onShutdown: () => {
       logger.debug('shutdown requested by the client');
-      // Let grpc-js flush the Shutdown response first; the client gives us 2 seconds, we need microseconds.
-      setImmediate(() => process.exit(0));
+      // Exit as soon as the Shutdown response (and any other answer in flight) has gone out: tryShutdown
+      // calls back once every connection is closed, which Terraform does right after the response. The
+      // timer caps the wait far below the 2 seconds Terraform allows before it kills the process.
+      server.tryShutdown(() => process.exit(0));
+      setTimeout(() => process.exit(0), shutdownGraceMs);
     },
   });
   for (const service of [...auxiliary, ...options.services]) server.addService(service.definition, service.implementation);
