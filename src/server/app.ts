@@ -1,0 +1,134 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type FastifyPluginAsyncZod,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { ServerContext, type RoutePlugin } from './context';
+import { verifyWithBitbucket } from './bitbucketVerification';
+import type { CredentialVerifier } from './credentials';
+import { DomainError } from './errors';
+import { apiKeyRoutes } from './routes/apiKeys';
+import { healthRoutes } from './routes/health';
+import { integrationRoutes } from './routes/integrations';
+import { spaceRoutes } from './routes/spaces';
+import { stackRoutes } from './routes/stacks';
+import { SecretBox } from './secrets';
+import type { Database } from './store/database';
+
+export interface ControlPlaneOptions {
+  db: Database;
+  /** Base of webhook URLs, e.g. https://liftgate.example.com (a trailing slash is ignored). */
+  publicUrl: string;
+  /** 32-byte key for the access tokens at rest (see secrets.ts loadEncryptionKey). */
+  encryptionKey: Buffer;
+  /** How credentials are checked on create/change; defaults to asking Bitbucket (verifyWithBitbucket). */
+  verifyCredentials?: CredentialVerifier;
+}
+
+/**
+ * Every group of routes, registered in order with `{ context }`. Each is its own encapsulated plugin, so a group
+ * may add what only it needs (the webhook receiver its raw-body content-type parser).
+ */
+const routePlugins: RoutePlugin[] = [healthRoutes, spaceRoutes, apiKeyRoutes, integrationRoutes, stackRoutes];
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'too_many_requests',
+};
+
+/**
+ * The control plane as a Fastify plugin: zod validation and serialization, the OpenAPI document, one error
+ * handler, and every route. It is registered without encapsulation (like fastify-plugin does) so its error and
+ * not-found handlers apply to the whole instance it is registered on.
+ */
+export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (app, options) => {
+  const context = new ServerContext(
+    options.db,
+    options.publicUrl.replace(/\/+$/, ''),
+    new SecretBox(options.encryptionKey),
+    options.verifyCredentials ?? verifyWithBitbucket,
+  );
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof DomainError) {
+      return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, details: error.details } });
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext ?? 'request';
+      const issues = error.validation.map((issue) => ({
+        path: [where, ...issue.instancePath.split('/').filter((part) => part !== '')].join('.'),
+        message: issue.message ?? 'invalid',
+      }));
+      return reply.code(400).send({
+        error: { code: 'bad_request', message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), details: { issues } },
+      });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({ error: { code: STATUS_CODES[status] ?? 'bad_request', message: error.message } });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: { code: 'internal', message: 'internal server error' } });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Liftgate control plane',
+        description: 'Spaces, Bitbucket Data Center integrations, stacks, runs, API keys, and the signed webhook receiver.',
+        version: '1',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A Liftgate API key' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  app.get('/api/v1/openapi.json', { schema: { summary: 'This OpenAPI document (no authentication)', tags: ['meta'] } }, async () =>
+    app.swagger(),
+  );
+
+  for (const routes of routePlugins) await app.register(routes, { context });
+};
+(controlPlane as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+
+export interface BuildAppOptions extends ControlPlaneOptions {
+  /** A pino logger (see logging.ts createLogger); omitted: no logging. */
+  logger?: FastifyBaseLogger;
+}
+
+/** A Fastify instance serving the control plane; call `listen` on it, or `inject` in tests. */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    // X-Request-Id is Bitbucket's delivery id; Fastify's own request ids stay internal.
+    requestIdHeader: false,
+    // 1 MiB, the webhook receiver's limit (SPEC §1); API bodies are far smaller.
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  await app.register(controlPlane, options);
+  await app.ready();
+  return app;
+}

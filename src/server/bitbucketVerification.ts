@@ -1,0 +1,43 @@
+import { BitbucketClient } from '../clients/bitbucket';
+import type { BitbucketCredentials } from './credentials';
+import { UnprocessableError } from './errors';
+
+/** What each failed check tells the person who entered the credentials, and which field to fix. */
+const PROBLEMS = {
+  unreachable: { field: 'apiHost', summary: 'Bitbucket is unreachable' },
+  'not-bitbucket': { field: 'apiHost', summary: 'apiHost does not answer like Bitbucket Data Center' },
+  unauthorized: { field: 'accessToken', summary: 'Bitbucket rejected the credentials (401: bad username or access token)' },
+  forbidden: { field: 'accessToken', summary: 'Bitbucket refused access (403: the token lacks a permission)' },
+  'missing-permission': {
+    field: 'accessToken',
+    summary: 'the token is valid but lacks permission (403-equivalent: it is admin of no repository, which webhooks need)',
+  },
+} as const;
+
+/**
+ * Verifies integration credentials against Bitbucket (SPEC §1): application-properties (reachable, is Bitbucket),
+ * then an authenticated read of the repositories the account administers. Basic auth with username and token,
+ * so a token that belongs to another user fails too. Throws a 422 that says which check failed.
+ */
+export async function verifyWithBitbucket(credentials: BitbucketCredentials): Promise<void> {
+  const client = new BitbucketClient({
+    baseUrl: credentials.apiHost,
+    username: credentials.username,
+    password: credentials.accessToken,
+    // A person is waiting on the API call: fail within seconds rather than ride out a long back-off.
+    retry: { maxRetries: 1, baseDelayMs: 200, maxDelayMs: 1000, maxRetryAfterMs: 2000 },
+    timeoutMs: 10_000,
+    userAgent: 'liftgate-control-plane',
+  });
+  try {
+    const check = await client.verifyCredentials({ permission: 'REPO_ADMIN' });
+    if (check.ok) return;
+    const problem = PROBLEMS[check.problem];
+    throw new UnprocessableError(`credential verification failed: ${problem.summary}: ${check.message}`, {
+      field: problem.field,
+      problem: check.problem,
+    });
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { authenticate, type Caller } from './auth/access';
+import type { CredentialVerifier } from './credentials';
+import type { SecretBox } from './secrets';
+import type { Database } from './store/database';
+
+/** What every route plugin is given: the store, the secret box, the public URL and the credential check. */
+export class ServerContext {
+  constructor(
+    readonly db: Database,
+    /** Base of webhook URLs, without a trailing slash. */
+    readonly publicUrl: string,
+    readonly secrets: SecretBox,
+    readonly verifyCredentials: CredentialVerifier,
+  ) {}
+
+  /** The caller of an API request (401 without a valid API key). */
+  authenticate(request: FastifyRequest): Promise<Caller> {
+    return authenticate(this.db, request);
+  }
+
+  /** Where Bitbucket must send an integration's webhooks. */
+  webhookUrlFor(integrationId: string): string {
+    return `${this.publicUrl}/webhooks/bitbucket-datacenter/${encodeURIComponent(integrationId)}`;
+  }
+}
+
+/** A group of routes; registered by app.ts with `{ context }`. */
+export type RoutePlugin = FastifyPluginAsyncZod<{ context: ServerContext }>;
+
+/** The OpenAPI security requirement of routes that need an API key. */
+export const bearerAuth = [{ bearerAuth: [] }];

@@ -1,0 +1,69 @@
+/** The control plane's objects as the store returns them and the routes shape them (SPEC §1). */
+
+export type Role = 'read' | 'write' | 'admin';
+
+export interface RoleBinding {
+  spaceId: string;
+  role: Role;
+}
+
+export interface Space {
+  id: string;
+  name: string;
+  /** null only for `root`. */
+  parentSpaceId: string | null;
+  inheritEntities: boolean;
+  description: string;
+  labels: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  roles: RoleBinding[];
+  createdAt: string;
+}
+
+export interface Integration {
+  /** Slug of the name. */
+  id: string;
+  name: string;
+  isDefault: boolean;
+  /** `root` for the default integration. */
+  spaceId: string;
+  apiHost: string;
+  userFacingHost: string | null;
+  username: string;
+  webhookSecret: string;
+  labels: string[];
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StackVcs {
+  /** null means the default integration (or, when the stack is detached, none). */
+  integrationId: string | null;
+  projectKey: string;
+  repositorySlug: string;
+  branch: string;
+  projectRoot: string;
+}
+
+export interface Stack {
+  id: string;
+  name: string;
+  spaceId: string;
+  vcs: StackVcs;
+  autodeploy: boolean;
+  labels: string[];
+  /** True after the stack's integration was deleted, until it is attached to one again. */
+  detached: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const ROOT_SPACE_ID = 'root';
+export const BITBUCKET_DATACENTER = 'bitbucket-datacenter';

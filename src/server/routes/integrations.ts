@@ -1,0 +1,261 @@
+import { z } from 'zod';
+import { integrationForCaller } from '../auth/access';
+import { bearerAuth, type RoutePlugin, type ServerContext } from '../context';
+import { checkUserFacingHost, classifyApiHost, effectiveUserFacingHost } from '../credentials';
+import { ROOT_SPACE_ID, type Integration } from '../domain/model';
+import { slugify } from '../domain/spaces';
+import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
+import { randomHex } from '../secrets';
+import {
+  errorResponses,
+  idParams,
+  integrationCreate,
+  integrationDeleted,
+  integrationDetails,
+  integrationPatch,
+  integrationSummary,
+} from '../schemas';
+import { sqlState, UNIQUE_VIOLATION } from '../store/database';
+import {
+  deleteIntegration,
+  findDefaultIntegration,
+  findIntegration,
+  insertIntegration,
+  listIntegrations,
+  updateIntegration,
+} from '../store/integrations';
+import { detachStacksOfIntegration, listStacksUsingIntegration } from '../store/stacks';
+import { loadSpaceTree } from '../store/spaces';
+import { stackMayUseIntegration } from '../domain/spaces';
+import { nameObjects } from './spaces';
+
+const tags = ['integrations'];
+const base = '/api/v1/integrations/bitbucket-datacenter';
+
+/** What anyone who can list the integration sees. */
+export function integrationSummaryView(context: ServerContext, integration: Integration): z.output<typeof integrationSummary> {
+  return {
+    id: integration.id,
+    name: integration.name,
+    isDefault: integration.isDefault,
+    spaceId: integration.spaceId,
+    apiHost: integration.apiHost,
+    userFacingHost: effectiveUserFacingHost(integration.userFacingHost, integration.apiHost),
+    webhookUrl: context.webhookUrlFor(integration.id),
+    labels: integration.labels,
+    description: integration.description,
+    createdAt: integration.createdAt,
+    updatedAt: integration.updatedAt,
+  };
+}
+
+/** What admins of the integration's space see in addition. The access token is never part of any view. */
+function integrationDetailsView(context: ServerContext, integration: Integration): z.output<typeof integrationDetails> {
+  return { ...integrationSummaryView(context, integration), username: integration.username, webhookSecret: integration.webhookSecret };
+}
+
+export const integrationRoutes: RoutePlugin = async (app, { context }) => {
+  const { db } = context;
+
+  /** Verifies credentials unless the host is reached through a private VCS agent pool. */
+  async function verifyUnlessPrivate(apiHost: string, username: string, accessToken: string) {
+    if (classifyApiHost(apiHost) === 'private') return;
+    await context.verifyCredentials({ apiHost, username, accessToken });
+  }
+
+  app.post(
+    base,
+    {
+      schema: {
+        summary: 'Create a Bitbucket Data Center integration (admin on its space; root for the default one)',
+        description: 'Credentials are verified against Bitbucket unless apiHost is private://. The access token is write-only.',
+        tags,
+        security: bearerAuth,
+        body: integrationCreate,
+        response: { 201: integrationDetails, ...errorResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const caller = await context.authenticate(request);
+      const body = request.body;
+      const spaceId = body.spaceId ?? ROOT_SPACE_ID;
+      if (body.isDefault && spaceId !== ROOT_SPACE_ID) {
+        throw new UnprocessableError(`a default integration lives in root; spaceId must be "root", got "${spaceId}"`, { field: 'spaceId' });
+      }
+      caller.require('admin', spaceId, `space "${spaceId}"`);
+      const id = slugify(body.name);
+      if (id === '') throw new UnprocessableError('name must contain at least one letter or digit', { field: 'name' });
+      classifyApiHost(body.apiHost);
+      if (body.userFacingHost !== undefined) checkUserFacingHost(body.userFacingHost);
+      await refuseDuplicate(id, body.isDefault);
+      await verifyUnlessPrivate(body.apiHost, body.username, body.accessToken);
+      try {
+        const created = await insertIntegration(db, {
+          id,
+          name: body.name,
+          isDefault: body.isDefault,
+          spaceId,
+          apiHost: body.apiHost,
+          userFacingHost: body.userFacingHost ?? null,
+          username: body.username,
+          accessTokenEncrypted: context.secrets.encrypt(body.accessToken, id),
+          webhookSecret: randomHex(32),
+          labels: body.labels,
+          description: body.description,
+        });
+        return reply.code(201).send(integrationDetailsView(context, created));
+      } catch (error) {
+        // Another request created the same name or a second default between the check and the insert.
+        if (sqlState(error) === UNIQUE_VIOLATION) await refuseDuplicate(id, body.isDefault);
+        throw error;
+      }
+    },
+  );
+
+  async function refuseDuplicate(id: string, isDefault: boolean) {
+    if ((await findIntegration(db, id)) !== null) {
+      throw new ConflictError(`an integration with id "${id}" already exists (integration names are unique per account)`, { id });
+    }
+    const existingDefault = isDefault ? await findDefaultIntegration(db) : null;
+    if (existingDefault !== null) {
+      throw new ConflictError(`a default Bitbucket Data Center integration already exists: "${existingDefault.id}"`, {
+        id: existingDefault.id,
+      });
+    }
+  }
+
+  app.get(
+    base,
+    {
+      schema: {
+        summary: 'List the integrations the caller can see (the default one, and those of spaces it can read)',
+        tags,
+        security: bearerAuth,
+        response: { 200: z.array(integrationSummary), ...errorResponses(401) },
+      },
+    },
+    async (request) => {
+      const caller = await context.authenticate(request);
+      return (await listIntegrations(db))
+        .filter((integration) => caller.canListIntegration(integration))
+        .map((integration) => integrationSummaryView(context, integration));
+    },
+  );
+
+  app.get(
+    `${base}/:id`,
+    {
+      schema: {
+        summary: 'Get an integration with its username and webhook secret (admin on its space; root for the default one)',
+        tags,
+        security: bearerAuth,
+        params: idParams,
+        response: { 200: integrationDetails, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const caller = await context.authenticate(request);
+      return integrationDetailsView(context, await integrationForCaller(db, caller, request.params.id, 'details'));
+    },
+  );
+
+  app.patch(
+    `${base}/:id`,
+    {
+      schema: {
+        summary: 'Update an integration (admin on its space); name and isDefault are immutable',
+        description: 'Changing apiHost, username or accessToken verifies the credentials again unless apiHost is private://.',
+        tags,
+        security: bearerAuth,
+        params: idParams,
+        body: integrationPatch,
+        response: { 200: integrationDetails, ...errorResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const caller = await context.authenticate(request);
+      const current = await integrationForCaller(db, caller, request.params.id, 'admin');
+      const body = request.body;
+      if (body.name !== undefined && body.name !== current.name) {
+        throw new UnprocessableError('name is immutable: create a new integration to rename (the webhook URL derives from it)', {
+          field: 'name',
+        });
+      }
+      if (body.isDefault !== undefined && body.isDefault !== current.isDefault) {
+        throw new UnprocessableError('isDefault is immutable: create a new integration instead', { field: 'isDefault' });
+      }
+      const spaceId = body.spaceId ?? current.spaceId;
+      if (spaceId !== current.spaceId) {
+        if (current.isDefault) {
+          throw new UnprocessableError('a default integration lives in root; its spaceId cannot change', { field: 'spaceId' });
+        }
+        caller.require('admin', spaceId, `space "${spaceId}"`);
+      }
+      const apiHost = body.apiHost ?? current.apiHost;
+      classifyApiHost(apiHost);
+      if (body.userFacingHost !== undefined && body.userFacingHost !== null) checkUserFacingHost(body.userFacingHost);
+      const username = body.username ?? current.username;
+      const credentialsChanged =
+        apiHost !== current.apiHost ||
+        username !== current.username ||
+        (body.accessToken !== undefined && body.accessToken !== context.secrets.decrypt(current.accessTokenEncrypted, current.id));
+      if (credentialsChanged) {
+        const accessToken = body.accessToken ?? context.secrets.decrypt(current.accessTokenEncrypted, current.id);
+        await verifyUnlessPrivate(apiHost, username, accessToken);
+      }
+      return db.transaction(async (tx) => {
+        if (spaceId !== current.spaceId) {
+          // Moving must not take the integration away from stacks that use it.
+          const tree = await loadSpaceTree(tx);
+          const stranded = (await listStacksUsingIntegration(tx, current))
+            .filter((stack) => !stackMayUseIntegration(tree, stack.spaceId, { isDefault: false, spaceId }))
+            .map((stack) => stack.id);
+          if (stranded.length > 0) {
+            throw new ConflictError(
+              `moving integration "${current.id}" to space "${spaceId}" would leave ${nameObjects('stacks', stranded)} unable to use it`,
+              { stacks: stranded },
+            );
+          }
+        }
+        const updated = await updateIntegration(tx, current.id, {
+          spaceId,
+          apiHost,
+          userFacingHost: body.userFacingHost === undefined ? current.userFacingHost : body.userFacingHost,
+          username,
+          accessTokenEncrypted:
+            body.accessToken === undefined ? current.accessTokenEncrypted : context.secrets.encrypt(body.accessToken, current.id),
+          labels: body.labels ?? current.labels,
+          description: body.description ?? current.description,
+        });
+        if (updated === null) throw new NotFoundError(`integration "${current.id}" not found`);
+        return integrationDetailsView(context, updated);
+      });
+    },
+  );
+
+  app.delete(
+    `${base}/:id`,
+    {
+      schema: {
+        summary: 'Delete an integration (admin on its space); the stacks using it become detached and are named',
+        tags,
+        security: bearerAuth,
+        params: idParams,
+        response: { 200: integrationDeleted, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const caller = await context.authenticate(request);
+      const current = await integrationForCaller(db, caller, request.params.id, 'admin');
+      return db.transaction(async (tx) => {
+        const using = await listStacksUsingIntegration(tx, current);
+        const detached = new Set(await detachStacksOfIntegration(tx, current));
+        if (!(await deleteIntegration(tx, current.id))) throw new NotFoundError(`integration "${current.id}" not found`);
+        return {
+          id: current.id,
+          detachedStacks: using.filter((stack) => detached.has(stack.id)).map((stack) => ({ id: stack.id, name: stack.name })),
+        };
+      });
+    },
+  );
+};

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { bearerAuth, type RoutePlugin } from '../context';
+import { ROOT_SPACE_ID } from '../domain/model';
+import { slugify, stackMayUseIntegration, type SpaceNode } from '../domain/spaces';
+import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
+import { randomHex } from '../secrets';
+import { errorResponses, idParams, space, spaceCreate, spacePatch } from '../schemas';
+import { listIntegrations } from '../store/integrations';
+import { deleteSpace, findSpace, insertSpace, listSpaces, loadSpaceTree, spaceContents, updateSpace } from '../store/spaces';
+import type { Queryable } from '../store/database';
+import { listStacks } from '../store/stacks';
+
+const tags = ['spaces'];
+
+/** Names a list of blocking objects for an error message: `stacks "a", "b"`. */
+export function nameObjects(kind: string, ids: string[]): string {
+  return `${kind} ${ids.map((id) => `"${id}"`).join(', ')}`;
+}
+
+export const spaceRoutes: RoutePlugin = async (app, { context }) => {
+  const { db } = context;
+
+  app.post(
+    '/api/v1/spaces',
+    {
+      schema: {
+        summary: 'Create a space (admin on the parent space)',
+        tags,
+        security: bearerAuth,
+        body: spaceCreate,
+        response: { 201: space, ...errorResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const caller = await context.authenticate(request);
+      const body = request.body;
+      caller.require('admin', body.parentSpaceId, `space "${body.parentSpaceId}"`);
+      const created = await insertSpace(db, {
+        id: `${slugify(body.name) || 'space'}-${randomHex(3)}`,
+        name: body.name,
+        parentSpaceId: body.parentSpaceId,
+        inheritEntities: body.inheritEntities,
+        description: body.description,
+        labels: body.labels,
+      });
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.get(
+    '/api/v1/spaces',
+    {
+      schema: {
+        summary: 'List the spaces the caller can read',
+        tags,
+        security: bearerAuth,
+        response: { 200: z.array(space), ...errorResponses(401) },
+      },
+    },
+    async (request) => {
+      const caller = await context.authenticate(request);
+      return (await listSpaces(db)).filter((candidate) => caller.can('read', candidate.id));
+    },
+  );
+
+  app.get(
+    '/api/v1/spaces/:id',
+    {
+      schema: {
+        summary: 'Get a space (read on it)',
+        tags,
+        security: bearerAuth,
+        params: idParams,
+        response: { 200: space, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const caller = await context.authenticate(request);
+      const found = await findSpace(db, request.params.id);
+      if (found === null || !caller.can('read', found.id)) throw new NotFoundError(`space "${request.params.id}" not found`);
+      return found;
+    },
+  );
+
+  app.patch(
+    '/api/v1/spaces/:id',
+    {
+      schema: {
+        summary: 'Update a space (admin on it); parentSpaceId is immutable, root cannot be renamed',
+        tags,
+        security: bearerAuth,
+        params: idParams,
+        body: spacePatch,
+        response: { 200: space, ...errorResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const caller = await context.authenticate(request);
+      const { id } = request.params;
+      const current = await findSpace(db, id);
+      if (current === null || !caller.can('read', id)) throw new NotFoundError(`space "${id}" not found`);
+      caller.require('admin', id, `space "${id}"`);
+      const body = request.body;
+      if (body.parentSpaceId !== undefined && body.parentSpaceId !== current.parentSpaceId) {
+        throw new UnprocessableError('parentSpaceId is immutable: a space cannot be moved', { field: 'parentSpaceId' });
+      }
+      if (id === ROOT_SPACE_ID && body.name !== undefined && body.name !== current.name) {
+        throw new UnprocessableError('the root space cannot be renamed', { field: 'name' });
+      }
+      if (id === ROOT_SPACE_ID && body.inheritEntities === true) {
+        throw new UnprocessableError('the root space has no parent to inherit from', { field: 'inheritEntities' });
+      }
+      const inheritEntities = body.inheritEntities ?? current.inheritEntities;
+      return db.transaction(async (tx) => {
+        if (current.inheritEntities && !inheritEntities) await refuseLosingIntegrations(tx, id);
+        const updated = await updateSpace(tx, id, {
+          name: body.name ?? current.name,
+          inheritEntities,
+          description: body.description ?? current.description,
+          labels: body.labels ?? current.labels,
+        });
+        if (updated === null) throw new NotFoundError(`space "${id}" not found`);
+        return updated;
+      });
+    },
+  );
+
+  app.delete(
+    '/api/v1/spaces/:id',
+    {
+      schema: {
+        summary: 'Delete an empty space (admin on it); 409 names what it still contains',
+        tags,
+        security: bearerAuth,
+        params: idParams,
+        response: { 204: z.undefined(), ...errorResponses(401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const caller = await context.authenticate(request);
+      const { id } = request.params;
+      const current = await findSpace(db, id);
+      if (current === null || !caller.can('read', id)) throw new NotFoundError(`space "${id}" not found`);
+      caller.require('admin', id, `space "${id}"`);
+      if (id === ROOT_SPACE_ID) throw new ConflictError('the root space cannot be deleted');
+      await db.transaction(async (tx) => {
+        const contents = await spaceContents(tx, id);
+        const blockers = [
+          contents.spaces.length > 0 ? nameObjects('child spaces', contents.spaces) : '',
+          contents.stacks.length > 0 ? nameObjects('stacks', contents.stacks) : '',
+          contents.integrations.length > 0 ? nameObjects('integrations', contents.integrations) : '',
+        ].filter((text) => text !== '');
+        if (blockers.length > 0) {
+          throw new ConflictError(`space "${id}" is not empty: it contains ${blockers.join('; ')}`, contents);
+        }
+        await deleteSpace(tx, id);
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  /**
+   * Turning inheritance off must not strand stacks: refuse (409, naming them) when a stack in the space or below
+   * uses an integration it could only reach through this space's inheritance.
+   */
+  async function refuseLosingIntegrations(tx: Queryable, id: string) {
+    const tree = await loadSpaceTree(tx);
+    const after = tree.withSpace({ ...(tree.get(id) as SpaceNode), inheritEntities: false });
+    const affectedSpaces = new Set([id, ...tree.descendants(id)]);
+    const integrations = new Map((await listIntegrations(tx)).map((integration) => [integration.id, integration]));
+    const stranded = (await listStacks(tx))
+      .filter((stack) => affectedSpaces.has(stack.spaceId) && !stack.detached && stack.vcs.integrationId !== null)
+      .filter((stack) => {
+        const integration = integrations.get(stack.vcs.integrationId as string);
+        return integration !== undefined && !stackMayUseIntegration(after, stack.spaceId, integration);
+      })
+      .map((stack) => stack.id);
+    if (stranded.length > 0) {
+      throw new ConflictError(
+        `turning off inheritEntities on space "${id}" would leave ${nameObjects('stacks', stranded)} without their integration`,
+        { stacks: stranded },
+      );
+    }
+  }
+};

@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { stackForCaller, type Caller } from '../auth/access';
+import { bearerAuth, type RoutePlugin } from '../context';
+import type { StackVcs } from '../domain/model';
+import { slugify, stackMayUseIntegration } from '../domain/spaces';
+import { NotFoundError, UnprocessableError } from '../errors';
+import { randomHex } from '../secrets';
+import { errorResponses, idParams, stack, stackCreate, stackListQuery, stackPatch } from '../schemas';
+import type { Queryable } from '../store/database';
+import { findIntegration } from '../store/integrations';
+import { loadSpaceTree } from '../store/spaces';
+import { deleteStack, insertStack, listStacks, listStacksUsingIntegration, updateStack } from '../store/stacks';
+
+const tags = ['stacks'];
+
+/**
+ * Checks, inside the writing transaction, that a stack in `spaceId` may use the integration `integrationId`
+ * (null: the default one); the row is locked FOR SHARE so it cannot be deleted before the stack is written.
+ * 422 otherwise, with one message whether the integration is missing or out of reach, so existence does not leak.
+ */
+async function requireUsableIntegration(tx: Queryable, spaceId: string, integrationId: string | null): Promise<void> {
+  const field = 'vcs.integrationId';
+  const [row] = await tx.query<{ space_id: string; is_default: boolean }>(
+    integrationId === null
+      ? `SELECT space_id, is_default FROM integrations WHERE is_default AND provider = 'bitbucket-datacenter' FOR SHARE`
+      : 'SELECT space_id, is_default FROM integrations WHERE id = $1 FOR SHARE',
+    integrationId === null ? [] : [integrationId],
+  );
+  if (integrationId === null && row === undefined) {
+    throw new UnprocessableError('vcs.integrationId is null (the default integration) but no default integration exists', { field });
+  }
+  const tree = await loadSpaceTree(tx);
+  if (row === undefined || !stackMayUseIntegration(tree, spaceId, { isDefault: row.is_default, spaceId: row.space_id })) {
+    throw new UnprocessableError(
+      `integration "${integrationId}" is not usable by stacks in space "${spaceId}" (it must be the default integration, ` +
+        `in the stack's space, or in a space it inherits entities from)`,
+      { field },
+    );
+  }
+}
+
+export const stackRoutes: RoutePlugin = async (app, { context }) => {
+  const { db } = context;
+
+  app.post(
+    '/api/v1/stacks',
+    {
+      schema: {
+        summary: 'Create a stack (write on its space); it may only use an integration available to its space',
+        tags,
+        security: bearerAuth,
+        body: stackCreate,
+        response: { 201: stack, ...errorResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const caller = await context.authenticate(request);
+      const body = request.body;
+      caller.require('write', body.spaceId, `space "${body.spaceId}"`);
+      const created = await db.transaction(async (tx) => {
+        await requireUsableIntegration(tx, body.spaceId, body.vcs.integrationId);
+        return insertStack(tx, `${slugify(body.name) || 'stack'}-${randomHex(3)}`, {
+          name: body.name,
+          spaceId: body.spaceId,
+          vcs: body.vcs,
+          autodeploy: body.autodeploy,
+          labels: body.labels,
+          detached: false,
+        });
+      });
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.get(
+    '/api/v1/stacks',
+    {
+      schema: {
+        summary: 'List the stacks the caller can read',
+        tags,
+        security: bearerAuth,
+        querystring: stackListQuery,
+        response: { 200: z.array(stack), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const caller = await context.authenticate(request);
+      const { integrationId } = request.query;
+      if (integrationId === undefined) return (await listStacks(db)).filter((candidate) => caller.can('read', candidate.spaceId));
+      const integration = await findIntegration(db, integrationId);
+      if (integration === null || !caller.canListIntegration(integration)) {
+        throw new NotFoundError(`integration "${integrationId}" not found`);
+      }
+      return (await listStacksUsingIntegration(db, integration)).filter((candidate) => caller.can('read', candidate.spaceId));
+    },
+  );
+
+  app.get(
+    '/api/v1/stacks/:id',
+    {
+      schema: {
+        summary: 'Get a stack (read on its space)',
+        tags,
+        security: bearerAuth,
+        params: idParams,
+        response: { 200: stack, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const caller = await context.authenticate(request);
+      return stackForCaller(db, caller, request.params.id, 'read');
+    },
+  );
+
+  app.patch(
+    '/api/v1/stacks/:id',
+    {
+      schema: {
+        summary: 'Update a stack (write on its space); setting vcs.integrationId (null included) attaches a detached stack',
+        tags,
+        security: bearerAuth,
+        params: idParams,
+        body: stackPatch,
+        response: { 200: stack, ...errorResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      const caller: Caller = await context.authenticate(request);
+      const current = await stackForCaller(db, caller, request.params.id, 'write');
+      const body = request.body;
+      const spaceId = body.spaceId ?? current.spaceId;
+      if (spaceId !== current.spaceId) caller.require('write', spaceId, `space "${spaceId}"`);
+      const attaching = body.vcs !== undefined && body.vcs.integrationId !== undefined;
+      const vcs: StackVcs = {
+        integrationId: attaching ? (body.vcs?.integrationId as string | null) : current.vcs.integrationId,
+        projectKey: body.vcs?.projectKey ?? current.vcs.projectKey,
+        repositorySlug: body.vcs?.repositorySlug ?? current.vcs.repositorySlug,
+        branch: body.vcs?.branch ?? current.vcs.branch,
+        projectRoot: body.vcs?.projectRoot ?? current.vcs.projectRoot,
+      };
+      const detached = current.detached && !attaching;
+      return db.transaction(async (tx) => {
+        if (!detached) await requireUsableIntegration(tx, spaceId, vcs.integrationId);
+        const updated = await updateStack(tx, current.id, {
+          name: body.name ?? current.name,
+          spaceId,
+          vcs,
+          autodeploy: body.autodeploy ?? current.autodeploy,
+          labels: body.labels ?? current.labels,
+          detached,
+        });
+        if (updated === null) throw new NotFoundError(`stack "${current.id}" not found`);
+        return updated;
+      });
+    },
+  );
+
+  app.delete(
+    '/api/v1/stacks/:id',
+    {
+      schema: {
+        summary: 'Delete a stack (write on its space) and its runs',
+        tags,
+        security: bearerAuth,
+        params: idParams,
+        response: { 204: z.undefined(), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const caller = await context.authenticate(request);
+      const current = await stackForCaller(db, caller, request.params.id, 'write');
+      await deleteStack(db, current.id);
+      return reply.code(204).send();
+    },
+  );
+};

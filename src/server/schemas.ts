@@ -1,0 +1,215 @@
+import { z } from 'zod';
+
+/**
+ * The REST API's request and response shapes. The same schemas validate requests, serialize responses and
+ * generate /api/v1/openapi.json, so the document cannot drift from the behaviour.
+ */
+
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.string().describe('Stable machine-readable code, e.g. not_found, conflict, unprocessable'),
+      message: z.string().describe('What went wrong, for people'),
+      details: z.record(z.string(), z.unknown()).optional().describe('Structured context, e.g. the field or blocking objects'),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+/** Error responses a route can give, by status. */
+export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 422)[]) {
+  return Object.fromEntries(statuses.map((status) => [status, errorBody])) as Record<number, typeof errorBody>;
+}
+
+const name = z.string().trim().min(1, 'must not be empty').max(100);
+const description = z.string().max(10_000);
+const labels = z
+  .array(z.string().trim().min(1, 'labels must not be empty').max(100))
+  .max(100)
+  .describe('A set of labels (order and duplicates are not kept)');
+const timestamp = z.string().describe('ISO-8601 timestamp');
+export const role = z.enum(['read', 'write', 'admin']).describe('read < write < admin; a role applies to the space and all its descendants');
+const spaceId = z.string().min(1).max(200);
+
+export const idParams = z.object({ id: z.string().min(1).max(200) });
+
+// --- spaces
+
+export const space = z
+  .object({
+    id: z.string().describe('Slug of the name plus a short random suffix; immutable ("root" for the root space)'),
+    name: z.string(),
+    parentSpaceId: z.string().nullable().describe('null only for root; immutable'),
+    inheritEntities: z.boolean().describe('Stacks here may use integrations of the parent space (and of its ancestors while each link inherits)'),
+    description: z.string(),
+    labels: z.array(z.string()),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Space' });
+
+export const spaceCreate = z.object({
+  name,
+  parentSpaceId: spaceId.default('root'),
+  inheritEntities: z.boolean().default(false),
+  description: description.default(''),
+  labels: labels.default([]),
+});
+
+export const spacePatch = z.object({
+  name: name.optional(),
+  parentSpaceId: spaceId.optional().describe('Immutable: accepted only when unchanged'),
+  inheritEntities: z.boolean().optional(),
+  description: description.optional(),
+  labels: labels.optional(),
+});
+
+// --- API keys
+
+export const roleBinding = z.object({ spaceId, role }).meta({ id: 'RoleBinding' });
+
+export const apiKey = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    roles: z.array(roleBinding),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'ApiKey' });
+
+export const apiKeyCreated = apiKey
+  .extend({ secret: z.string().describe('The key itself; shown only in this response, stored hashed') })
+  .meta({ id: 'ApiKeyCreated' });
+
+export const apiKeyCreate = z.object({
+  name,
+  roles: z.array(roleBinding).max(100).default([]),
+});
+
+// --- Bitbucket Data Center integrations
+
+const apiHost = z
+  .string()
+  .min(1)
+  .max(2048)
+  .describe('URL the control plane calls: https://… (http:// only for loopback hosts) or private://<vcs-agent-pool>');
+const userFacingHost = z.string().min(1).max(2048).describe('URL shown to people; defaults to apiHost when that is https');
+const accessToken = z.string().min(1).max(4096).describe('Bitbucket HTTP access token; write-only, never returned');
+
+export const integrationSummary = z
+  .object({
+    id: z.string().describe('Slug of the name'),
+    name: z.string().describe('Immutable'),
+    isDefault: z.boolean().describe('Immutable; the default integration lives in root and is usable by every stack'),
+    spaceId: z.string(),
+    apiHost: z.string(),
+    userFacingHost: z.string().nullable(),
+    webhookUrl: z.string().describe('{publicUrl}/webhooks/bitbucket-datacenter/{id}'),
+    labels: z.array(z.string()),
+    description: z.string(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'BitbucketDatacenterIntegration' });
+
+export const integrationDetails = integrationSummary
+  .extend({
+    username: z.string(),
+    webhookSecret: z.string().describe('32 random bytes, hex; Bitbucket signs deliveries with it'),
+  })
+  .meta({ id: 'BitbucketDatacenterIntegrationDetails' });
+
+export const integrationCreate = z.object({
+  name,
+  isDefault: z.boolean().default(false),
+  spaceId: spaceId.optional().describe('Defaults to root; must be root for the default integration'),
+  apiHost,
+  userFacingHost: userFacingHost.optional(),
+  username: z.string().trim().min(1).max(255),
+  accessToken,
+  labels: labels.default([]),
+  description: description.default(''),
+});
+
+export const integrationPatch = z.object({
+  name: name.optional().describe('Immutable: a different value is a 422'),
+  isDefault: z.boolean().optional().describe('Immutable: a different value is a 422'),
+  spaceId: spaceId.optional(),
+  apiHost: apiHost.optional(),
+  userFacingHost: userFacingHost.nullable().optional().describe('null resets it to the default'),
+  username: z.string().trim().min(1).max(255).optional(),
+  accessToken: accessToken.optional(),
+  labels: labels.optional(),
+  description: description.optional(),
+});
+
+export const integrationDeleted = z
+  .object({
+    id: z.string(),
+    detachedStacks: z
+      .array(z.object({ id: z.string(), name: z.string() }))
+      .describe('Stacks that used the integration and are now detached'),
+  })
+  .meta({ id: 'IntegrationDeleted' });
+
+// --- stacks
+
+export const stackVcs = z.object({
+  integrationId: z.string().nullable().describe('null: the default integration'),
+  projectKey: z.string(),
+  repositorySlug: z.string(),
+  branch: z.string(),
+  projectRoot: z.string(),
+});
+
+export const stack = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    spaceId: z.string(),
+    vcs: stackVcs,
+    autodeploy: z.boolean(),
+    labels: z.array(z.string()),
+    detached: z.boolean().describe('True after its integration was deleted; it then gets no webhooks and refuses runs'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Stack' });
+
+const projectKey = z.string().trim().min(1).max(128);
+const repositorySlug = z.string().trim().min(1).max(128);
+const branch = z.string().trim().min(1).max(255);
+const projectRoot = z.string().max(1024);
+
+export const stackCreate = z.object({
+  name,
+  spaceId: spaceId.default('root'),
+  vcs: z.object({
+    integrationId: z.string().min(1).nullable().default(null),
+    projectKey,
+    repositorySlug,
+    branch,
+    projectRoot: projectRoot.default(''),
+  }),
+  autodeploy: z.boolean().default(false),
+  labels: labels.default([]),
+});
+
+export const stackPatch = z.object({
+  name: name.optional(),
+  spaceId: spaceId.optional(),
+  vcs: z
+    .object({
+      integrationId: z.string().min(1).nullable().optional().describe('Setting it (null included) attaches a detached stack'),
+      projectKey: projectKey.optional(),
+      repositorySlug: repositorySlug.optional(),
+      branch: branch.optional(),
+      projectRoot: projectRoot.optional(),
+    })
+    .optional(),
+  autodeploy: z.boolean().optional(),
+  labels: labels.optional(),
+});
+
+export const stackListQuery = z.object({
+  integrationId: z.string().min(1).optional().describe('Only the attached stacks this integration serves'),
+});

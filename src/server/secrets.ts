@@ -1,0 +1,92 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const ALGORITHM = 'aes-256-gcm';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** Ciphertexts are versioned so the format (or key) can change later without guessing what a value is. */
+const FORMAT = 'v1';
+
+/**
+ * Encrypts secrets at rest with AES-256-GCM. `context` (the owning object's id) is authenticated data, so a
+ * ciphertext copied onto another row does not decrypt.
+ */
+export class SecretBox {
+  readonly #key: Buffer;
+
+  constructor(key: Buffer) {
+    if (key.length !== 32) throw new Error(`the encryption key must be 32 bytes, got ${key.length}`);
+    this.#key = Buffer.from(key);
+  }
+
+  encrypt(plaintext: string, context: string): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv(ALGORITHM, this.#key, iv);
+    cipher.setAAD(Buffer.from(context, 'utf8'));
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return `${FORMAT}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
+  }
+
+  /** Throws when the value was not encrypted with this key and context (tampered, or the wrong key). */
+  decrypt(ciphertext: string, context: string): string {
+    const [format, encoded] = ciphertext.split(':', 2);
+    if (format !== FORMAT || encoded === undefined) throw new Error('not a value encrypted by this store');
+    const raw = Buffer.from(encoded, 'base64');
+    const decipher = createDecipheriv(ALGORITHM, this.#key, raw.subarray(0, IV_BYTES));
+    decipher.setAAD(Buffer.from(context, 'utf8'));
+    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+  }
+}
+
+/**
+ * Reads a 32-byte key written as 64 hex characters or as base64 (what `openssl rand -hex 32` or
+ * `openssl rand -base64 32` print).
+ */
+export function parseEncryptionKey(text: string, source: string): Buffer {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  if (key.length !== 32) {
+    throw new Error(`${source} must be 32 bytes as 64 hex characters or base64 (e.g. \`openssl rand -hex 32\`)`);
+  }
+  return key;
+}
+
+/**
+ * The store's encryption key: `LIFTGATE_ENCRYPTION_KEY` when set, otherwise the key file (created with 32 random
+ * bytes, mode 0600, on first use).
+ */
+export function loadEncryptionKey(options: { fromEnvironment?: string; keyFile: string }): {
+  key: Buffer;
+  source: 'environment' | 'created-file' | 'file';
+} {
+  if (options.fromEnvironment !== undefined && options.fromEnvironment !== '') {
+    return { key: parseEncryptionKey(options.fromEnvironment, 'LIFTGATE_ENCRYPTION_KEY'), source: 'environment' };
+  }
+  if (existsSync(options.keyFile)) {
+    return { key: parseEncryptionKey(readFileSync(options.keyFile, 'utf8'), options.keyFile), source: 'file' };
+  }
+  mkdirSync(dirname(options.keyFile), { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(options.keyFile, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(options.keyFile, 0o600);
+  return { key, source: 'created-file' };
+}
+
+/** SHA-256 hex of a secret; API key secrets are stored only in this form. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** Compares two strings without leaking, through timing, where they first differ. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = createHash('sha256').update(a).digest();
+  const right = createHash('sha256').update(b).digest();
+  return timingSafeEqual(left, right) && a.length === b.length;
+}
+
+/** `bytes` random bytes as lowercase hex. */
+export function randomHex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}

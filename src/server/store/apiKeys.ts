@@ -1,0 +1,71 @@
+import type { ApiKey, Role, RoleBinding } from '../domain/model';
+import type { Queryable } from './database';
+import { isoTimestamp } from './rows';
+
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  created_at: Date;
+}
+
+async function withRoles(db: Queryable, rows: ApiKeyRow[]): Promise<ApiKey[]> {
+  if (rows.length === 0) return [];
+  const bindings = await db.query<{ api_key_id: string; space_id: string; role: Role }>(
+    'SELECT api_key_id, space_id, role FROM role_bindings WHERE api_key_id = ANY($1::text[]) ORDER BY space_id',
+    [rows.map((row) => row.id)],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    roles: bindings.filter((b) => b.api_key_id === row.id).map((b) => ({ spaceId: b.space_id, role: b.role })),
+    createdAt: isoTimestamp(row.created_at),
+  }));
+}
+
+/** The key whose secret hashes to `secretHash`, with its role bindings; null when there is none. */
+export async function findApiKeyBySecretHash(db: Queryable, secretHash: string): Promise<ApiKey | null> {
+  const rows = await db.query<ApiKeyRow>('SELECT id, name, created_at FROM api_keys WHERE secret_hash = $1', [secretHash]);
+  return (await withRoles(db, rows))[0] ?? null;
+}
+
+export async function findApiKey(db: Queryable, id: string): Promise<ApiKey | null> {
+  const rows = await db.query<ApiKeyRow>('SELECT id, name, created_at FROM api_keys WHERE id = $1', [id]);
+  return (await withRoles(db, rows))[0] ?? null;
+}
+
+export async function listApiKeys(db: Queryable): Promise<ApiKey[]> {
+  return withRoles(db, await db.query<ApiKeyRow>('SELECT id, name, created_at FROM api_keys ORDER BY created_at, id'));
+}
+
+export async function countApiKeys(db: Queryable): Promise<number> {
+  const [row] = await db.query<{ count: string | number }>('SELECT count(*) AS count FROM api_keys');
+  return Number(row?.count ?? 0);
+}
+
+/** Keys other than `exceptId` that hold admin on root. */
+export async function countOtherRootAdmins(db: Queryable, exceptId: string): Promise<number> {
+  const [row] = await db.query<{ count: string | number }>(
+    `SELECT count(*) AS count FROM role_bindings WHERE space_id = 'root' AND role = 'admin' AND api_key_id <> $1`,
+    [exceptId],
+  );
+  return Number(row?.count ?? 0);
+}
+
+export async function insertApiKey(
+  db: Queryable,
+  key: { id: string; name: string; secretHash: string; roles: RoleBinding[] },
+): Promise<ApiKey> {
+  await db.query('INSERT INTO api_keys (id, name, secret_hash) VALUES ($1, $2, $3)', [key.id, key.name, key.secretHash]);
+  for (const binding of key.roles) {
+    await db.query('INSERT INTO role_bindings (api_key_id, space_id, role) VALUES ($1, $2, $3)', [
+      key.id,
+      binding.spaceId,
+      binding.role,
+    ]);
+  }
+  return (await findApiKey(db, key.id)) as ApiKey;
+}
+
+export async function deleteApiKey(db: Queryable, id: string): Promise<boolean> {
+  return (await db.query('DELETE FROM api_keys WHERE id = $1 RETURNING id', [id])).length > 0;
+}

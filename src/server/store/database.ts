@@ -1,0 +1,169 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PGlite as PGliteClass } from '@electric-sql/pglite';
+import { Pool, type PoolClient } from 'pg';
+
+/** Something SQL can be run on: the database itself, or one open transaction. */
+export interface Queryable {
+  /** Runs one statement with `$1`-style parameters and resolves to its rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+/**
+ * The store's one view of PostgreSQL, the same for the embedded engine (PGlite, a directory) and a real server
+ * (pg, a pool). SQL written against it is plain PostgreSQL and runs unchanged on both.
+ */
+export interface Database extends Queryable {
+  /** Which engine this is ("pglite" or "postgres"); for logs and diagnostics only. */
+  readonly engine: 'pglite' | 'postgres';
+  /**
+   * Runs `work` inside one transaction: committed when it resolves, rolled back when it throws.
+   * Work on `tx` never interleaves with other statements on the same connection.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions =
+  /** Embedded PGlite kept in this directory; `memory://` keeps it in memory (nothing survives close). */
+  | { dataDir: string }
+  /** A PostgreSQL server, e.g. `postgres://user:pass@host:5432/db`. */
+  | { url: string; maxConnections?: number };
+
+/** A failed statement, with PostgreSQL's SQLSTATE (e.g. 23505 unique violation) when the server gave one. */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export const UNIQUE_VIOLATION = '23505';
+export const FOREIGN_KEY_VIOLATION = '23503';
+
+/** Opens the database and brings its schema up to date with the migrations in ./migrations. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const database = 'url' in options ? openPostgres(options.url, options.maxConnections) : await openPglite(options.dataDir);
+  try {
+    await migrate(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+/**
+ * PGlite's WebAssembly bootstrap calls dynamic import(), which module sandboxes built on node:vm refuse (jest's,
+ * which compiles every module it loads; see electric-sql/pglite#224). Loading it with a require made by Node's own
+ * `module` builtin (process.getBuiltinModule reaches the real one even inside such a sandbox) keeps PGlite in
+ * Node's loader, where import() always works. Outside a sandbox this is an ordinary require.
+ */
+function loadPglite(): typeof PGliteClass {
+  const nodeModule = process.getBuiltinModule?.('node:module') ?? require('node:module');
+  return (nodeModule.createRequire(__filename)('@electric-sql/pglite') as { PGlite: typeof PGliteClass }).PGlite;
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = await loadPglite().create(dataDir);
+  // PGlite is one connection. Its query() and transaction() each hold its exclusive transaction lock,
+  // so a transaction's statements can never interleave with statements issued elsewhere meanwhile.
+  return {
+    engine: 'pglite',
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await pglite.query<T>(sql, params)).rows;
+    },
+    transaction<T>(work: (tx: Queryable) => Promise<T>) {
+      return pglite.transaction(async (tx) =>
+        work({
+          async query<R>(sql: string, params: unknown[] = []) {
+            return (await tx.query<R>(sql, params)).rows;
+          },
+        }),
+      );
+    },
+    close: () => pglite.close(),
+  };
+}
+
+function openPostgres(url: string, maxConnections = 10): Database {
+  const pool = new Pool({ connectionString: url, max: maxConnections });
+  // An idle client that loses its server (restart, network) emits 'error'; the pool replaces it, so this must
+  // not crash the process.
+  pool.on('error', () => undefined);
+  const queryable = (client: Pool | PoolClient): Queryable => ({
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await client.query(sql, params)).rows as T[];
+    },
+  });
+  return {
+    engine: 'postgres',
+    ...queryable(pool),
+    async transaction<T>(work: (tx: Queryable) => Promise<T>) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await work(queryable(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+export const migrationsDir = join(__dirname, 'migrations');
+
+/** The numbered `NNN_name.sql` files, in order. */
+export function listMigrations(dir = migrationsDir): { version: number; name: string; sql: string }[] {
+  return readdirSync(dir)
+    .filter((file) => /^\d{3}_[\w-]+\.sql$/.test(file))
+    .sort()
+    .map((file) => ({ version: Number(file.slice(0, 3)), name: file, sql: readFileSync(join(dir, file), 'utf8') }));
+}
+
+/**
+ * Applies every migration not yet recorded in schema_migrations, each in its own transaction together with
+ * its record. An advisory lock makes replicas sharing one PostgreSQL apply them once.
+ */
+export async function migrate(database: Database, dir = migrationsDir): Promise<void> {
+  await database.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(7100001)');
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version integer PRIMARY KEY,
+         name text NOT NULL,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+  });
+  for (const migration of listMigrations(dir)) {
+    await database.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(7100001)');
+      const applied = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
+      if (applied.length > 0) return;
+      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+    });
+  }
+}
+
+/**
+ * Splits a migration into statements at semicolons that end a line, because the extended query protocol both
+ * engines use for parameterized queries takes one statement at a time. Migrations keep to that layout.
+ */
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*$/m)
+    .map((statement) => statement.replace(/^\s*--.*$/gm, '').trim())
+    .filter((statement) => statement.length > 0);
+}

@@ -1,0 +1,109 @@
+import type { Integration } from '../domain/model';
+import type { Queryable } from './database';
+import { isoTimestamp, labelSet } from './rows';
+
+interface IntegrationRow {
+  id: string;
+  name: string;
+  is_default: boolean;
+  space_id: string;
+  api_host: string;
+  user_facing_host: string | null;
+  username: string;
+  access_token_encrypted: string;
+  webhook_secret: string;
+  labels: string[];
+  description: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** An integration as stored, with its access token still encrypted (decrypt with SecretBox, context = id). */
+export interface StoredIntegration extends Integration {
+  accessTokenEncrypted: string;
+}
+
+function toIntegration(row: IntegrationRow): StoredIntegration {
+  return {
+    id: row.id,
+    name: row.name,
+    isDefault: row.is_default,
+    spaceId: row.space_id,
+    apiHost: row.api_host,
+    userFacingHost: row.user_facing_host,
+    username: row.username,
+    accessTokenEncrypted: row.access_token_encrypted,
+    webhookSecret: row.webhook_secret,
+    labels: labelSet(row.labels),
+    description: row.description,
+    createdAt: isoTimestamp(row.created_at),
+    updatedAt: isoTimestamp(row.updated_at),
+  };
+}
+
+export async function findIntegration(db: Queryable, id: string): Promise<StoredIntegration | null> {
+  const [row] = await db.query<IntegrationRow>('SELECT * FROM integrations WHERE id = $1', [id]);
+  return row === undefined ? null : toIntegration(row);
+}
+
+/** The default Bitbucket DC integration, if one exists. */
+export async function findDefaultIntegration(db: Queryable): Promise<StoredIntegration | null> {
+  const [row] = await db.query<IntegrationRow>(
+    `SELECT * FROM integrations WHERE is_default AND provider = 'bitbucket-datacenter'`,
+  );
+  return row === undefined ? null : toIntegration(row);
+}
+
+export async function listIntegrations(db: Queryable): Promise<StoredIntegration[]> {
+  return (await db.query<IntegrationRow>('SELECT * FROM integrations ORDER BY is_default DESC, name, id')).map(toIntegration);
+}
+
+export async function insertIntegration(db: Queryable, integration: Omit<StoredIntegration, 'createdAt' | 'updatedAt'>): Promise<StoredIntegration> {
+  const [row] = await db.query<IntegrationRow>(
+    `INSERT INTO integrations (id, name, is_default, space_id, api_host, user_facing_host, username,
+                               access_token_encrypted, webhook_secret, labels, description)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11) RETURNING *`,
+    [
+      integration.id,
+      integration.name,
+      integration.isDefault,
+      integration.spaceId,
+      integration.apiHost,
+      integration.userFacingHost,
+      integration.username,
+      integration.accessTokenEncrypted,
+      integration.webhookSecret,
+      labelSet(integration.labels),
+      integration.description,
+    ],
+  );
+  return toIntegration(row as IntegrationRow);
+}
+
+/** Replaces the mutable fields (name, isDefault and webhookSecret never change). */
+export async function updateIntegration(
+  db: Queryable,
+  id: string,
+  changes: Pick<StoredIntegration, 'spaceId' | 'apiHost' | 'userFacingHost' | 'username' | 'accessTokenEncrypted' | 'labels' | 'description'>,
+): Promise<StoredIntegration | null> {
+  const [row] = await db.query<IntegrationRow>(
+    `UPDATE integrations SET space_id = $2, api_host = $3, user_facing_host = $4, username = $5,
+            access_token_encrypted = $6, labels = $7::text[], description = $8, updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [
+      id,
+      changes.spaceId,
+      changes.apiHost,
+      changes.userFacingHost,
+      changes.username,
+      changes.accessTokenEncrypted,
+      labelSet(changes.labels),
+      changes.description,
+    ],
+  );
+  return row === undefined ? null : toIntegration(row);
+}
+
+export async function deleteIntegration(db: Queryable, id: string): Promise<boolean> {
+  return (await db.query('DELETE FROM integrations WHERE id = $1 RETURNING id', [id])).length > 0;
+}
