@@ -1,0 +1,141 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { EmulatorActions } from '../actions';
+import { errors } from '../errors';
+import type { EmulatorModel } from '../model';
+import { GLOBAL_PERMISSIONS, PROJECT_PERMISSIONS, REPOSITORY_PERMISSIONS } from '../permissions';
+import { accessTokenJson, userJson, webhookJson } from '../representations';
+import { parseFaultSettings, parseRateLimitSettings, type FaultSettings, type RateLimitSettings } from '../traffic';
+import { parseBody, sendJson } from './helpers';
+
+/** What the `/_emulator/` endpoints need from the running emulator. */
+export interface EmulatorApiContext {
+  model: EmulatorModel;
+  actions: EmulatorActions;
+  baseUrl: () => string;
+  setFaults(settings: FaultSettings | null): void;
+  faults(): FaultSettings | null;
+  setRateLimit(settings: RateLimitSettings | null): void;
+  rateLimit(): RateLimitSettings | null;
+}
+
+const grantsBody = z.object({
+  globalPermission: z.enum(GLOBAL_PERMISSIONS).nullable().optional(),
+  projectPermissions: z.record(z.string(), z.enum(PROJECT_PERMISSIONS)).optional(),
+  repositoryPermissions: z.record(z.string(), z.enum(REPOSITORY_PERMISSIONS)).optional(),
+});
+
+const userBody = grantsBody.extend({
+  name: z.string(),
+  displayName: z.string().optional(),
+  emailAddress: z.string().optional(),
+  password: z.string().optional(),
+});
+
+const tokenBody = z.object({
+  name: z.string().optional(),
+  permissions: z.array(z.string()),
+  expiryDays: z.number().int().optional(),
+});
+
+const pushBody = z.object({ branch: z.string(), commit: z.string().optional(), user: z.string().optional() });
+
+const pullRequestBody = z.object({
+  fromBranch: z.string(),
+  toBranch: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  user: z.string().optional(),
+});
+
+const pullRequestActionBody = z
+  .object({
+    commit: z.string().optional(),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    toBranch: z.string().optional(),
+    text: z.string().optional(),
+    user: z.string().optional(),
+  })
+  .optional()
+  .nullable();
+
+function withoutUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as never;
+}
+
+/** Emulator-only endpoints: simulate pushes and pull requests, seed users, switch faults and rate limiting. */
+export function registerEmulatorApi(app: FastifyInstance, context: EmulatorApiContext): void {
+  const { model, actions } = context;
+  type Params = Record<string, string>;
+  const params = (request: FastifyRequest) => request.params as Params;
+
+  app.addHook('onRequest', async (request) => {
+    if (!request.principal.isAdmin) throw errors.notPermitted();
+  });
+
+  app.post('/users', async (request, reply) => {
+    const body = withoutUndefined(parseBody(userBody, request.body, 'user'));
+    const user = model.createUser(body);
+    return sendJson(reply, 201, userJson(user, context.baseUrl()));
+  });
+
+  app.post('/users/:userSlug/permissions', async (request, reply) => {
+    const body = withoutUndefined(parseBody(grantsBody, request.body, 'permissions'));
+    const user = model.grant(params(request).userSlug!, body);
+    return sendJson(reply, 200, {
+      ...userJson(user, context.baseUrl()),
+      globalPermission: user.globalPermission,
+      projectPermissions: user.projectPermissions,
+      repositoryPermissions: user.repositoryPermissions,
+    });
+  });
+
+  app.post('/users/:userSlug/tokens', async (request, reply) => {
+    const body = parseBody(tokenBody, request.body, 'access token');
+    const user = model.getUser(params(request).userSlug!);
+    const { token, secret } = model.createToken(
+      { type: 'user', userSlug: user.slug },
+      { name: body.name ?? `${user.slug}-token`, permissions: body.permissions, expiryDays: body.expiryDays ?? null },
+    );
+    return sendJson(reply, 201, { ...accessTokenJson(token, user, context.baseUrl()), token: secret });
+  });
+
+  app.get('/projects/:projectKey/repos/:repositorySlug/webhooks', async (request, reply) => {
+    const repository = model.getRepository(params(request).projectKey!, params(request).repositorySlug!);
+    return sendJson(reply, 200, { values: model.webhooksFiringFor(repository).map((webhook) => webhookJson(webhook)) });
+  });
+
+  app.post('/projects/:projectKey/repos/:repositorySlug/push', async (request, reply) => {
+    const body = withoutUndefined(parseBody(pushBody, request.body, 'push'));
+    const result = await actions.push(params(request).projectKey!, params(request).repositorySlug!, body);
+    return sendJson(reply, 200, result);
+  });
+
+  app.post('/projects/:projectKey/repos/:repositorySlug/pull-requests', async (request, reply) => {
+    const body = withoutUndefined(parseBody(pullRequestBody, request.body, 'pull request'));
+    const result = await actions.openPullRequest(params(request).projectKey!, params(request).repositorySlug!, body);
+    return sendJson(reply, 201, result);
+  });
+
+  app.post('/projects/:projectKey/repos/:repositorySlug/pull-requests/:pullRequestId/:event', async (request, reply) => {
+    const body = withoutUndefined(parseBody(pullRequestActionBody, request.body ?? null, 'pull request event') ?? {});
+    const { projectKey, repositorySlug, pullRequestId, event } = params(request) as Required<Params>;
+    const result = await actions.pullRequestAction(projectKey!, repositorySlug!, pullRequestId!, event!, body);
+    return sendJson(reply, 200, result);
+  });
+
+  app.get('/faults', async (_request, reply) => sendJson(reply, 200, { enabled: context.faults() !== null, ...context.faults() }));
+  app.post('/faults', async (request, reply) => {
+    context.setFaults(parseFaultSettings(request.body));
+    return sendJson(reply, 200, { enabled: context.faults() !== null, ...context.faults() });
+  });
+
+  app.get('/rate-limit', async (_request, reply) =>
+    sendJson(reply, 200, { enabled: context.rateLimit() !== null, ...context.rateLimit() }),
+  );
+  app.post('/rate-limit', async (request, reply) => {
+    context.setRateLimit(parseRateLimitSettings(request.body));
+    return sendJson(reply, 200, { enabled: context.rateLimit() !== null, ...context.rateLimit() });
+  });
+}
