@@ -1,0 +1,29 @@
+/** The provider framework: everything a provider author uses to define resources and data sources. */
+export * from './definitions';
+export * from './diagnostics';
+export * from './plan-modifiers';
+export {
+  boolAttribute,
+  listAttribute,
+  mapAttribute,
+  numberAttribute,
+  setAttribute,
+  stringAttribute,
+  type AnyAttribute,
+  type Attribute,
+  type AttributeOptions,
+  type AttributePlanRequest,
+  type AttributePlanResponse,
+  type Attributes,
+  type ModelOf,
+  type PlanModifier,
+  type Planned,
+  type PlannedModelOf,
+  type PrimitiveKind,
+  type PrimitiveValue,
+  type Schema,
+  type ValidationContext,
+  type Validator,
+} from './schema';
+export * from './validators';
+export { isWhollyKnown, valuesEqual } from './values';

@@ -1,0 +1,92 @@
+/**
+ * The tfplugin6 protocol (version 6.8, Terraform 1.11) loaded from proto/tfplugin6.proto, and the
+ * TypeScript shapes of the messages as @grpc/proto-loader decodes them with the options below
+ * (snake_case field names, int64 as JS numbers, enums as numbers, absent fields as their defaults).
+ */
+import { join } from 'node:path';
+import { loadSync, type Options } from '@grpc/proto-loader';
+import { type ServiceDefinition } from '@grpc/grpc-js';
+
+const loaderOptions: Options = {
+  keepCase: true,
+  longs: Number,
+  enums: Number,
+  defaults: true,
+  oneofs: true,
+};
+
+let providerService: ServiceDefinition | undefined;
+
+/** The `tfplugin6.Provider` service definition; the .proto is parsed once per process, on first use. */
+export function tfplugin6ProviderService(): ServiceDefinition {
+  if (providerService === undefined) {
+    const definition = loadSync(join(__dirname, 'proto', 'tfplugin6.proto'), loaderOptions);
+    providerService = definition['tfplugin6.Provider'] as ServiceDefinition;
+  }
+  return providerService;
+}
+
+export interface DynamicValue {
+  msgpack?: Buffer | Uint8Array;
+  json?: Buffer | Uint8Array;
+}
+
+/** Diagnostic.Severity values. */
+export const diagnosticSeverity = { error: 1, warning: 2 } as const;
+
+export type AttributePathStep = { attribute_name: string } | { element_key_string: string } | { element_key_int: number };
+
+export interface AttributePathMessage {
+  steps: AttributePathStep[];
+}
+
+export interface DiagnosticMessage {
+  severity: (typeof diagnosticSeverity)[keyof typeof diagnosticSeverity];
+  summary: string;
+  detail: string;
+  attribute?: AttributePathMessage;
+}
+
+export interface ClientCapabilities {
+  deferral_allowed: boolean;
+  write_only_attributes_allowed: boolean;
+}
+
+/** StringKind.PLAIN: descriptions are plain text. */
+export const plainText = 0;
+
+export interface SchemaAttributeMessage {
+  name: string;
+  type: Buffer;
+  description: string;
+  required: boolean;
+  optional: boolean;
+  computed: boolean;
+  sensitive: boolean;
+  description_kind: number;
+  deprecated: boolean;
+  write_only: boolean;
+}
+
+export interface SchemaMessage {
+  version: number;
+  block: {
+    version: number;
+    attributes: SchemaAttributeMessage[];
+    block_types: never[];
+    description: string;
+    description_kind: number;
+    deprecated: boolean;
+  };
+}
+
+export interface ServerCapabilities {
+  plan_destroy: boolean;
+  get_provider_schema_optional: boolean;
+  move_resource_state: boolean;
+}
+
+export interface RawState {
+  json: Buffer;
+  flatmap: Record<string, string>;
+}
