@@ -27,3 +27,4 @@ export {
 } from './schema';
 export * from './validators';
 export { isWhollyKnown, valuesEqual } from './values';
+export { isUnknown, unknown, UnknownValue, type CtyType, type CtyValue } from '../cty/types';
