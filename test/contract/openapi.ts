@@ -50,6 +50,20 @@ const SPEC_ERRATA: Array<{ schema: string; property: string; patch: Record<strin
   },
 ];
 
+/**
+ * Statuses the document omits for one operation while documenting them for its twin at the other scope;
+ * the emulator answers both scopes alike, as Bitbucket's shared webhook resource does.
+ */
+const STATUS_ERRATA: Array<{ path: string; method: string; status: string; sameAs: { path: string; method: string }; why: string }> = [
+  {
+    path: '/api/latest/projects/{projectKey}/webhooks/{webhookId}/latest',
+    method: 'get',
+    status: '204',
+    sameAs: { path: '/api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}/latest', method: 'get' },
+    why: 'the repository-scope getLatestInvocation_1 documents 204 "no invocations"; the project scope omits it',
+  },
+];
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = { [key: string]: Json };
 
@@ -124,6 +138,14 @@ class OpenApiContract {
       const property = properties?.[erratum.property];
       if (property === undefined) throw new Error(`erratum for ${erratum.schema}.${erratum.property} no longer applies`);
       Object.assign(property, erratum.patch);
+    }
+    for (const erratum of STATUS_ERRATA) {
+      const target = this.document.paths[erratum.path]?.[erratum.method];
+      const twin = this.document.paths[erratum.sameAs.path]?.[erratum.sameAs.method]?.responses?.[erratum.status];
+      if (target?.responses === undefined || twin === undefined || target.responses[erratum.status] !== undefined) {
+        throw new Error(`status erratum for ${erratum.method.toUpperCase()} ${erratum.path} no longer applies`);
+      }
+      target.responses[erratum.status] = twin;
     }
     this.ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, strictTuples: false });
     addFormats(this.ajv);
