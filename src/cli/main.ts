@@ -6,7 +6,10 @@ import { UsageError, type Command } from './command';
  * Every command, loaded lazily so that `liftgate <command>` only pays for the parts it uses
  * (the Terraform provider processes start through their own entry point, lib/cli/provider.js).
  */
-const commands: Record<string, () => Promise<Command>> = {};
+const commands: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve')).serveCommand,
+  'bitbucket-emulator': async () => (await import('./bitbucket-emulator')).bitbucketEmulatorCommand,
+};
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };

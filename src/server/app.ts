@@ -14,17 +14,23 @@ import { verifyWithBitbucket } from './bitbucketVerification';
 import type { CredentialVerifier } from './credentials';
 import { DomainError } from './errors';
 import { apiKeyRoutes } from './routes/apiKeys';
+import { deliveryRoutes } from './routes/deliveries';
 import { healthRoutes } from './routes/health';
 import { integrationRoutes } from './routes/integrations';
+import { runRoutes } from './routes/runs';
 import { spaceRoutes } from './routes/spaces';
 import { stackRoutes } from './routes/stacks';
 import { SecretBox } from './secrets';
 import type { Database } from './store/database';
+import { webhookReceiverRoutes } from './webhooks/receiver';
 
 export interface ControlPlaneOptions {
   db: Database;
-  /** Base of webhook URLs, e.g. https://liftgate.example.com (a trailing slash is ignored). */
-  publicUrl: string;
+  /**
+   * Base of webhook URLs, e.g. https://liftgate.example.com (a trailing slash is ignored); a function when it is
+   * only known after listening (an ephemeral port).
+   */
+  publicUrl: string | (() => string);
   /** 32-byte key for the access tokens at rest (see secrets.ts loadEncryptionKey). */
   encryptionKey: Buffer;
   /** How credentials are checked on create/change; defaults to asking Bitbucket (verifyWithBitbucket). */
@@ -35,7 +41,16 @@ export interface ControlPlaneOptions {
  * Every group of routes, registered in order with `{ context }`. Each is its own encapsulated plugin, so a group
  * may add what only it needs (the webhook receiver its raw-body content-type parser).
  */
-const routePlugins: RoutePlugin[] = [healthRoutes, spaceRoutes, apiKeyRoutes, integrationRoutes, stackRoutes];
+const routePlugins: RoutePlugin[] = [
+  healthRoutes,
+  spaceRoutes,
+  apiKeyRoutes,
+  integrationRoutes,
+  stackRoutes,
+  runRoutes,
+  deliveryRoutes,
+  webhookReceiverRoutes,
+];
 
 const STATUS_CODES: Record<number, string> = {
   400: 'bad_request',
@@ -59,7 +74,7 @@ const STATUS_CODES: Record<number, string> = {
 export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (app, options) => {
   const context = new ServerContext(
     options.db,
-    options.publicUrl.replace(/\/+$/, ''),
+    options.publicUrl,
     new SecretBox(options.encryptionKey),
     options.verifyCredentials ?? verifyWithBitbucket,
   );

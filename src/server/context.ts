@@ -9,11 +9,17 @@ import type { Database } from './store/database';
 export class ServerContext {
   constructor(
     readonly db: Database,
-    /** Base of webhook URLs, without a trailing slash. */
-    readonly publicUrl: string,
+    /** Base of webhook URLs; a function when it is only known once the server listens (port 0). */
+    private readonly publicUrlSource: string | (() => string),
     readonly secrets: SecretBox,
     readonly verifyCredentials: CredentialVerifier,
   ) {}
+
+  /** Base of webhook URLs, without a trailing slash. */
+  get publicUrl(): string {
+    const url = typeof this.publicUrlSource === 'string' ? this.publicUrlSource : this.publicUrlSource();
+    return url.replace(/\/+$/, '');
+  }
 
   /** The caller of an API request (401 without a valid API key). */
   authenticate(request: FastifyRequest): Promise<Caller> {
