@@ -63,6 +63,7 @@ function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing (undefined)';
   if (Array.isArray(value)) return 'an array';
   if (value instanceof Uint8Array) return 'binary data';
+  if (typeof value === 'bigint') return `integer ${value}`;
   return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)?.slice(0, 80)}`;
 }
 

@@ -25,6 +25,7 @@ export function parseCtyType(json: Uint8Array | string): CtyType {
 
 /** Checks that a parsed JSON value is a cty type and returns it typed; `where` prefixes error messages. */
 export function checkCtyType(value: unknown, where: string): CtyType {
+  const inside = (part: string) => (where ? `${where}: ${part}` : part);
   const fail = (problem: string): never => {
     throw new CtyTypeError(`${where ? `${where}: ` : ''}${problem}: ${JSON.stringify(value)?.slice(0, 200)}`);
   };
@@ -39,17 +40,17 @@ export function checkCtyType(value: unknown, where: string): CtyType {
     case 'set':
     case 'map':
       if (value.length !== 2) fail(`a ${kind} type has exactly one element type`);
-      return [kind, checkCtyType(argument, `${where}${kind} element`)];
+      return [kind, checkCtyType(argument, inside(`${kind} element`))];
     case 'tuple':
       if (value.length !== 2 || !Array.isArray(argument)) fail('a tuple type is ["tuple", [element types]]');
-      return ['tuple', (argument as unknown[]).map((element, index) => checkCtyType(element, `${where}tuple element ${index}`))];
+      return ['tuple', (argument as unknown[]).map((element, index) => checkCtyType(element, inside(`tuple element ${index}`)))];
     case 'object': {
       if (value.length > 3 || typeof argument !== 'object' || argument === null || Array.isArray(argument)) {
         fail('an object type is ["object", {attribute: type}] with an optional list of optional attributes');
       }
       const attributes: Record<string, CtyType> = {};
       for (const [name, type] of Object.entries(argument as Record<string, unknown>)) {
-        attributes[name] = checkCtyType(type, `${where}attribute "${name}"`);
+        attributes[name] = checkCtyType(type, inside(`attribute "${name}"`));
       }
       if (value.length === 2) return ['object', attributes];
       const optional = value[2] as unknown;
