@@ -140,9 +140,10 @@ export class BitbucketUnexpectedStatusError extends BitbucketError {}
 /** Builds the error class that matches an HTTP status. */
 export function errorForStatus(
   status: number,
-  details: BitbucketErrorDetails & { retryAfterMs?: number },
+  statusDetails: Omit<BitbucketErrorDetails, 'status'> & { retryAfterMs?: number },
 ): BitbucketError {
   const summary = statusSummary(status);
+  const details = { ...statusDetails, status };
   switch (status) {
     case 400:
       return new BitbucketBadRequestError(summary, details);

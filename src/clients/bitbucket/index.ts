@@ -24,7 +24,7 @@ export type { BitbucketRetryOptions } from './retry';
 export type { BitbucketRequestEvent } from './transport';
 export type { ProjectCreateInput, ProjectListOptions } from './projects';
 export type { RepositoryCreateInput, RepositorySearchOptions } from './repositories';
-export type { WebhookListOptions, WebhookSearchFilter, WebhookTestOptions } from './webhooks';
+export type { WebhookFiringListOptions, WebhookListOptions, WebhookSearchFilter, WebhookTestOptions } from './webhooks';
 export { webhookRequestBody } from './webhooks';
 export type {
   ApplicationProperties,

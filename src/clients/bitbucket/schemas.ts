@@ -84,23 +84,26 @@ export interface BitbucketWebhookInput {
   sslVerificationRequired?: boolean;
 }
 
-/** Answer of `webhooks/test`: the ping Bitbucket sent and what the endpoint answered. */
+/**
+ * Answer of `webhooks/test`: the ping Bitbucket sent and either the endpoint's answer (`response`) or
+ * why there was none (`exception`). Atlassian documents no properties for it, so all are optional.
+ */
 export const webhookTestResultSchema = z.looseObject({
   request: z
     .looseObject({
       url: z.string().optional(),
       method: z.string().optional(),
       headers: z.record(z.string(), z.unknown()).optional(),
-      body: z.unknown().optional(),
     })
     .optional(),
-  result: z
+  response: z
     .looseObject({
-      status: z.number().optional(),
-      description: z.string().optional(),
+      statusCode: z.number().int().optional(),
+      headers: z.record(z.string(), z.unknown()).optional(),
       body: z.unknown().optional(),
     })
     .optional(),
+  exception: z.looseObject({ message: z.string().optional() }).optional(),
 });
 export type BitbucketWebhookTestResult = z.infer<typeof webhookTestResultSchema>;
 

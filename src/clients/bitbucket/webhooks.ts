@@ -23,6 +23,11 @@ export interface WebhookSearchFilter extends WebhookListOptions {
   url?: string;
 }
 
+export interface WebhookFiringListOptions extends WebhookListOptions {
+  /** Only webhooks defined at this scope. @default both */
+  scopeType?: 'repository' | 'project';
+}
+
 export interface WebhookTestOptions {
   /** Endpoint to ping with `diagnostics:ping`. */
   url: string;
@@ -168,7 +173,7 @@ function projectBase(projectKey: string): string {
 export class RepositoryWebhooksResource {
   private readonly operations: WebhookOperations;
 
-  constructor(transport: Transport) {
+  constructor(private readonly transport: Transport) {
     this.operations = new WebhookOperations(transport);
   }
 
@@ -178,6 +183,20 @@ export class RepositoryWebhooksResource {
 
   search(projectKey: string, slug: string, filter: WebhookSearchFilter = {}): Promise<BitbucketWebhook[]> {
     return this.operations.search(repositoryBase(projectKey, slug), filter);
+  }
+
+  /**
+   * Every webhook that fires for the repository: its own and those inherited from its project
+   * (Bitbucket's `webhooks/search`; `scopeType` on each tells them apart).
+   */
+  listFiring(projectKey: string, slug: string, options: WebhookFiringListOptions = {}): PagedList<BitbucketWebhook> {
+    const { event, scopeType, ...paging } = options;
+    return this.transport.paged(
+      `${API}${repositoryBase(projectKey, slug)}/webhooks/search`,
+      { event: eventQuery(event), scopeType },
+      webhookPage,
+      paging,
+    );
   }
 
   get(projectKey: string, slug: string, id: number): Promise<BitbucketWebhook> {
