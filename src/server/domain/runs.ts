@@ -146,3 +146,36 @@ export function manualRun(stack: Pick<TriggerableStack, 'id' | 'branch'>, commit
     pullRequestId: null,
   };
 }
+
+/** A recorded run (API shape). */
+export interface Run extends Omit<RunRequest, 'stackId'> {
+  id: string;
+  stackId: string;
+  state: 'QUEUED';
+  /** The delivery that caused the run; null for manual runs (and after its integration was deleted). */
+  deliveryId: string | null;
+  /** The API key that triggered a manual run. */
+  triggeredBy: string | null;
+  createdAt: string;
+}
+
+/**
+ * What the receiver did with a delivery: TRIGGERED (a handled event; it may have matched no stack), IGNORED
+ * (an event Liftgate does not act on), REJECTED (bad signature, body or size; answered 4xx).
+ */
+export type DeliveryOutcome = 'TRIGGERED' | 'IGNORED' | 'REJECTED';
+
+/** One entry of an integration's delivery log (API shape). */
+export interface Delivery {
+  id: string;
+  integrationId: string;
+  requestId: string | null;
+  eventKey: string | null;
+  /** The repository the event concerns; null when the body was not read (rejected deliveries). */
+  repository: RepositoryRef | null;
+  outcome: DeliveryOutcome;
+  statusCode: number;
+  reason: string;
+  runIds: string[];
+  receivedAt: string;
+}

@@ -1,0 +1,191 @@
+import type { FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../context';
+import { runsForEvent, type RepositoryEvent, type TriggerableStack } from '../domain/runs';
+import { BadRequestError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../errors';
+import { errorResponses } from '../schemas';
+import { FOREIGN_KEY_VIOLATION, sqlState, type Queryable } from '../store/database';
+import { recordAcceptedDelivery, recordRejectedDelivery, type DeliveryRecord } from '../store/deliveries';
+import { findIntegration, type StoredIntegration } from '../store/integrations';
+import { listStacksForRepository } from '../store/stacks';
+import { HANDLED_EVENTS, parseHandledDelivery, PING_EVENT } from './payloads';
+import { webhookAnswer, webhookParams } from './schemas';
+import { verifyHubSignature } from './signature';
+
+/** Bodies above 1 MiB are refused with 413 (SPEC §1); Bitbucket's payloads are far smaller. */
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
+/** X-Request-Id is a UUID; the bound keeps the idempotency index's entries small. */
+const MAX_REQUEST_ID_LENGTH = 255;
+
+/** How often a delivery is re-evaluated when a stack it matched was deleted while it was being recorded. */
+const RECORD_ATTEMPTS = 3;
+
+function singleHeader(value: string | string[] | undefined): string | null {
+  if (Array.isArray(value)) return value.join(', ');
+  return value === undefined || value === '' ? null : value;
+}
+
+function asTriggerable(stack: {
+  id: string;
+  detached: boolean;
+  vcs: { integrationId: string | null; projectKey: string; repositorySlug: string; branch: string };
+}): TriggerableStack {
+  return {
+    id: stack.id,
+    integrationId: stack.vcs.integrationId,
+    detached: stack.detached,
+    projectKey: stack.vcs.projectKey,
+    repositorySlug: stack.vcs.repositorySlug,
+    branch: stack.vcs.branch,
+  };
+}
+
+/**
+ * `POST /webhooks/bitbucket-datacenter/{integrationId}`: Bitbucket Data Center's deliveries (SPEC §1).
+ *
+ * Order of checks: unknown integration 404 (before the body is read), body over 1 MiB 413, missing or wrong
+ * X-Hub-Signature 401, then the event. Every delivery to a known integration is recorded before it is
+ * answered, except pings (no side effects) and repeats of an accepted X-Request-Id (nothing new). An accepted
+ * delivery and its runs are written by one statement, so a 2xx is only sent once both are committed.
+ */
+export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
+  const { db } = context;
+  const targets = new WeakMap<FastifyRequest, StoredIntegration>();
+
+  // The signature covers the exact bytes sent, so the body is kept raw whatever Content-Type claims; it is
+  // parsed as JSON only after the signature matched. Scoped to this plugin: the API keeps its JSON parser.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_WEBHOOK_BODY_BYTES }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  const rejected = (integration: StoredIntegration, request: FastifyRequest, statusCode: number, reason: string): DeliveryRecord => ({
+    integrationId: integration.id,
+    requestId: singleHeader(request.headers['x-request-id']),
+    eventKey: singleHeader(request.headers['x-event-key']),
+    repository: null,
+    outcome: 'REJECTED',
+    statusCode,
+    reason,
+  });
+
+  // Fastify refuses an oversized body before the handler runs; record that refusal, then let the app's
+  // error handler answer it like every other error.
+  app.setErrorHandler(async (error, request) => {
+    const integration = targets.get(request);
+    if (integration !== undefined && (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const reason = `body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes (1 MiB)`;
+      await recordRefusal(db, rejected(integration, request, 413, reason));
+      throw new PayloadTooLargeError(reason);
+    }
+    throw error;
+  });
+
+  app.post(
+    '/webhooks/bitbucket-datacenter/:integrationId',
+    {
+      bodyLimit: MAX_WEBHOOK_BODY_BYTES,
+      schema: {
+        summary: 'Receive a Bitbucket Data Center webhook delivery',
+        description:
+          'Signed with X-Hub-Signature: sha256=<hex HMAC-SHA256(webhook secret, raw body)>. diagnostics:ping is answered 200; ' +
+          'the eight handled events queue runs (200); other events are recorded and ignored (202); a repeated X-Request-Id is 200 and records nothing.',
+        tags: ['webhooks'],
+        params: webhookParams,
+        response: { 200: webhookAnswer, 202: webhookAnswer, ...errorResponses(400, 401, 404, 413) },
+      },
+      onRequest: async (request) => {
+        const { integrationId } = request.params as { integrationId: string };
+        const integration = await findIntegration(db, integrationId);
+        if (integration === null) {
+          throw new NotFoundError(`integration "${integrationId}" not found`);
+        }
+        targets.set(request, integration);
+      },
+    },
+    async (request, reply) => {
+      const integration = targets.get(request) as StoredIntegration;
+      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const refuse = async (statusCode: 400 | 401, reason: string): Promise<never> => {
+        await recordRefusal(db, rejected(integration, request, statusCode, reason));
+        throw statusCode === 401 ? new UnauthorizedError(reason) : new BadRequestError(reason);
+      };
+
+      const signature = verifyHubSignature(integration.webhookSecret, rawBody, request.headers['x-hub-signature']);
+      if (!signature.valid) return refuse(401, signature.reason);
+
+      const eventKey = singleHeader(request.headers['x-event-key']);
+      if (eventKey === null) return refuse(400, 'missing X-Event-Key header');
+      if (eventKey === PING_EVENT) {
+        return reply.code(200).send({ outcome: 'PING', deliveryId: null, runs: [], message: 'the webhook reaches Liftgate and its signature matches' });
+      }
+      const requestId = singleHeader(request.headers['x-request-id']);
+      if (requestId !== null && requestId.length > MAX_REQUEST_ID_LENGTH) {
+        return refuse(400, `X-Request-Id is longer than ${MAX_REQUEST_ID_LENGTH} characters`);
+      }
+      const accepted = { integrationId: integration.id, requestId, eventKey };
+
+      if (!HANDLED_EVENTS.includes(eventKey)) {
+        const result = await recordAcceptedDelivery(
+          db,
+          { ...accepted, repository: null, outcome: 'IGNORED', statusCode: 202, reason: `event "${eventKey}" is recorded and ignored` },
+          [],
+        );
+        return result.duplicate
+          ? reply.code(200).send(duplicateAnswer(requestId))
+          : reply.code(202).send({ outcome: 'IGNORED', deliveryId: result.deliveryId, runs: [], message: `event "${eventKey}" is recorded and ignored` });
+      }
+
+      const parsed = parseHandledDelivery(eventKey, rawBody);
+      if (!parsed.ok) return refuse(400, parsed.reason);
+      const { event } = parsed;
+
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const runs = runsForEvent(event, integration, await stacksOnRepository(db, integration, event));
+          const message = runs.length === 0 ? 'no stack on this repository and branch uses this integration' : `${runs.length} run(s) queued`;
+          const result = await recordAcceptedDelivery(
+            db,
+            { ...accepted, repository: event.repository, outcome: 'TRIGGERED', statusCode: 200, reason: message },
+            runs,
+          );
+          return result.duplicate
+            ? reply.code(200).send(duplicateAnswer(requestId))
+            : reply.code(200).send({ outcome: 'TRIGGERED', deliveryId: result.deliveryId, runs: result.runs, message });
+        } catch (error) {
+          // The integration or a matched stack was deleted meanwhile: without the integration the delivery has
+          // no owner (404, as if it had arrived a moment later); without the stack, match again.
+          if (sqlState(error) !== FOREIGN_KEY_VIOLATION) throw error;
+          if ((await findIntegration(db, integration.id)) === null) {
+            throw new NotFoundError(`integration "${integration.id}" not found`);
+          }
+          if (attempt === RECORD_ATTEMPTS) throw error;
+        }
+      }
+    },
+  );
+};
+
+/** Records a refused delivery; 404 when its integration was deleted since the request arrived. */
+async function recordRefusal(db: Queryable, delivery: DeliveryRecord): Promise<void> {
+  try {
+    await recordRejectedDelivery(db, delivery);
+  } catch (error) {
+    if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw new NotFoundError(`integration "${delivery.integrationId}" not found`);
+    throw error;
+  }
+}
+
+function duplicateAnswer(requestId: string | null) {
+  return {
+    outcome: 'DUPLICATE' as const,
+    deliveryId: null,
+    runs: [],
+    message: `delivery ${requestId} was already accepted; nothing new was recorded`,
+  };
+}
+
+async function stacksOnRepository(db: Queryable, integration: StoredIntegration, event: RepositoryEvent): Promise<TriggerableStack[]> {
+  const stacks = await listStacksForRepository(db, integration, event.repository.projectKey, event.repository.repositorySlug);
+  return stacks.map(asTriggerable);
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** Response shapes of the webhook receiver, the runs API and the delivery log (also the OpenAPI document). */
+
+const timestamp = z.string().describe('ISO-8601 timestamp');
+
+export const run = z
+  .object({
+    id: z.string(),
+    stackId: z.string(),
+    kind: z.enum(['TRACKED', 'PROPOSED']).describe('TRACKED plans and applies the tracked branch; PROPOSED only plans'),
+    state: z.enum(['QUEUED']),
+    trigger: z.string().describe('The Bitbucket event key that started the run (e.g. repo:refs_changed), or "manual"'),
+    branch: z.string(),
+    commit: z.string().nullable().describe('null for a manual run that names no commit: the head of the tracked branch'),
+    pullRequestId: z.number().int().nullable(),
+    deliveryId: z.string().nullable().describe('The webhook delivery that caused the run; null for manual runs'),
+    triggeredBy: z.string().nullable().describe('The API key that triggered a manual run'),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'Run' });
+
+export const runList = z.array(run).describe('Newest first');
+
+export const manualRunRequest = z
+  .object({
+    commit: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('Commit to run; by default the head of the tracked branch when the run starts'),
+  })
+  // A trigger usually sends no body at all (Fastify gives null then).
+  .nullish();
+
+/** Lists are plain arrays like the rest of the API; when more entries exist, `X-Next-Cursor` carries the next page's `cursor`. */
+export const NEXT_CURSOR_HEADER = 'x-next-cursor';
+
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Page size'),
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be the X-Next-Cursor header of a previous page')
+    .optional()
+    .describe('The X-Next-Cursor response header of the previous page'),
+});
+
+export const delivery = z
+  .object({
+    id: z.string(),
+    integrationId: z.string(),
+    requestId: z.string().nullable().describe('X-Request-Id as Bitbucket sent it'),
+    eventKey: z.string().nullable().describe('X-Event-Key'),
+    repository: z.object({ projectKey: z.string(), repositorySlug: z.string() }).nullable(),
+    outcome: z
+      .enum(['TRIGGERED', 'IGNORED', 'REJECTED'])
+      .describe('TRIGGERED: a handled event (it may match no stack); IGNORED: an event Liftgate does not act on; REJECTED: answered 4xx'),
+    statusCode: z.number().int().describe('The HTTP status the delivery was answered with'),
+    reason: z.string(),
+    runIds: z.array(z.string()).describe('Runs the delivery queued'),
+    receivedAt: timestamp,
+  })
+  .meta({ id: 'WebhookDelivery' });
+
+export const deliveryList = z.array(delivery).describe('Newest first');
+
+export const webhookAnswer = z
+  .object({
+    outcome: z
+      .enum(['TRIGGERED', 'IGNORED', 'DUPLICATE', 'PING'])
+      .describe('DUPLICATE: this X-Request-Id was already accepted and nothing new was recorded'),
+    deliveryId: z.string().nullable().describe('The recorded delivery; null for pings and duplicates'),
+    runs: z.array(run).describe('Runs queued by this delivery'),
+    message: z.string(),
+  })
+  .meta({ id: 'WebhookAnswer' });
+
+export const webhookParams = z.object({ integrationId: z.string().min(1).max(200) });

@@ -1,0 +1,85 @@
+import { describeEachEngine, type TestControlPlane } from './harness';
+import { refsChanged } from './webhooks/bitbucket-payloads';
+import { postDelivery, signedDelivery } from './webhooks/signed-delivery';
+
+function suite(server: TestControlPlane) {
+  let stackId: string;
+
+  beforeEach(async () => {
+    const integration = await server.createIntegration({ name: 'Platform Bitbucket' });
+    stackId = (await server.createStack({ name: 'prod', vcs: { integrationId: integration.id, projectKey: 'PLAT', repositorySlug: 'network', branch: 'refs/heads/main' } })).id;
+    const payload = refsChanged({ projectKey: 'PLAT', slug: 'network' }, [{ branch: 'feature/x', toHash: 'b'.repeat(40) }]);
+    const pushed = await postDelivery(server.baseUrl, signedDelivery(integration.id, integration.webhookSecret, 'repo:refs_changed', payload));
+    expect(pushed.status).toBe(200);
+  });
+
+  it('triggers a TRACKED run of the tracked branch by hand and lists it first', async () => {
+    const created = await server.request('POST', `/api/v1/stacks/${stackId}/runs`, { body: { commit: 'c'.repeat(40) } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ stackId, kind: 'TRACKED', state: 'QUEUED', trigger: 'manual', branch: 'main', commit: 'c'.repeat(40), deliveryId: null });
+    expect(typeof created.body.triggeredBy).toBe('string');
+    const listed = await server.request<any[]>('GET', `/api/v1/stacks/${stackId}/runs`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.map((run) => [run.trigger, run.kind])).toEqual([
+      ['manual', 'TRACKED'],
+      ['repo:refs_changed', 'PROPOSED'],
+    ]);
+  });
+
+  it('triggers without a body: the head of the tracked branch', async () => {
+    const response = await server.request('POST', `/api/v1/stacks/${stackId}/runs`);
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ kind: 'TRACKED', commit: null });
+  });
+
+  it('needs write on the stack’s space to trigger and read to list', async () => {
+    const reader = await server.createKey([{ spaceId: 'root', role: 'read' }]);
+    expect((await server.request('POST', `/api/v1/stacks/${stackId}/runs`, { body: {}, key: reader })).status).toBe(403);
+    expect((await server.request('GET', `/api/v1/stacks/${stackId}/runs`, { key: reader })).status).toBe(200);
+    const writer = await server.createKey([{ spaceId: 'root', role: 'write' }]);
+    expect((await server.request('POST', `/api/v1/stacks/${stackId}/runs`, { body: {}, key: writer })).status).toBe(201);
+    const nobody = await server.createKey([]);
+    expect((await server.request('POST', `/api/v1/stacks/${stackId}/runs`, { body: {}, key: nobody })).status).toBe(404);
+    expect((await server.request('GET', `/api/v1/stacks/${stackId}/runs`, { key: nobody })).status).toBe(404);
+    expect((await server.request('GET', `/api/v1/stacks/${stackId}/runs`, { key: null })).status).toBe(401);
+    expect((await server.request('POST', '/api/v1/stacks/no-such-stack/runs', { body: {} })).status).toBe(404);
+  });
+
+  it('refuses a manual run on a detached stack with 409 and a clear message', async () => {
+    const doomed = await server.createIntegration({ name: 'Doomed Bitbucket' });
+    const orphan = await server.createStack({ name: 'orphan', vcs: { integrationId: doomed.id, projectKey: 'PLAT', repositorySlug: 'network' } });
+    expect((await server.request('DELETE', `/api/v1/integrations/bitbucket-datacenter/${doomed.id}`)).status).toBe(200);
+    const refused = await server.request('POST', `/api/v1/stacks/${orphan.id}/runs`, { body: {} });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/detached/);
+    expect((await server.request('GET', `/api/v1/stacks/${orphan.id}/runs`)).body).toEqual([]);
+  });
+
+  it('pages runs with limit and X-Next-Cursor', async () => {
+    await server.request('POST', `/api/v1/stacks/${stackId}/runs`, { body: {} });
+    const all = (await server.request<any[]>('GET', `/api/v1/stacks/${stackId}/runs`)).body;
+    expect(all).toHaveLength(2);
+    const first = await fetch(`${server.baseUrl}/api/v1/stacks/${stackId}/runs?limit=1`, { headers: { authorization: `Bearer ${server.adminKey}` } });
+    expect(await first.json()).toEqual(all.slice(0, 1));
+    const cursor = first.headers.get('x-next-cursor');
+    const second = await fetch(`${server.baseUrl}/api/v1/stacks/${stackId}/runs?limit=10&cursor=${cursor}`, { headers: { authorization: `Bearer ${server.adminKey}` } });
+    expect(await second.json()).toEqual(all.slice(1));
+    expect(second.headers.get('x-next-cursor')).toBeNull();
+    expect((await server.request('GET', `/api/v1/stacks/${stackId}/runs?cursor=abc`)).status).toBe(400);
+  });
+
+  it('describes the runs, delivery-log and webhook routes in the OpenAPI document', async () => {
+    const document = (await server.request('GET', '/api/v1/openapi.json', { key: null })).body;
+    expect(Object.keys(document.paths['/api/v1/stacks/{id}/runs']).sort()).toEqual(['get', 'post']);
+    expect(document.paths['/api/v1/integrations/bitbucket-datacenter/{id}/deliveries'].get.responses['200']).toBeDefined();
+    expect(Object.keys(document.paths['/webhooks/bitbucket-datacenter/{integrationId}'].post.responses).sort()).toEqual(['200', '202', '400', '401', '404', '413']);
+  });
+
+  it('deletes a stack’s runs with the stack', async () => {
+    expect((await server.request('DELETE', `/api/v1/stacks/${stackId}`)).status).toBeLessThan(300);
+    const [row] = await server.db.query<{ count: number }>('SELECT count(*)::int AS count FROM runs WHERE stack_id = $1', [stackId]);
+    expect(row.count).toBe(0);
+  });
+}
+
+describeEachEngine('runs API', suite);
