@@ -187,4 +187,52 @@ describe('terraform drives the kv fixture provider', () => {
     expect(result.stdout).toContain('Destroy complete! Resources: 1 destroyed.');
     expect(existsSync(entryFile('beta'))).toBe(false);
   });
+
+  it('plans values that depend on resources not yet applied as unknown, and the final plan agrees', async () => {
+    const chained = (firstValue: string) => `
+terraform {
+  required_providers {
+    kv = { source = "liftgate-test/kv", version = "0.1.0" }
+  }
+}
+
+provider "kv" {
+  directory = ${JSON.stringify(sandbox.store)}
+}
+
+resource "kv_entry" "first" {
+  key   = "first"
+  value = "${firstValue}"
+}
+
+resource "kv_entry" "second" {
+  key    = "second"
+  value  = kv_entry.first.id
+  tags   = [kv_entry.first.id, "fixed"]
+  labels = { revision = tostring(kv_entry.first.revision) }
+}
+
+resource "kv_entry" "missing" {
+  key   = "missing"
+  value = "never created"
+}
+`;
+    sandbox.writeConfig(chained('1'));
+    expectSuccess(await sandbox.terraform(['apply', '-auto-approve', '-no-color', '-input=false', '-target=kv_entry.second']));
+    expect(stored('second')).toMatchObject({ value: 'first', tags: ['first', 'fixed'], labels: { revision: '1' } });
+
+    sandbox.writeConfig(chained('2'));
+    const update = await sandbox.terraform(['apply', '-auto-approve', '-no-color', '-input=false', '-target=kv_entry.second']);
+    expectSuccess(update);
+    expect(update.stdout).toMatch(/~ revision\s+= 1 -> \(known after apply\)/);
+    expect(update.stdout).toContain('Apply complete! Resources: 0 added, 2 changed, 0 destroyed.');
+    expect(stored('second')).toMatchObject({ labels: { revision: '2' } });
+
+    const missing = await sandbox.terraform(['import', '-no-color', '-input=false', 'kv_entry.missing', 'missing']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Cannot import non-existent remote object');
+
+    expectSuccess(await sandbox.terraform(['destroy', '-auto-approve', '-no-color', '-input=false']));
+    expect(existsSync(entryFile('first')) || existsSync(entryFile('second'))).toBe(false);
+  });
 });
