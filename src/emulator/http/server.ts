@@ -72,6 +72,10 @@ export function buildEmulatorServer(context: ServerContext): FastifyInstance {
     forceCloseConnections: true,
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Errors Fastify raises before routing (a URL with broken percent-encoding) get Bitbucket's body too.
+    frameworkErrors: (error, _request, reply) => {
+      sendJson(reply, 400, errors.badRequest(`The request could not be read: ${error.message}`).toBody());
+    },
   });
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('faultAfterHandling', false);
