@@ -7,7 +7,9 @@ import { UsageError, type Command } from './command';
  * (the Terraform provider processes start through their own entry point, lib/cli/provider.js).
  */
 const commands: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve')).serveCommand,
   'bitbucket-emulator': async () => (await import('./bitbucket-emulator')).bitbucketEmulatorCommand,
+  provider: async () => (await import('./provider-install')).providerCommand,
 };
 
 function version(): string {

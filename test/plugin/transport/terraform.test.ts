@@ -1,0 +1,87 @@
+/**
+ * The transport against the real `terraform` binary: the echo fixture plugin is installed as a provider in
+ * an implied local mirror (./terraform.d/plugins). It serves no tfplugin6 service, so Terraform's first
+ * provider call answers "Unimplemented": proof that the handshake, the TLS connection with Terraform's
+ * client certificate and the RPC itself worked. Terraform then stops the plugin; its trace log shows how
+ * long the plugin took to exit (Terraform waits 2 s, then kills and logs "plugin failed to exit gracefully").
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { echoPluginPath } from './plugin-process';
+
+const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
+
+function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const cleanEnv = { ...process.env };
+    for (const key of Object.keys(cleanEnv)) if (key.startsWith('TF_')) delete cleanEnv[key];
+    const child = spawn('terraform', args, {
+      cwd,
+      env: { ...cleanEnv, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: join(cwd, '..', 'terraformrc'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+/** Milliseconds between the first log lines matching `from` and `to` (Terraform logs ms timestamps). */
+function msBetween(log: string, from: RegExp, to: RegExp): number {
+  const time = (pattern: RegExp) => {
+    const line = log.split('\n').find((candidate) => pattern.test(candidate));
+    if (!line) throw new Error(`no log line matches ${pattern}`);
+    return Date.parse(line.slice(0, line.indexOf(' ')));
+  };
+  return time(to) - time(from);
+}
+
+describe('with the real terraform binary', () => {
+  let root: string;
+  let workdir: string;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'transport-terraform-'));
+    workdir = join(root, 'work');
+    const packageDir = join(workdir, 'terraform.d', 'plugins', 'registry.terraform.io', 'liftgate-test', 'echo', '0.1.0', platform);
+    mkdirSync(packageDir, { recursive: true });
+    const launcher = join(packageDir, 'terraform-provider-echo');
+    writeFileSync(launcher, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(echoPluginPath)}\n`);
+    chmodSync(launcher, 0o755);
+    writeFileSync(join(root, 'terraformrc'), '');
+    writeFileSync(
+      join(workdir, 'main.tf'),
+      'terraform {\n  required_providers {\n    echo = { source = "liftgate-test/echo", version = "0.1.0" }\n  }\n}\n',
+    );
+    const init = await terraform(['init', '-no-color'], workdir, {});
+    if (init.code !== 0) throw new Error(`terraform init failed:\n${init.output}`);
+  });
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it.each([
+    ['over TLS with the client certificate Terraform generates (AutoMTLS)', {}, true],
+    ['in plaintext when Terraform is told not to use TLS', { TF_DISABLE_PLUGIN_TLS: '1' }, false],
+  ])('connects and calls the plugin %s, and the plugin exits at once when Terraform is done', async (_how, env, tls) => {
+    const { output } = await terraform(['validate', '-no-color'], workdir, { TF_LOG: 'trace', ...env });
+    expect(output).toContain('provider: using plugin: version=6');
+    // The call reached the plugin: only a working connection can answer Unimplemented.
+    expect(output).toMatch(/GetProviderSchema: error="rpc error: code = Unimplemented/);
+    expect(output).not.toContain('plugin failed to exit gracefully');
+    const exitMs = msBetween(output, /GetProviderSchema: error=/, /provider: plugin process exited/);
+    expect(exitMs).toBeLessThan(500);
+    // The plugin's own hclog lines reach Terraform's log under the plugin's name.
+    const listening = output.split('\n').find((line) => line.includes('terraform-provider-echo: plugin server listening:'));
+    expect(listening).toContain('@module=echo-plugin');
+    expect(listening).toContain(`tls=${tls}`);
+    expect(output.includes('configuring client automatic mTLS')).toBe(tls);
+  });
+});
