@@ -777,7 +777,12 @@ export class EmulatorModel {
       token.name = input.name.trim();
     }
     if (input.permissions !== undefined) token.permissions = this.validateTokenPermissions(owner, input.permissions);
-    if (input.expiryDays !== undefined) token.expiryDays = input.expiryDays;
+    if (input.expiryDays !== undefined) {
+      if (input.expiryDays !== null && (!Number.isInteger(input.expiryDays) || input.expiryDays < 1)) {
+        throw errors.invalid('expiryDays must be a positive whole number of days.', 'expiryDays');
+      }
+      token.expiryDays = input.expiryDays;
+    }
     this.changed();
     return token;
   }

@@ -33,6 +33,8 @@ describe('rate limiting', () => {
     expect(limited.body).toMatchObject({ errors: [{ message: expect.stringContaining('rate limited') }] });
     // Another user has a bucket of their own.
     expect((await call(emulator, 'GET', repo, { token: other })).status).toBe(200);
+    // Anonymous requests are not limited (Bitbucket limits Basic and Bearer requests only).
+    expect((await call(emulator, 'GET', '/rest/api/latest/application-properties', { token: null })).status).toBe(200);
     // The /_emulator/ endpoints are never limited, so a test can always switch the limit off.
     expect((await call(emulator, 'GET', '/_emulator/rate-limit')).status).toBe(200);
 

@@ -106,9 +106,10 @@ export function buildEmulatorServer(context: ServerContext): FastifyInstance {
     if (request.principal.user !== null) reply.header('X-AUSERNAME', request.principal.user.name);
     if (!isRest) return;
 
+    // Like Bitbucket's, the limit applies to authenticated requests (Basic or Bearer) only.
     const limiter = context.rateLimiter();
-    if (limiter !== null) {
-      const key = request.principal.token?.id ?? request.principal.user?.slug ?? `anonymous:${request.ip}`;
+    if (limiter !== null && request.principal !== ANONYMOUS) {
+      const key = request.principal.token?.id ?? request.principal.user?.slug ?? 'admin';
       const waitSeconds = limiter.take(key);
       if (waitSeconds > 0) {
         reply.header('Retry-After', String(waitSeconds));
