@@ -2,6 +2,14 @@ import type { Delivery, DeliveryOutcome, RepositoryRef, Run, RunRequest } from '
 import type { Queryable } from './database';
 import { isoTimestamp } from './rows';
 
+/**
+ * PostgreSQL text cannot hold U+0000, and headers or parser messages quoting a hostile body may contain it; the
+ * log keeps everything else verbatim.
+ */
+function storable(text: string | null | undefined): string | null {
+  return text === null || text === undefined ? null : text.replace(/\u0000/g, '\uFFFD');
+}
+
 /** What the receiver knows about a delivery when it records it. */
 export interface DeliveryRecord {
   integrationId: string;
@@ -56,13 +64,13 @@ export async function recordAcceptedDelivery(db: Queryable, delivery: DeliveryRe
             (SELECT json_agg(queued ORDER BY seq) FROM queued) AS runs`,
     [
       delivery.integrationId,
-      delivery.requestId,
-      delivery.eventKey,
-      delivery.repository?.projectKey ?? null,
-      delivery.repository?.repositorySlug ?? null,
+      storable(delivery.requestId),
+      storable(delivery.eventKey),
+      storable(delivery.repository?.projectKey),
+      storable(delivery.repository?.repositorySlug),
       delivery.outcome,
       delivery.statusCode,
-      delivery.reason,
+      storable(delivery.reason),
       JSON.stringify(
         runs.map((run) => ({
           stack_id: run.stackId,
@@ -105,13 +113,13 @@ export async function recordRejectedDelivery(db: Queryable, delivery: DeliveryRe
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
     [
       delivery.integrationId,
-      delivery.requestId,
-      delivery.eventKey,
-      delivery.repository?.projectKey ?? null,
-      delivery.repository?.repositorySlug ?? null,
+      storable(delivery.requestId),
+      storable(delivery.eventKey),
+      storable(delivery.repository?.projectKey),
+      storable(delivery.repository?.repositorySlug),
       delivery.outcome,
       delivery.statusCode,
-      delivery.reason,
+      storable(delivery.reason),
     ],
   );
   return (row as { id: string }).id;

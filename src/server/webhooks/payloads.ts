@@ -25,7 +25,8 @@ export const PULL_REQUEST_EVENTS = [
 /** The eight events that can start runs (SPEC §1); every other event key is recorded and ignored. */
 export const HANDLED_EVENTS: readonly string[] = [PUSH_EVENT, ...PULL_REQUEST_EVENTS];
 
-const nonEmpty = z.string().min(1);
+// Git refuses NUL in ref names, and PostgreSQL cannot store it in text or jsonb.
+const nonEmpty = z.string().min(1).regex(/^[^\u0000]*$/, 'must not contain NUL characters');
 
 const repositorySchema = z.object({
   slug: nonEmpty,
