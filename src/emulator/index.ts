@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { EmulatorActions, type OpenPullRequestInput, type PullRequestActionInput, type PushInput } from './actions';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, WebhookDispatcher } from './delivery';
 import { buildEmulatorServer } from './http/server';
-import { EmulatorModel, hashToken, type CreateUserInput, type EmulatorState, type WebhookScope } from './model';
+import { EmulatorModel, hashToken, type CreateUserInput, type EmulatorState, type TokenOwner, type WebhookScope } from './model';
 import type { GlobalPermission, ProjectPermission, RepositoryPermission, TokenPermission } from './permissions';
 import { projectJson, repositoryJson, userJson, webhookJson } from './representations';
 import { loadState, StateSaver } from './state-file';
@@ -173,6 +173,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     return { type: 'repository', projectKey: repository.projectKey, repositorySlug: repository.slug };
   };
 
+  const tokenOwnerOf = (owner: Parameters<RunningEmulator['createAccessToken']>[0]): TokenOwner => {
+    if ('user' in owner) return { type: 'user', userSlug: model.getUser(owner.user).slug };
+    if ('repositorySlug' in owner) {
+      const repository = model.getRepository(owner.projectKey, owner.repositorySlug);
+      return { type: 'repository', projectKey: repository.projectKey, repositorySlug: repository.slug };
+    }
+    return { type: 'project', projectKey: model.getProject(owner.projectKey).key };
+  };
+
   let closed = false;
   return {
     url: baseUrl,
@@ -219,16 +228,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       model.grant(userName, grants);
     },
     createAccessToken(owner, permissions, tokenOptions = {}) {
-      const tokenOwner =
-        'user' in owner
-          ? { type: 'user' as const, userSlug: model.getUser(owner.user).slug }
-          : 'repositorySlug' in owner
-            ? (() => {
-                const repository = model.getRepository(owner.projectKey, owner.repositorySlug);
-                return { type: 'repository' as const, projectKey: repository.projectKey, repositorySlug: repository.slug };
-              })()
-            : { type: 'project' as const, projectKey: model.getProject(owner.projectKey).key };
-      return model.createToken(tokenOwner, {
+      return model.createToken(tokenOwnerOf(owner), {
         name: tokenOptions.name ?? 'emulator-token',
         permissions,
         expiryDays: tokenOptions.expiryDays ?? null,

@@ -212,12 +212,10 @@ export class EmulatorModel {
   /** Called after every change, so a state file can be saved. */
   onChange: () => void = () => undefined;
 
-  constructor(adminTokenHash: string) {
+  /** The admin token is given at start and never stored, so only its hash is kept. */
+  constructor(readonly adminTokenHash: string) {
     this.ensureAdmin();
-    this.adminTokenHash = adminTokenHash;
   }
-
-  readonly adminTokenHash: string;
 
   private id(): number {
     return this.nextId++;

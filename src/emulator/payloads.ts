@@ -1,7 +1,6 @@
 import { bitbucketDate } from './delivery';
-import type { PullRequest, PullRequestReviewer, Repository, User } from './model';
+import type { Project, PullRequest, PullRequestReviewer, Repository, User } from './model';
 import { pullRequestJson, repositoryJson, userJson } from './representations';
-import type { Project } from './model';
 
 /**
  * Event payloads in the shapes Bitbucket DC sends (Atlassian's "Event payload" page): an envelope of

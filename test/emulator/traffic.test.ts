@@ -115,6 +115,21 @@ describe('fault injection', () => {
     expect(await pending).toMatch(/^failed: /);
   });
 
+  test('a hang after handling keeps the change and never answers', async () => {
+    emulator.setFaults({ rate: 1, hang: true, phase: 'after' });
+    await expect(
+      fetch(`${emulator.url}${hooks}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${emulator.adminToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(webhook),
+        signal: AbortSignal.timeout(300),
+      }),
+    ).rejects.toThrow();
+    emulator.setFaults(null);
+    expect(emulator.repositoryWebhooks('PRJ', 'app')).toHaveLength(1);
+    expect((await call(emulator, 'GET', repo)).status).toBe(200);
+  });
+
   test('the phase of `either` faults is chosen at random', () => {
     const draws = [0.1, 0.2, 0.1, 0.7, 0.9];
     const injector = new FaultInjector({ rate: 0.5, status: 500, hang: false, phase: 'either' }, () => draws.shift()!);
