@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { liftgateBin, repoRoot, runCli } from '../helpers/cli';
+import { startPostgres, type PostgresCluster } from '../helpers/postgres';
+
+const TOKEN = 'BBDC-serve-test-token-93be41d07c';
+
+interface RunningServe {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `liftgate serve` and resolves once it prints where it listens. */
+function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServe> {
+  const child = spawn(process.execPath, [liftgateBin, 'serve', '--port', '0', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, LIFTGATE_ENCRYPTION_KEY: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start in time; stderr: ${stderr}`));
+    }, 45_000);
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match !== null) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] as string, stdout: () => stdout, stderr: () => stderr, exited });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code} before listening; stderr: ${stderr}`));
+    });
+  });
+}
+
+async function stopServe(serve: RunningServe): Promise<number | null> {
+  serve.child.kill('SIGTERM');
+  return serve.exited;
+}
+
+async function api(serve: RunningServe, key: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${serve.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+/** Every file under `dir` whose bytes contain `needle`. */
+function filesContaining(dir: string, needle: string): string[] {
+  const found: string[] = [];
+  const bytes = Buffer.from(needle);
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath ?? (entry as { path: string }).path, entry.name);
+    if (readFileSync(path).includes(bytes)) found.push(path);
+  }
+  return found;
+}
+
+describe('liftgate serve', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'liftgate-serve-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('prints its options for --help', async () => {
+    const result = await runCli(['serve', '--help']);
+    expect(result.code).toBe(0);
+    for (const flag of ['--host', '--port', '--data-dir', '--database-url', '--public-url']) expect(result.stdout).toContain(flag);
+  });
+
+  it.each([
+    [['--port', 'eighty'], '--port'],
+    [['--bogus'], 'bogus'],
+    [['--database-url', 'mysql://db'], '--database-url'],
+    [['--public-url', 'not a url'], '--public-url'],
+  ])('rejects %j with one line naming the problem', async (args, named) => {
+    const result = await runCli(['serve', ...args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(named);
+  });
+
+  it('writes admin.key (0600) on first start, keeps every object across a restart, never shows the token, exits 0 on SIGTERM', async () => {
+    const dataDir = tempDir();
+    const first = await startServe(['--data-dir', dataDir, '--public-url', 'https://cp.example.com/']);
+    const keyFile = join(dataDir, 'admin.key');
+    const adminKey = readFileSync(keyFile, 'utf8').trim();
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(first.stdout() + first.stderr()).toContain(keyFile);
+    expect(first.stdout() + first.stderr()).not.toContain(adminKey);
+
+    const space = await api(first, adminKey, 'POST', '/api/v1/spaces', { name: 'team', inheritEntities: true });
+    const integration = await api(first, adminKey, 'POST', '/api/v1/integrations/bitbucket-datacenter', {
+      name: 'Team BB', spaceId: space.body.id, apiHost: 'private://eu-agents', username: 'svc', accessToken: TOKEN,
+    });
+    expect(integration.status).toBe(201);
+    expect(integration.body.webhookUrl).toBe('https://cp.example.com/webhooks/bitbucket-datacenter/team-bb');
+    const stack = await api(first, adminKey, 'POST', '/api/v1/stacks', {
+      name: 'app', spaceId: space.body.id, vcs: { integrationId: 'team-bb', projectKey: 'P', repositorySlug: 'r', branch: 'main' },
+    });
+    expect(stack.status).toBe(201);
+    const key = await api(first, adminKey, 'POST', '/api/v1/api-keys', { name: 'ci', roles: [{ spaceId: space.body.id, role: 'write' }] });
+    expect(await stopServe(first)).toBe(0);
+
+    const second = await startServe(['--data-dir', dataDir, '--public-url', 'https://cp.example.com']);
+    try {
+      expect(second.stderr()).not.toContain('admin.key');
+      expect(readFileSync(keyFile, 'utf8').trim()).toBe(adminKey);
+      expect((await api(second, adminKey, 'GET', `/api/v1/spaces/${space.body.id}`)).body).toEqual(space.body);
+      const details = await api(second, adminKey, 'GET', '/api/v1/integrations/bitbucket-datacenter/team-bb');
+      expect(details.body).toEqual(integration.body);
+      expect((await api(second, adminKey, 'GET', `/api/v1/stacks/${stack.body.id}`)).body).toEqual(stack.body);
+      expect((await api(second, key.body.secret, 'GET', '/api/v1/stacks')).body).toHaveLength(1);
+    } finally {
+      expect(await stopServe(second)).toBe(0);
+    }
+
+    const logs = first.stdout() + second.stdout();
+    for (const line of logs.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    expect(logs).not.toContain(TOKEN);
+    expect(logs).not.toContain(adminKey);
+    expect(filesContaining(dataDir, TOKEN)).toEqual([]);
+    expect(filesContaining(dataDir, adminKey)).toEqual([keyFile]);
+  }, 120_000);
+
+  describe('with --database-url', () => {
+    let cluster: PostgresCluster;
+    beforeAll(async () => {
+      cluster = await startPostgres();
+    }, 60_000);
+    afterAll(() => cluster?.stop());
+
+    it('uses PostgreSQL with the same migrations and keeps objects across a restart', async () => {
+      const dataDir = tempDir();
+      const databaseUrl = await cluster.createDatabase('serve_test');
+      const first = await startServe(['--data-dir', dataDir, '--database-url', databaseUrl]);
+      const adminKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
+      const health = await fetch(`${first.url}/healthz`);
+      expect(await health.json()).toEqual({ status: 'ok', store: 'postgres' });
+      const space = await api(first, adminKey, 'POST', '/api/v1/spaces', { name: 'on postgres' });
+      await api(first, adminKey, 'POST', '/api/v1/integrations/bitbucket-datacenter', {
+        name: 'pg bb', apiHost: 'private://pool', username: 'svc', accessToken: TOKEN,
+      });
+      expect(await stopServe(first)).toBe(0);
+      expect(readdirSync(dataDir)).not.toContain('pgdata');
+
+      const second = await startServe(['--data-dir', dataDir, '--database-url', databaseUrl]);
+      try {
+        expect((await api(second, adminKey, 'GET', `/api/v1/spaces/${space.body.id}`)).status).toBe(200);
+        expect((await api(second, adminKey, 'GET', '/api/v1/integrations/bitbucket-datacenter/pg-bb')).status).toBe(200);
+      } finally {
+        expect(await stopServe(second)).toBe(0);
+      }
+      expect(first.stdout() + second.stdout()).not.toContain(TOKEN);
+    }, 120_000);
+
+    it('refuses to start with an encryption key other than the store was created with', async () => {
+      const dataDir = tempDir();
+      const databaseUrl = await cluster.createDatabase('key_check');
+      const first = await startServe(['--data-dir', dataDir, '--database-url', databaseUrl], { LIFTGATE_ENCRYPTION_KEY: 'a'.repeat(64) });
+      expect(await stopServe(first)).toBe(0);
+      const result = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--database-url', databaseUrl], {
+        env: { LIFTGATE_ENCRYPTION_KEY: 'b'.repeat(64) },
+        timeoutMs: 60_000,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain('encryption key');
+    }, 120_000);
+  });
+});
