@@ -1,51 +1,16 @@
 /**
  * The tfplugin6 protocol (version 6.8, Terraform 1.11) loaded from proto/tfplugin6.proto, and the
- * TypeScript shapes of its messages as decoded here (snake_case field names, int64 as JS numbers, enums
- * as numbers, absent fields as their defaults, a `selector` naming the set member of a oneof).
- *
- * Loaded with protobufjs directly rather than @grpc/proto-loader: proto-loader also builds reflection
- * descriptors nobody here uses, which doubled the time to load the protocol, and Terraform starts a
- * provider process several times per command (every start is measured by bench:provider).
+ * TypeScript shapes of its messages as proto-services.ts decodes them.
  */
 import { join } from 'node:path';
-import { type MethodDefinition, type ServiceDefinition } from '@grpc/grpc-js';
-import { Root, type IConversionOptions, type Type } from 'protobufjs';
-
-const conversion: IConversionOptions = { longs: Number, enums: Number, defaults: true, oneofs: true };
-
-function serializerFor(type: Type): (value: object) => Buffer {
-  return (value) => Buffer.from(type.encode(type.fromObject(value)).finish());
-}
-
-function deserializerFor(type: Type): (bytes: Buffer) => object {
-  return (bytes) => type.toObject(type.decode(bytes), conversion);
-}
+import { type ServiceDefinition } from '@grpc/grpc-js';
+import { loadServiceDefinitions } from './proto-services';
 
 let providerService: ServiceDefinition | undefined;
 
 /** The `tfplugin6.Provider` service definition for grpc-js; the .proto is parsed once per process, on first use. */
 export function tfplugin6ProviderService(): ServiceDefinition {
-  if (providerService === undefined) {
-    const root = new Root().loadSync(join(__dirname, 'proto', 'tfplugin6.proto'), { keepCase: true });
-    const service = root.lookupService('tfplugin6.Provider');
-    const definition: Record<string, MethodDefinition<object, object>> = {};
-    for (const method of service.methodsArray) {
-      method.resolve();
-      const requestType = method.resolvedRequestType as Type;
-      const responseType = method.resolvedResponseType as Type;
-      definition[method.name] = {
-        path: `/tfplugin6.Provider/${method.name}`,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: serializerFor(requestType),
-        requestDeserialize: deserializerFor(requestType),
-        responseSerialize: serializerFor(responseType),
-        responseDeserialize: deserializerFor(responseType),
-        originalName: method.name.charAt(0).toLowerCase() + method.name.slice(1),
-      };
-    }
-    providerService = definition;
-  }
+  providerService ??= loadServiceDefinitions([join(__dirname, 'proto', 'tfplugin6.proto')], ['tfplugin6.Provider'] as const)['tfplugin6.Provider'];
   return providerService;
 }
 
