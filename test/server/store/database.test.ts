@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listMigrations, migrate, openDatabase, sqlState, UNIQUE_VIOLATION, type Database, type DatabaseOptions } from '../../../src/server/store/database';
+import { startPostgres, type PostgresCluster } from '../../helpers/postgres';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(['pglite', 'postgres'] as const)('Database [%s]', (engine) => {
+  let cluster: PostgresCluster | null = null;
+  let pgliteDir = '';
+  let databaseCount = 0;
+  /** Options for a fresh, empty database of this engine; PGlite in memory unless it must outlive close(). */
+  const freshOptions = async (persistent = false): Promise<DatabaseOptions> => {
+    databaseCount += 1;
+    if (engine === 'postgres') return { url: await (cluster as PostgresCluster).createDatabase(`store_${databaseCount}`) };
+    return { dataDir: persistent ? join(pgliteDir, `db${databaseCount}`) : 'memory://' };
+  };
+  let db: Database;
+
+  beforeAll(async () => {
+    if (engine === 'postgres') cluster = await startPostgres();
+    pgliteDir = mkdtempSync(join(tmpdir(), 'liftgate-store-'));
+    db = await openDatabase(await freshOptions());
+    await db.query('CREATE TABLE counters (name text PRIMARY KEY, value integer NOT NULL)');
+  }, 60_000);
+  afterAll(async () => {
+    await db?.close();
+    await cluster?.stop();
+    rmSync(pgliteDir, { recursive: true, force: true });
+  });
+  beforeEach(() => db.query('TRUNCATE counters'));
+
+  it('applies every numbered migration once and records it', async () => {
+    const applied = await db.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
+    expect(applied.map((row) => row.name)).toEqual(listMigrations().map((migration) => migration.name));
+    expect(applied[0]).toEqual({ version: 1, name: '001_core.sql' });
+    await migrate(db);
+    expect(await db.query('SELECT version FROM schema_migrations')).toHaveLength(applied.length);
+    expect(await db.query(`SELECT id FROM spaces`)).toEqual([{ id: 'root' }]);
+  });
+
+  it('applies new migrations in order, each atomically with its record', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'liftgate-migrations-'));
+    try {
+      writeFileSync(join(dir, '001_first.sql'), 'CREATE TABLE m_first (id integer);\nINSERT INTO m_first VALUES (1);\n');
+      writeFileSync(join(dir, '002_broken.sql'), 'CREATE TABLE m_second (id integer);\nINSERT INTO no_such_table VALUES (1);\n');
+      const target = await openDatabase(await freshOptions());
+      try {
+        await target.query('DELETE FROM schema_migrations');
+        await expect(migrate(target, dir)).rejects.toThrow(/no_such_table/);
+        expect(await target.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }]);
+        // The broken migration left nothing behind: its table was rolled back with it.
+        await expect(target.query('SELECT * FROM m_second')).rejects.toThrow();
+        writeFileSync(join(dir, '002_broken.sql'), 'CREATE TABLE m_second (id integer);\n');
+        await migrate(target, dir);
+        expect(await target.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+      } finally {
+        await target.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('commits a transaction that resolves and rolls back one that throws', async () => {
+    await db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO counters VALUES ('kept', 1)`);
+    });
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(`INSERT INTO counters VALUES ('dropped', 1)`);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await db.query('SELECT name FROM counters ORDER BY name')).toEqual([{ name: 'kept' }]);
+  });
+
+  it('never lets a statement issued elsewhere see or join an open transaction', async () => {
+    const during = db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO counters VALUES ('uncommitted', 1)`);
+      await sleep(150);
+      throw new Error('rolled back');
+    });
+    await sleep(20);
+    const seen = await db.query('SELECT name FROM counters');
+    await expect(during).rejects.toThrow('rolled back');
+    expect(seen).toEqual([]);
+    expect(await db.query('SELECT name FROM counters')).toEqual([]);
+  });
+
+  it('keeps concurrent read-modify-write transactions from losing updates', async () => {
+    await db.query(`INSERT INTO counters VALUES ('hits', 0)`);
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        db.transaction(async (tx) => {
+          const [row] = await tx.query<{ value: number }>(`SELECT value FROM counters WHERE name = 'hits' FOR UPDATE`);
+          await sleep(5);
+          await tx.query(`UPDATE counters SET value = $1 WHERE name = 'hits'`, [(row?.value ?? 0) + 1]);
+        }),
+      ),
+    );
+    expect(await db.query(`SELECT value FROM counters WHERE name = 'hits'`)).toEqual([{ value: 8 }]);
+  });
+
+  it('reports SQLSTATE codes for constraint violations', async () => {
+    await db.query(`INSERT INTO counters VALUES ('unique', 1)`);
+    const failure = await db.query(`INSERT INTO counters VALUES ('unique', 2)`).catch((error: unknown) => error);
+    expect(sqlState(failure)).toBe(UNIQUE_VIOLATION);
+  });
+
+  it('keeps data across close and reopen', async () => {
+    const options = await freshOptions(true);
+    const first = await openDatabase(options);
+    await first.query(`INSERT INTO settings (name, value) VALUES ('survives', 'yes')`);
+    await first.close();
+    const second = await openDatabase(options);
+    try {
+      expect(await second.query(`SELECT value FROM settings WHERE name = 'survives'`)).toEqual([{ value: 'yes' }]);
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+
+  if (engine === 'postgres') {
+    it('lets replicas that start together on one PostgreSQL migrate it exactly once', async () => {
+      const options = await freshOptions();
+      const replicas = await Promise.all([openDatabase(options), openDatabase(options), openDatabase(options)]);
+      try {
+        const applied = await replicas[0]!.query('SELECT version FROM schema_migrations');
+        expect(applied).toHaveLength(listMigrations().length);
+      } finally {
+        await Promise.all(replicas.map((replica) => replica.close()));
+      }
+    });
+  }
+});
