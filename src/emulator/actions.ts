@@ -58,6 +58,8 @@ export interface EventOutcome {
 }
 
 const COMMIT = /^[0-9a-f]{40}$/;
+/** Pushing this commit deletes the branch (Git's convention). */
+const ZERO_COMMIT = '0'.repeat(40);
 
 /**
  * What `/_emulator/` simulates: pushes and pull-request activity that change the model and send the
@@ -99,6 +101,9 @@ export class EmulatorActions {
     this.checkBranch(input.branch, 'branch');
     this.checkCommit(input.commit);
     const actor = this.actor(input.user);
+    if (input.commit === ZERO_COMMIT && repository.branches[input.branch] === undefined) {
+      throw errors.invalid(`The branch ${input.branch} does not exist, so it cannot be deleted.`, 'branch');
+    }
     const change = this.model.moveBranch(repository, input.branch, input.commit ?? null);
     const deliveries = await this.sendRefsChanged(repository, actor, change);
     return { change, events: ['repo:refs_changed'], deliveries };

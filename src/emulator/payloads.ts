@@ -1,6 +1,6 @@
 import { bitbucketDate } from './delivery';
 import type { Project, PullRequest, PullRequestReviewer, Repository, User } from './model';
-import { pullRequestJson, repositoryJson, userJson } from './representations';
+import { pullRequestJson, referencedUserJson, repositoryJson, userJson } from './representations';
 
 /**
  * Event payloads in the shapes Bitbucket DC sends (Atlassian's "Event payload" page): an envelope of
@@ -69,10 +69,7 @@ export function pullRequestPayload(
     actor: userJson(actor, context.baseUrl),
     pullRequest: pullRequestJson(pullRequest, { repository: repositoryBody, users: context.users, baseUrl: context.baseUrl }),
   };
-  const userBody = (slug: string) => {
-    const user = context.users.get(slug);
-    return user === undefined ? { name: slug, slug } : userJson(user, context.baseUrl);
-  };
+  const userBody = (slug: string) => referencedUserJson(context.users, slug, context.baseUrl);
   switch (extras.eventKey) {
     case 'pr:from_ref_updated':
       return { ...envelope, previousFromHash: extras.previousFromHash };

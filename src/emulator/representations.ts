@@ -1,3 +1,4 @@
+import { errors } from './errors';
 import type { AccessToken, Invocation, Project, PullRequest, Repository, User, Webhook } from './model';
 
 /**
@@ -42,6 +43,13 @@ export function repositoryJson(repository: Repository, project: Project, baseUrl
       self: [{ href: `${baseUrl}/projects/${project.key}/repos/${repository.slug}/browse` }],
     },
   };
+}
+
+/** A user referenced by slug from a pull request or comment; users are never deleted, so a miss is a bug. */
+export function referencedUserJson(users: Map<string, User>, slug: string, baseUrl: string) {
+  const user = users.get(slug);
+  if (user === undefined) throw errors.internal(`The emulator state refers to an unknown user ${slug}.`);
+  return userJson(user, baseUrl);
 }
 
 export function userJson(user: User, baseUrl: string) {
@@ -139,9 +147,8 @@ export function pullRequestJson(
   context: { repository: ReturnType<typeof repositoryJson>; users: Map<string, User>; baseUrl: string },
 ) {
   const participant = (slug: string, role: 'AUTHOR' | 'REVIEWER' | 'PARTICIPANT', reviewer?: PullRequest['reviewers'][number]) => {
-    const user = context.users.get(slug);
     return {
-      user: user === undefined ? { name: slug, slug, displayName: slug, active: false, type: 'NORMAL' } : userJson(user, context.baseUrl),
+      user: referencedUserJson(context.users, slug, context.baseUrl),
       role,
       approved: reviewer?.approved ?? false,
       status: reviewer?.status ?? 'UNAPPROVED',

@@ -159,6 +159,10 @@ test('project webhooks fire for every repository of the project; inactive and un
     ref: { displayId: 'develop' },
   });
   for (const delivery of receiver.deliveries) expect(signatureIsValid(SECRET, delivery)).toBe(true);
+
+  const deleted = await emulator.push('PRJ', 'second', { branch: 'develop', commit: '0'.repeat(40) });
+  expect(deleted.change).toMatchObject({ type: 'DELETE', toHash: '0'.repeat(40) });
+  expect(receiver.deliveries[2]!.payload.changes[0]).toMatchObject({ type: 'DELETE', toHash: '0'.repeat(40) });
 });
 
 test('a webhook without a secret gets no signature; credentials are sent as Basic auth', async () => {
@@ -224,6 +228,7 @@ test('/_emulator/ endpoints refuse anyone but the admin and bad input gets Bitbu
   for (const [path, body, status] of [
     ['/push', { branch: 5 }, 400],
     ['/push', { branch: 'main', commit: 'xyz' }, 400],
+    ['/push', { branch: 'never-pushed', commit: '0'.repeat(40) }, 400],
     ['/pull-requests', { fromBranch: 'a', toBranch: 'missing', title: 't' }, 400],
     ['/pull-requests/99/merge', {}, 404],
     ['/pull-requests/1/frobnicate', {}, 400],
