@@ -166,9 +166,16 @@ export function mapAttribute<K extends PrimitiveKind>(
   return attribute(['map', element], options);
 }
 
-/** The cty object type Terraform uses for values of this schema. */
+const objectTypes = new WeakMap<Schema, CtyType>();
+
+/** The cty object type Terraform uses for values of this schema (computed once per schema: every RPC needs it). */
 export function objectTypeOf(schema: Schema): CtyType {
-  return ['object', Object.fromEntries(Object.entries(schema.attributes).map(([name, definition]) => [name, definition.type]))];
+  let type = objectTypes.get(schema);
+  if (type === undefined) {
+    type = ['object', Object.fromEntries(Object.entries(schema.attributes).map(([name, definition]) => [name, definition.type]))];
+    objectTypes.set(schema, type);
+  }
+  return type;
 }
 
 const namePattern = /^[a-z0-9_]+$/;
