@@ -40,10 +40,6 @@ export class SpaceTree {
     return new SpaceTree([...this.#nodes.values()].map((node) => (node.id === space.id ? space : node)));
   }
 
-  has(id: string): boolean {
-    return this.#nodes.has(id);
-  }
-
   get(id: string): SpaceNode | undefined {
     return this.#nodes.get(id);
   }
@@ -57,11 +53,6 @@ export class SpaceTree {
       current = current.parentSpaceId === null ? undefined : this.#nodes.get(current.parentSpaceId);
     }
     return path;
-  }
-
-  /** True when `ancestor` is `id` itself or above it. */
-  isSelfOrAncestor(ancestor: string, id: string): boolean {
-    return this.pathToRoot(id).includes(ancestor);
   }
 
   /**
@@ -89,10 +80,6 @@ export class SpaceTree {
       queue.push(...(this.#children.get(next) ?? []));
     }
     return found;
-  }
-
-  children(id: string): string[] {
-    return [...(this.#children.get(id) ?? [])];
   }
 
   /**

@@ -33,7 +33,7 @@ const tags = ['integrations'];
 const base = '/api/v1/integrations/bitbucket-datacenter';
 
 /** What anyone who can list the integration sees. */
-export function integrationSummaryView(context: ServerContext, integration: Integration): z.output<typeof integrationSummary> {
+function integrationSummaryView(context: ServerContext, integration: Integration): z.output<typeof integrationSummary> {
   return {
     id: integration.id,
     name: integration.name,
