@@ -138,6 +138,18 @@ describe('services', () => {
     expect(answer.length).toBe(big.length);
   });
 
+  it('answers a health Watch with SERVING and keeps the stream open until the client leaves', async () => {
+    const plugin = await start();
+    const health = track(healthClient(plugin.handshake.port));
+    const stream = (health as unknown as { Watch(request: object): grpc.ClientReadableStream<unknown> }).Watch({ service: 'plugin' });
+    const first = await new Promise((resolve) => stream.once('data', resolve));
+    expect(first).toEqual({ status: 'SERVING' });
+    const status = new Promise<grpc.StatusObject>((resolve) => stream.on('status', resolve));
+    stream.on('error', () => undefined);
+    stream.cancel();
+    expect((await status).code).toBe(grpc.status.CANCELLED);
+  });
+
   it('ends the stdio stream cleanly, which go-plugin reads as "nothing to forward"', async () => {
     const plugin = await start();
     const stdio = track(stdioClient(plugin.handshake.port));
