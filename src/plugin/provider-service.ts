@@ -6,10 +6,10 @@
 import { type handleUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { decodeCtyValue, encodeCtyValue } from './cty/msgpack';
 import { type CtyType, type CtyValue } from './cty/types';
-import { errorDiagnostic, type AttributePath, type Diagnostic } from './framework/diagnostics';
+import { errorDiagnostic, thrownDiagnostic, type AttributePath, type Diagnostic } from './framework/diagnostics';
 import { type ProviderDefinition } from './framework/definitions';
 import { type ObjectValue } from './framework/planning';
-import { ProviderServer, thrownDiagnostic } from './framework/provider-server';
+import { ProviderServer } from './framework/provider-server';
 import { objectTypeOf, type Schema } from './framework/schema';
 import { ctyValueFromJson } from './framework/state-json';
 import { createLogger, type Logger } from './logging';

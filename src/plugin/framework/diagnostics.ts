@@ -69,3 +69,9 @@ export const providerBugNotice =
 export function providerBugDiagnostic(summary: string, detail: string, path?: AttributePath): Diagnostic {
   return errorDiagnostic(summary, `${detail}\n\n${providerBugNotice}`, path);
 }
+
+/** A diagnostic for an exception thrown by provider code: always a provider bug (see definitions.ts). */
+export function thrownDiagnostic(what: string, error: unknown): Diagnostic {
+  const message = error instanceof Error ? error.message : String(error);
+  return providerBugDiagnostic(`Unexpected error in ${what}`, `${what} threw an exception instead of returning diagnostics: ${message}`);
+}

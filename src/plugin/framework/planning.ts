@@ -12,6 +12,7 @@ import { isUnknown, unknown, type CtyValue } from '../cty/types';
 import {
   attributePath,
   providerBugDiagnostic,
+  thrownDiagnostic,
   warningDiagnostic,
   type AttributePath,
   type Diagnostic,
@@ -42,7 +43,11 @@ export function validateAttributes(schema: Schema, config: ObjectValue): Diagnos
       diagnostics.push(warningDiagnostic('Deprecated attribute', `Attribute ${name} is deprecated: ${definition.deprecated}`, path));
     }
     for (const validator of definition.validators) {
-      diagnostics.push(...validator.validate(value as never, { path, sensitive: definition.sensitive }));
+      try {
+        diagnostics.push(...validator.validate(value as never, { path, type: definition.type, sensitive: definition.sensitive }));
+      } catch (error) {
+        diagnostics.push({ ...thrownDiagnostic(`the validator "${validator.description}" of ${name}`, error), path });
+      }
     }
   }
   return diagnostics;

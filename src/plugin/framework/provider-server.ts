@@ -8,6 +8,7 @@ import {
   formatPath,
   hasErrors,
   providerBugDiagnostic,
+  thrownDiagnostic,
   type AttributePath,
   type Diagnostic,
 } from './diagnostics';
@@ -42,12 +43,6 @@ class RequestProblem extends Error {
   constructor(readonly diagnostic: Diagnostic) {
     super(diagnostic.summary);
   }
-}
-
-/** A diagnostic for an exception thrown by provider code: always a provider bug (see definitions.ts). */
-export function thrownDiagnostic(what: string, error: unknown): Diagnostic {
-  const message = error instanceof Error ? error.message : String(error);
-  return providerBugDiagnostic(`Unexpected error in ${what}`, `${what} threw an exception instead of returning diagnostics: ${message}`);
 }
 
 export class ProviderServer {

@@ -9,9 +9,11 @@ import { type AttributePath, type Diagnostic } from './diagnostics';
 export type PrimitiveKind = 'string' | 'number' | 'bool';
 export type PrimitiveValue<K extends PrimitiveKind> = K extends 'string' ? string : K extends 'number' ? number : boolean;
 
-/** What a validator knows besides the value: where it is, and whether it may be echoed in a message. */
+/** What a validator knows besides the value: where it is, its type, and whether it may be echoed in a message. */
 export interface ValidationContext {
   readonly path: AttributePath;
+  /** The cty type of the value validated (an element's type for element validators). */
+  readonly type: CtyType;
   readonly sensitive: boolean;
 }
 

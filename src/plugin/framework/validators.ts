@@ -2,7 +2,7 @@
  * Ready-made attribute validators. Each describes what a valid value looks like and reports every
  * problem with the attribute's path; values of sensitive attributes are never echoed.
  */
-import { isUnknown } from '../cty/types';
+import { isUnknown, type CtyType } from '../cty/types';
 import { atIndex, atKey, errorDiagnostic, formatPath, type AttributePath, type Diagnostic } from './diagnostics';
 import { type ValidationContext, type Validator } from './schema';
 import { describeValue } from './values';
@@ -97,15 +97,20 @@ export function sizeBetween<T extends Collection>(min: number, max: number = Num
  * for lists (index) and maps (key); a set element has no address in Terraform's paths, so problems point
  * at the set itself.
  */
-export function eachElement<E>(validator: Validator<E>, { set = false }: { set?: boolean } = {}): Validator<E[] | Record<string, E>> {
+export function eachElement<E>(validator: Validator<E>): Validator<E[] | Record<string, E>> {
   return {
     description: `each element ${validator.description}`,
     validate: (value, context) => {
+      const collection = context.type;
+      if (typeof collection === 'string' || !['list', 'set', 'map'].includes(collection[0])) {
+        throw new Error(`eachElement validates lists, sets and maps, not ${JSON.stringify(collection)}`);
+      }
+      const elementType = collection[1] as CtyType;
       const entries: [AttributePath, unknown][] = Array.isArray(value)
-        ? value.map((element, index) => [set ? context.path : atIndex(context.path, index), element])
+        ? value.map((element, index) => [collection[0] === 'set' ? context.path : atIndex(context.path, index), element])
         : Object.entries(value).map(([key, element]) => [atKey(context.path, key), element]);
       return entries.flatMap(([path, element]) =>
-        element === null || isUnknown(element) ? [] : validator.validate(element as E, { ...context, path }),
+        element === null || isUnknown(element) ? [] : validator.validate(element as E, { ...context, path, type: elementType }),
       );
     },
   };

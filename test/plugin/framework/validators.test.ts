@@ -14,7 +14,7 @@ import {
   uniqueElements,
 } from '../../../src/plugin/framework/validators';
 
-const context = { path: attributePath('name'), sensitive: false };
+const context = { path: attributePath('name'), type: 'string' as const, sensitive: false };
 
 describe('built-in validators', () => {
   it('accept valid values and describe invalid ones with the attribute path and the value', () => {
@@ -47,14 +47,14 @@ describe('built-in validators', () => {
   });
 
   it('point at each bad element of a list or map, and at the set itself for sets', () => {
-    const listProblems = eachElement(lengthBetween(1, 2)).validate(['ok', 'too long', 'bad!!'], context);
+    const listProblems = eachElement(lengthBetween(1, 2)).validate(['ok', 'too long', 'bad!!'], { ...context, type: ['list', 'string'] });
     expect(listProblems.map((problem) => problem.path)).toEqual([
       [{ attribute: 'name' }, { index: 1 }],
       [{ attribute: 'name' }, { index: 2 }],
     ]);
-    const mapProblems = eachElement(lengthBetween(1, 2)).validate({ a: 'ok', b: 'long' }, context);
+    const mapProblems = eachElement(lengthBetween(1, 2)).validate({ a: 'ok', b: 'long' }, { ...context, type: ['map', 'string'] });
     expect(mapProblems.map((problem) => problem.path)).toEqual([[{ attribute: 'name' }, { key: 'b' }]]);
-    const setProblems = eachElement(lengthBetween(1, 2), { set: true }).validate(['long'], context);
+    const setProblems = eachElement(lengthBetween(1, 2)).validate(['long'], { ...context, type: ['set', 'string'] });
     expect(setProblems.map((problem) => problem.path)).toEqual([[{ attribute: 'name' }]]);
   });
 });
@@ -65,7 +65,7 @@ describe('validateAttributes', () => {
     attributes: {
       name: stringAttribute({ required: true, description: 'n', validators: [lengthBetween(1, 3), matchesPattern(/^[a-z]+$/, 'lowercase')] }),
       size: numberAttribute({ optional: true, description: 's', validators: [numberBetween(0, 5)] }),
-      tags: setAttribute('string', { optional: true, description: 't', validators: [eachElement(lengthBetween(1, 2), { set: true })] }),
+      tags: setAttribute('string', { optional: true, description: 't', validators: [eachElement(lengthBetween(1, 2))] }),
       labels: mapAttribute('string', { optional: true, description: 'l', validators: [eachElement(lengthBetween(1, 2))] }),
       urls: listAttribute('string', { optional: true, description: 'u', validators: [eachElement(isUrl(['https']))] }),
       old: stringAttribute({ optional: true, description: 'o', deprecated: 'use name' }),
@@ -87,6 +87,20 @@ describe('validateAttributes', () => {
 
   it('skips null and unknown values, including unknown elements', () => {
     expect(validateAttributes(schema, { name: unknown, size: null, tags: [unknown], labels: { x: unknown }, urls: null, old: null })).toEqual([]);
+  });
+
+  it('reports a validator that throws as a provider bug on its attribute, and still runs the others', () => {
+    const misused = {
+      description: 'misused',
+      attributes: {
+        name: stringAttribute({ required: true, description: 'n', validators: [eachElement(lengthBetween(1, 2)) as never, lengthBetween(1, 2)] }),
+      },
+    };
+    const diagnostics = validateAttributes(misused, { name: 'abc' });
+    expect(diagnostics).toHaveLength(2);
+    expect(diagnostics[0]).toMatchObject({ summary: expect.stringContaining('Unexpected error in the validator'), path: [{ attribute: 'name' }] });
+    expect(diagnostics[0]?.detail).toContain('eachElement validates lists, sets and maps');
+    expect(diagnostics[1]?.detail).toContain('must be between 1 and 2 characters long');
   });
 
   it('warns when a deprecated attribute is set', () => {
