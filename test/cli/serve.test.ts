@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -186,6 +187,35 @@ describe('liftgate serve', () => {
       expect(result.code).toBe(1);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toContain('encryption key');
+    }, 120_000);
+
+    it('answers the request in flight when SIGTERM arrives, then exits 0', async () => {
+      const dataDir = tempDir();
+      const serve = await startServe(['--data-dir', dataDir, '--database-url', await cluster.createDatabase('drain')]);
+      const adminKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
+      const body = JSON.stringify({ name: 'created while stopping' });
+      const answered = new Promise<{ status: number | undefined; text: string }>((resolve, reject) => {
+        const call = httpRequest(`${serve.url}/api/v1/spaces`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        });
+        call.on('response', (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode, text }));
+        });
+        call.on('error', reject);
+        // Half the body now, the rest after SIGTERM: the request is in flight while the server stops.
+        call.write(body.slice(0, 10));
+        setTimeout(() => {
+          serve.child.kill('SIGTERM');
+          setTimeout(() => call.end(body.slice(10)), 500);
+        }, 300);
+      });
+      const response = await answered;
+      expect(response.status).toBe(201);
+      expect(JSON.parse(response.text).name).toBe('created while stopping');
+      expect(await serve.exited).toBe(0);
     }, 120_000);
   });
 });
