@@ -28,3 +28,6 @@ export {
 export * from './validators';
 export { isWhollyKnown, valuesEqual } from './values';
 export { isUnknown, unknown, UnknownValue, type CtyType, type CtyValue } from '../cty/types';
+// For provider unit tests: drive a provider definition the way Terraform's RPCs do, on plain values.
+export { ProviderServer, type PlanResult, type StateResult } from './provider-server';
+export { type ObjectValue } from './planning';
