@@ -21,8 +21,8 @@ describe('rate limiting', () => {
 
   test('a token bucket per user answers 429 with Retry-After once empty, and refills', async () => {
     const other = emulator.createUser({ name: 'other', projectPermissions: { PRJ: 'PROJECT_READ' } }).token;
-    const switched = await call(emulator, 'POST', '/_emulator/rate-limit', { body: { capacity: 3, refillPerSecond: 20 } });
-    expect(switched.body).toEqual({ enabled: true, capacity: 3, refillPerSecond: 20 });
+    const switched = await call(emulator, 'POST', '/_emulator/rate-limit', { body: { capacity: 3, refillPerSecond: 2 } });
+    expect(switched.body).toEqual({ enabled: true, capacity: 3, refillPerSecond: 2 });
 
     const statuses: number[] = [];
     for (let index = 0; index < 4; index += 1) statuses.push((await call(emulator, 'GET', repo)).status);
@@ -38,7 +38,7 @@ describe('rate limiting', () => {
     // The /_emulator/ endpoints are never limited, so a test can always switch the limit off.
     expect((await call(emulator, 'GET', '/_emulator/rate-limit')).status).toBe(200);
 
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await new Promise((resolve) => setTimeout(resolve, 600));
     expect((await call(emulator, 'GET', repo)).status).toBe(200);
 
     await call(emulator, 'POST', '/_emulator/rate-limit', { body: { enabled: false } });
@@ -105,7 +105,7 @@ describe('fault injection', () => {
     await expect(
       fetch(`${emulator.url}${repo}`, { headers: { Authorization: `Bearer ${emulator.adminToken}` }, signal: AbortSignal.timeout(300) }),
     ).rejects.toThrow();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     const pending = fetch(`${emulator.url}${repo}`, { headers: { Authorization: `Bearer ${emulator.adminToken}` } }).then(
       (response) => `answered ${response.status}`,
       (error: Error) => `failed: ${error.message}`,
