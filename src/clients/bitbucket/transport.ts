@@ -76,6 +76,8 @@ export interface TransportResponse<T> {
   data: T;
   status: number;
   requestId?: string;
+  /** The URL requested (without credentials). */
+  url: string;
 }
 
 /**
@@ -102,6 +104,9 @@ export class Transport {
       httpsAgent: this.httpsAgent,
       // Bitbucket's REST API does not redirect; without redirects axios uses node's http directly.
       maxRedirects: 0,
+      // Like Node's own fetch, no proxy from HTTP(S)_PROXY: axios would re-read and match the environment
+      // on every request, and Bitbucket DC is reached on the internal network.
+      proxy: false,
       // Status handling and JSON parsing are ours: every status is a value, every body is text.
       validateStatus: () => true,
       responseType: 'text',
@@ -128,7 +133,7 @@ export class Transport {
       const outcome = await this.attempt(spec, url, attempt);
       if (!(outcome instanceof BitbucketError)) return outcome;
       if (attempt > 1 && spec.notFoundOnRetryMeansDone === true && outcome instanceof BitbucketNotFoundError) {
-        return { data: undefined as T, status: 404, requestId: outcome.requestId };
+        return { data: undefined as T, status: 404, requestId: outcome.requestId, url };
       }
       const delay = this.retryDelay(outcome, spec.retryMode, attempt);
       if (delay === undefined) throw outcome;
@@ -158,9 +163,8 @@ export class Transport {
     paging: PagingOptions = {},
   ): PagedList<T> {
     return new PagedList<T>(async (start, limit) => {
-      const pageQuery = { ...query, start, limit };
-      const { data } = await this.send({ method: 'GET', path, query: pageQuery, schema, retryMode: 'idempotent' });
-      return { page: data, method: 'GET', url: this.url(path, pageQuery) };
+      const { data, url } = await this.send({ method: 'GET', path, query: { ...query, start, limit }, schema, retryMode: 'idempotent' });
+      return { page: data, method: 'GET', url };
     }, paging);
   }
 
@@ -222,7 +226,7 @@ function parseBody<T>(
   requestId: string | undefined,
   text: string,
 ): TransportResponse<T> | BitbucketError {
-  if (spec.schema === null) return { data: undefined as T, status, requestId };
+  if (spec.schema === null) return { data: undefined as T, status, requestId, url };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -236,7 +240,7 @@ function parseBody<T>(
     });
   }
   const parsed = spec.schema.safeParse(json);
-  if (parsed.success) return { data: parsed.data, status, requestId };
+  if (parsed.success) return { data: parsed.data, status, requestId, url };
   const problems = parsed.error.issues.slice(0, 5).map((issue) => ({
     path: issue.path.length === 0 ? '(body)' : issue.path.map(String).join('.'),
     message: issue.message,
