@@ -42,7 +42,11 @@ async function expectRejection<T extends BitbucketError>(promise: Promise<unknow
   return error as T;
 }
 
-/** An HTTP server on loopback answering every request with one fixed response. */
+/**
+ * An HTTP server on loopback answering every request with one fixed response. Only for answers the
+ * faithful emulator never gives this client (the XSRF 403 needs a request without X-Atlassian-Token,
+ * which the client never sends; a body that breaks the schema; a server that is not Bitbucket).
+ */
 async function fixedResponseServer(status: number, contentType: string, body: string): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((_request, response) => {
     response.writeHead(status, { 'Content-Type': contentType, 'X-AREQUESTID': '@FIXED' });
@@ -302,6 +306,16 @@ describe('credential verification', () => {
     const readOnly = await clientFor({ token: reader.token! }).verifyCredentials();
     expect(readOnly).toMatchObject({ ok: false, problem: 'missing-permission' });
     expect(readOnly.ok === false && readOnly.message).toContain('REPO_ADMIN');
+  });
+
+  it('reports a server that is not Bitbucket', async () => {
+    const server = await fixedResponseServer(404, 'text/html', '<h1>Not Found</h1>');
+    try {
+      const check = await clientFor({ baseUrl: server.url }).verifyCredentials();
+      expect(check).toMatchObject({ ok: false, problem: 'not-bitbucket' });
+    } finally {
+      await server.close();
+    }
   });
 });
 
