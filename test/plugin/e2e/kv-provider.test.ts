@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KvTerraformSandbox, type TerraformResult } from './terraform-harness';
+import { FixtureTerraformSandbox, type TerraformResult } from './terraform-harness';
 
 jest.setTimeout(180_000);
 
@@ -63,7 +63,7 @@ interface ShownResource {
 }
 
 describe('terraform drives the kv fixture provider', () => {
-  const sandbox = new KvTerraformSandbox();
+  const sandbox = new FixtureTerraformSandbox('kv');
   const entryFile = (key: string) => join(sandbox.store, `${key}.json`);
   const stored = (key: string) => JSON.parse(readFileSync(entryFile(key), 'utf8')) as Record<string, unknown>;
   const show = async (): Promise<ShownResource> => {

@@ -1,7 +1,8 @@
 /**
- * Runs the real `terraform` binary against the kv fixture provider, offline: the fixture is transpiled
- * next to a link to the built runtime (lib/), and installed into a temporary filesystem mirror through a
- * `#!/bin/sh` + `exec node` launcher (so Terraform's kill reaches node itself).
+ * Runs the real `terraform` binary against a fixture provider (test/plugin/fixtures/<name>-provider.ts),
+ * offline: the fixture is transpiled next to a link to the built runtime (lib/), and installed into a
+ * temporary filesystem mirror as `registry.terraform.io/liftgate-test/<type>` through a `#!/bin/sh` +
+ * `exec node` launcher (so Terraform's kill reaches node itself).
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,6 @@ import { dirname, join } from 'node:path';
 import * as ts from 'typescript';
 
 export const repoRoot = join(__dirname, '..', '..', '..');
-export const kvProviderSource = 'registry.terraform.io/liftgate-test/kv';
 
 export interface TerraformResult {
   code: number | null;
@@ -23,43 +23,50 @@ function terraformPlatform(): string {
   return `${process.platform}_${arch}`;
 }
 
-/** A temporary directory with the kv provider installed in a filesystem mirror and a CLI config using it. */
-export class KvTerraformSandbox {
-  readonly root = mkdtempSync(join(tmpdir(), 'kv-terraform-'));
-  readonly workdir = join(this.root, 'work');
-  readonly store = join(this.root, 'store');
-  private readonly cliConfig = join(this.root, 'terraformrc');
+/** A temporary directory with a fixture provider installed in a filesystem mirror and a CLI config using it. */
+export class FixtureTerraformSandbox {
+  readonly root: string;
+  readonly workdir: string;
+  /** A scratch directory for the provider's objects (the kv fixture keeps its entries here). */
+  readonly store: string;
+  private readonly cliConfig: string;
 
-  constructor() {
+  /** `type` is the provider's type name; its fixture is test/plugin/fixtures/<type>-provider.ts. */
+  constructor(readonly type: string) {
+    this.root = mkdtempSync(join(tmpdir(), `${type}-terraform-`));
+    this.workdir = join(this.root, 'work');
+    this.store = join(this.root, 'store');
+    this.cliConfig = join(this.root, 'terraformrc');
+    const source = `registry.terraform.io/liftgate-test/${type}`;
     const runtime = join(repoRoot, 'lib', 'cli', 'provider.js');
     if (!existsSync(runtime)) throw new Error(`${runtime} is missing: build first (npm run build)`);
-    // The fixture imports ../../../src/plugin/framework; in the sandbox, src/ is the built lib/.
+    // Fixtures import ../../../src/plugin/framework; in the sandbox, src/ is the built lib/.
     symlinkSync(join(repoRoot, 'lib'), join(this.root, 'src'), 'dir');
-    const fixture = join(repoRoot, 'test', 'plugin', 'fixtures', 'kv-provider.ts');
+    const fixture = join(repoRoot, 'test', 'plugin', 'fixtures', `${type}-provider.ts`);
     const compiled = ts.transpileModule(readFileSync(fixture, 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
     });
-    const fixtureJs = join(this.root, 'test', 'plugin', 'fixtures', 'kv-provider.js');
+    const fixtureJs = join(this.root, 'test', 'plugin', 'fixtures', `${type}-provider.js`);
     mkdirSync(dirname(fixtureJs), { recursive: true });
     writeFileSync(fixtureJs, compiled.outputText);
-    const entry = join(this.root, 'serve-kv.js');
+    const entry = join(this.root, 'serve-provider.js');
     writeFileSync(
       entry,
       [
         `const { serveProvider } = require(${JSON.stringify(runtime)});`,
         `const { provider } = require(${JSON.stringify(fixtureJs)});`,
-        'serveProvider(provider).catch((error) => { process.stderr.write(`kv provider: ${error.message}\\n`); process.exit(1); });',
+        'serveProvider(provider).catch((error) => { process.stderr.write(`fixture provider: ${error.message}\\n`); process.exit(1); });',
         '',
       ].join('\n'),
     );
-    const packageDir = join(this.root, 'mirror', kvProviderSource, '0.1.0', terraformPlatform());
+    const packageDir = join(this.root, 'mirror', source, '0.1.0', terraformPlatform());
     mkdirSync(packageDir, { recursive: true });
-    const launcher = join(packageDir, 'terraform-provider-kv');
+    const launcher = join(packageDir, `terraform-provider-${type}`);
     writeFileSync(launcher, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(entry)}\n`);
     chmodSync(launcher, 0o755);
     writeFileSync(
       this.cliConfig,
-      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(join(this.root, 'mirror'))}\n    include = ["${kvProviderSource}"]\n  }\n}\n`,
+      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(join(this.root, 'mirror'))}\n    include = ["${source}"]\n  }\n}\n`,
     );
     mkdirSync(this.workdir);
     mkdirSync(this.store);
