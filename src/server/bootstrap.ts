@@ -33,10 +33,10 @@ export async function checkEncryptionKey(db: Database, secrets: SecretBox): Prom
  * Returns the file's path when it wrote one, null when the store already had keys.
  */
 export async function writeRootAdminKeyIfFresh(db: Database, keyFile: string): Promise<string | null> {
-  const created = await ensureRootAdminKey(db);
-  if (created === null) return null;
-  writeFileSync(keyFile, `${created.secret}\n`, { mode: 0o600 });
-  // writeFileSync's mode only applies when it creates the file; a leftover file keeps its old mode otherwise.
-  chmodSync(keyFile, 0o600);
-  return keyFile;
+  const created = await ensureRootAdminKey(db, (secret) => {
+    writeFileSync(keyFile, `${secret}\n`, { mode: 0o600 });
+    // writeFileSync's mode only applies when it creates the file; a leftover file keeps its old mode otherwise.
+    chmodSync(keyFile, 0o600);
+  });
+  return created === null ? null : keyFile;
 }

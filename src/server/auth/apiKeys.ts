@@ -26,11 +26,18 @@ export async function createApiKey(
 /**
  * On a store without any API key, creates the root-admin key and returns it with its secret; otherwise null.
  * Checked and created in one transaction under a lock so replicas starting together create exactly one.
+ * `handOver` runs before the commit: when it throws (say the key file cannot be written), no key is created,
+ * so a store never ends up with a root-admin key nobody has.
  */
-export async function ensureRootAdminKey(db: Database): Promise<{ apiKey: ApiKey; secret: string } | null> {
+export async function ensureRootAdminKey(
+  db: Database,
+  handOver: (secret: string) => void = () => undefined,
+): Promise<{ apiKey: ApiKey; secret: string } | null> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(7100002)');
     if ((await countApiKeys(tx)) > 0) return null;
-    return createApiKey(tx, 'root admin', [{ spaceId: 'root', role: 'admin' }]);
+    const created = await createApiKey(tx, 'root admin', [{ spaceId: 'root', role: 'admin' }]);
+    handOver(created.secret);
+    return created;
   });
 }
