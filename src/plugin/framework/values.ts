@@ -35,14 +35,11 @@ export function valuesEqual(a: CtyValue, b: CtyValue, type: CtyType): boolean {
       return a.every((element, index) => valuesEqual(element, b[index] as CtyValue, type[1]));
     }
     case 'set': {
-      if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-      const unmatched = [...b];
-      for (const element of a) {
-        const at = unmatched.findIndex((candidate) => valuesEqual(element, candidate, type[1]));
-        if (at < 0) return false;
-        unmatched.splice(at, 1);
-      }
-      return true;
+      // Membership both ways rather than counts: a cty set holds each value once, so a provider returning
+      // ["a", "a"] for the set ["a"] stores exactly what Terraform would compare as equal.
+      if (!Array.isArray(a) || !Array.isArray(b)) return false;
+      const contains = (set: CtyValue[], element: CtyValue) => set.some((candidate) => valuesEqual(element, candidate, type[1]));
+      return a.every((element) => contains(b, element)) && b.every((element) => contains(a, element));
     }
     case 'tuple': {
       if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
