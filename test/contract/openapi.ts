@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
 /**
  * Validates HTTP exchanges against Atlassian's OpenAPI 3.0 document for Bitbucket Data Center 9.4 (a copy of
- * https://dac-static.atlassian.com/server/bitbucket/9.4.swagger.v3.json beside this file), with ajv 8.
+ * https://dac-static.atlassian.com/server/bitbucket/9.4.swagger.v3.json kept in the project's shared
+ * reference folder beside the repository, `../shared/reference/`), with ajv 8.
  *
  * OpenAPI 3.0 schemas are not JSON Schema, so each schema is converted first: `nullable` becomes a `null`
  * type, `#/components/schemas/X` references point into one shared schema document, and OpenAPI's annotation
@@ -14,7 +15,15 @@ import addFormats from 'ajv-formats';
  * in `unknownFormats`.
  */
 
-const SPEC_FILE = join(__dirname, 'bitbucket-dc-9.4-openapi.json');
+/** The shared reference folder sits beside the repository (in CI too); LIFTGATE_SHARED_DIR overrides it. */
+const SPEC_FILE = join(
+  process.env.LIFTGATE_SHARED_DIR ?? join(__dirname, '..', '..', '..', 'shared'),
+  'reference',
+  'bitbucket-dc-9.4-openapi.json',
+);
+if (!existsSync(SPEC_FILE)) {
+  throw new Error(`Atlassian's OpenAPI document is not at ${SPEC_FILE}; set LIFTGATE_SHARED_DIR to the shared folder`);
+}
 const SCHEMA_DOCUMENT_ID = 'https://liftgate.invalid/bitbucket-dc-9.4/components.json';
 /** OpenAPI 3.0 keywords that only annotate a schema. */
 const OPENAPI_ANNOTATIONS = ['example', 'xml', 'externalDocs', 'discriminator'];
