@@ -10,7 +10,7 @@ const PROBLEMS = {
   forbidden: { field: 'accessToken', summary: 'Bitbucket refused access (403: the token lacks a permission)' },
   'missing-permission': {
     field: 'accessToken',
-    summary: 'the token is valid but lacks permission (403-equivalent: it is admin of no repository, which webhooks need)',
+    summary: 'the token is valid but lacks permission (403-equivalent: it can read repositories but administers none, and webhooks need REPO_ADMIN)',
   },
 } as const;
 
@@ -32,6 +32,12 @@ export async function verifyWithBitbucket(credentials: BitbucketCredentials): Pr
   try {
     const check = await client.verifyCredentials({ permission: 'REPO_ADMIN' });
     if (check.ok) return;
+    // Administering no repository is only a missing permission when the account can see repositories at all;
+    // on a server without any yet (a fresh install, an emulator) the authenticated read itself is the proof.
+    if (check.problem === 'missing-permission') {
+      const readable = await client.repositories.search({ permission: 'REPO_READ', pageSize: 1 }).firstPage();
+      if (readable.values.length === 0) return;
+    }
     const problem = PROBLEMS[check.problem];
     throw new UnprocessableError(`credential verification failed: ${problem.summary}: ${check.message}`, {
       field: problem.field,

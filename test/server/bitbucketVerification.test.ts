@@ -61,7 +61,18 @@ describe('credential verification against Bitbucket (the emulator)', () => {
     expect(otherUser.details).toMatchObject({ problem: 'unauthorized' });
   });
 
-  it('says the token lacks permission when it administers no repository', async () => {
+  it('accepts valid credentials on a server that has no repository yet', async () => {
+    const empty = await startEmulator({ port: 0 });
+    try {
+      await expect(verifyWithBitbucket({ apiHost: empty.url, username: 'admin', accessToken: empty.adminToken })).resolves.toBeUndefined();
+      const bad = await failureOf(verifyWithBitbucket({ apiHost: empty.url, username: 'admin', accessToken: 'wrong' }));
+      expect(bad.details).toMatchObject({ problem: 'unauthorized' });
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it('says the token lacks permission when it reads repositories but administers none', async () => {
     const failure = await failureOf(verifyWithBitbucket({ apiHost: emulator.url, username: 'svc-reader', accessToken: readerToken }));
     expect(failure.message).toContain('lacks permission');
     expect(failure.details).toEqual({ field: 'accessToken', problem: 'missing-permission' });
