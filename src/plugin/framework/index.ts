@@ -19,6 +19,8 @@ export {
   type PlanModifier,
   type Planned,
   type PlannedModelOf,
+  type ElementKind,
+  type ElementValue,
   type PrimitiveKind,
   type PrimitiveValue,
   type Schema,

@@ -144,28 +144,39 @@ export function boolAttribute(options: AttributeOptions<boolean>): Attribute<boo
   return attribute('bool', options);
 }
 
-/** An ordered list of primitives. */
-export function listAttribute<K extends PrimitiveKind>(
-  element: K,
-  options: AttributeOptions<PrimitiveValue<K>[]>,
-): Attribute<PrimitiveValue<K>[]> {
-  return attribute(['list', element], options);
+/**
+ * What a list, set or map holds: a primitive, or an object of primitive attributes (e.g. the
+ * repositories a data source returns: `{ object: { slug: 'string', id: 'number' } }`).
+ */
+export type ElementKind = PrimitiveKind | { readonly object: Readonly<Record<string, PrimitiveKind>> };
+
+/** The TypeScript value of one element; an object element's attributes may be null. */
+export type ElementValue<E extends ElementKind> = E extends PrimitiveKind
+  ? PrimitiveValue<E>
+  : E extends { readonly object: infer O extends Readonly<Record<string, PrimitiveKind>> }
+    ? { -readonly [K in keyof O]: PrimitiveValue<O[K]> | null }
+    : never;
+
+function elementType(element: ElementKind): CtyType {
+  return typeof element === 'string' ? element : ['object', { ...element.object }];
 }
 
-/** An unordered set of distinct primitives (compared as a set: order never causes a diff). */
-export function setAttribute<K extends PrimitiveKind>(
-  element: K,
-  options: AttributeOptions<PrimitiveValue<K>[]>,
-): Attribute<PrimitiveValue<K>[]> {
-  return attribute(['set', element], options);
+/** An ordered list. */
+export function listAttribute<const E extends ElementKind>(element: E, options: AttributeOptions<ElementValue<E>[]>): Attribute<ElementValue<E>[]> {
+  return attribute(['list', elementType(element)], options);
 }
 
-/** A map from strings to primitives. */
-export function mapAttribute<K extends PrimitiveKind>(
-  element: K,
-  options: AttributeOptions<Record<string, PrimitiveValue<K>>>,
-): Attribute<Record<string, PrimitiveValue<K>>> {
-  return attribute(['map', element], options);
+/** An unordered set of distinct elements (compared as a set: order never causes a diff). */
+export function setAttribute<const E extends ElementKind>(element: E, options: AttributeOptions<ElementValue<E>[]>): Attribute<ElementValue<E>[]> {
+  return attribute(['set', elementType(element)], options);
+}
+
+/** A map from strings to elements. */
+export function mapAttribute<const E extends ElementKind>(
+  element: E,
+  options: AttributeOptions<Record<string, ElementValue<E>>>,
+): Attribute<Record<string, ElementValue<E>>> {
+  return attribute(['map', elementType(element)], options);
 }
 
 const objectTypes = new WeakMap<Schema, CtyType>();

@@ -39,6 +39,10 @@ data "kv_entries" "all" {
 output "keys" {
   value = data.kv_entries.all.keys
 }
+
+output "enabled_values" {
+  value = [for entry in data.kv_entries.all.entries : entry.value if entry.enabled]
+}
 `;
 }
 
@@ -105,6 +109,7 @@ describe('terraform drives the kv fixture provider', () => {
     expect(result.stdout).not.toContain(secret);
     expect(result.stdout).toMatch(/secret\s+= \(sensitive value\)/);
     expect(result.stdout).toContain('keys = tolist([\n  "alpha",\n])');
+    expect(result.stdout).toContain('enabled_values = [\n  "one",\n]');
 
     const file = stored('alpha');
     expect(file).toMatchObject({ value: 'one', tags: ['x', 'y'], priority: 50, enabled: true, secret, revision: 1 });

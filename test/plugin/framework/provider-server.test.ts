@@ -102,7 +102,10 @@ describe('ProviderServer with the kv fixture', () => {
 
   it('reads a data source', async () => {
     await create();
-    expect(await server.readDataSource('kv_entries', { prefix: 'al', keys: null })).toEqual({ state: { prefix: 'al', keys: ['alpha'] }, diagnostics: [] });
+    expect(await server.readDataSource('kv_entries', { prefix: 'al', keys: null, entries: null })).toEqual({
+      state: { prefix: 'al', keys: ['alpha'], entries: [{ key: 'alpha', value: 'one', enabled: true }] },
+      diagnostics: [],
+    });
   });
 
   it('keeps the state when the object changed out of band, showing the drift', async () => {
