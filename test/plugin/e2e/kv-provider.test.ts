@@ -88,6 +88,24 @@ describe('terraform drives the kv fixture provider', () => {
     expect(result.stdout).toContain('Installed liftgate-test/kv v0.1.0');
   });
 
+  it('describes its schema to `terraform providers schema -json` (what binding generators read)', async () => {
+    const result = await sandbox.terraform(['providers', 'schema', '-json']);
+    expectSuccess(result);
+    const schemas = JSON.parse(result.stdout).provider_schemas['registry.terraform.io/liftgate-test/kv'];
+    const attributes = schemas.resource_schemas.kv_entry.block.attributes;
+    expect(attributes.key).toMatchObject({ type: 'string', required: true, description_kind: 'plain' });
+    expect(attributes.key.description).toContain('Changing it destroys and re-creates the object');
+    expect(attributes.tags).toMatchObject({ type: ['set', 'string'], optional: true });
+    expect(attributes.secret).toMatchObject({ sensitive: true, optional: true });
+    expect(attributes.token_wo).toMatchObject({ write_only: true, sensitive: true });
+    expect(attributes.priority).toMatchObject({ optional: true, computed: true });
+    expect(schemas.data_source_schemas.kv_entries.block.attributes.entries.type).toEqual([
+      'list',
+      ['object', { key: 'string', value: 'string', enabled: 'bool' }],
+    ]);
+    expect(schemas.provider.block.attributes.directory.description).toContain('KV_DIRECTORY');
+  });
+
   it('reports every invalid attribute at terraform validate, pointing at the attribute', async () => {
     sandbox.writeConfig(
       config(sandbox.store, { ...baseEntry, key: '"Bad Key"', priority: '500', tags: '[""]', token_wo: 'null' }),
