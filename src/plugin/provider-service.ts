@@ -102,7 +102,7 @@ function bytes(value: Buffer | Uint8Array | null | undefined): Buffer {
   return value === null || value === undefined ? Buffer.alloc(0) : Buffer.from(value);
 }
 
-// The request shapes below are what proto-loader decodes (see tfplugin6.ts for the options).
+// The request shapes below are what proto-services.ts decodes (snake_case fields, defaults filled in).
 interface TypedConfigRequest {
   type_name: string;
   config: DynamicValue | null;
@@ -260,7 +260,7 @@ export function providerService(provider: ProviderDefinition, { logger = createL
     },
   };
 
-  /** What an RPC answers when its handler failed unexpectedly: every response has `diagnostics`, except CallFunction. */
+  /** What an RPC answers when its handler failed unexpectedly: diagnostics, or the error field of the two RPCs without them. */
   const failureResponse = (method: string, error: unknown): object => {
     const diagnostic = thrownDiagnostic(`the ${method} request`, error);
     if (method === 'CallFunction') return { error: { text: `${diagnostic.summary}: ${diagnostic.detail}` } };
