@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Delivery, DeliveryOutcome, RepositoryRef, Run, RunRequest } from '../domain/runs';
 import type { Queryable } from './database';
 import { isoTimestamp } from './rows';
@@ -24,86 +25,98 @@ export interface DeliveryRecord {
 /** A recorded delivery and the runs recorded with it, or `duplicate` when its X-Request-Id was already accepted. */
 export type AcceptedDelivery = { duplicate: false; deliveryId: string; runs: Run[] } | { duplicate: true };
 
-interface AcceptedRow {
-  delivery_id: string | null;
-  runs: Array<{
-    id: string;
-    stack_id: string;
-    kind: Run['kind'];
-    trigger: string;
-    branch: string;
-    commit_sha: string | null;
-    pull_request_id: number | null;
-    created_at: string;
-  }> | null;
+/** An accepted delivery to record, with the runs it queues. */
+export interface AcceptedDeliveryRecord {
+  delivery: DeliveryRecord;
+  runs: readonly RunRequest[];
 }
 
 /**
- * Records an accepted delivery together with the runs it queues, in one statement, so both commit (and are
- * durable) together before the receiver answers. The insert of the delivery does nothing when the same
- * X-Request-Id was already accepted for this integration: the unique index decides, so two replicas receiving
- * the same delivery at once cannot both record it.
+ * Records accepted deliveries together with the runs they queue, all in one statement, so every delivery and
+ * its runs commit (and are durable) together before the receiver answers. A delivery whose X-Request-Id was
+ * already accepted for its integration — earlier, by another replica at the same moment, or earlier in the same
+ * batch — is not inserted: the unique index decides, not a read-then-write check. Rows go in sorted by
+ * (integration, request id) so that concurrent batches from several replicas take index locks in the same
+ * order and cannot deadlock.
  */
-export async function recordAcceptedDelivery(db: Queryable, delivery: DeliveryRecord, runs: readonly RunRequest[]): Promise<AcceptedDelivery> {
-  const [row] = await db.query<AcceptedRow>(
-    `WITH delivery AS (
-       INSERT INTO deliveries (integration_id, request_id, idempotency_key, event_key, project_key, repository_slug,
+export async function recordAcceptedDeliveries(db: Queryable, records: readonly AcceptedDeliveryRecord[]): Promise<AcceptedDelivery[]> {
+  const deliveries = records.map(({ delivery }) => ({
+    id: randomUUID(),
+    integration_id: delivery.integrationId,
+    request_id: storable(delivery.requestId),
+    event_key: storable(delivery.eventKey),
+    project_key: storable(delivery.repository?.projectKey),
+    repository_slug: storable(delivery.repository?.repositorySlug),
+    outcome: delivery.outcome,
+    status_code: delivery.statusCode,
+    reason: storable(delivery.reason),
+  }));
+  const runs = records.flatMap(({ runs: requested }, index) =>
+    requested.map((run) => ({ id: randomUUID(), delivery_id: deliveries[index]?.id as string, request: run })),
+  );
+  const [row] = await db.query<{ inserted: string[] | null; created_at: Date }>(
+    `WITH inserted AS (
+       INSERT INTO deliveries (id, integration_id, request_id, idempotency_key, event_key, project_key, repository_slug,
                                outcome, status_code, reason)
-       VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8)
+       SELECT (d->>'id')::uuid, d->>'integration_id', d->>'request_id', d->>'request_id', d->>'event_key',
+              d->>'project_key', d->>'repository_slug', d->>'outcome', (d->>'status_code')::integer, d->>'reason'
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS input(d, position)
+       ORDER BY d->>'integration_id', d->>'request_id', position
        ON CONFLICT (integration_id, idempotency_key) DO NOTHING
        RETURNING id
      ), queued AS (
-       INSERT INTO runs (stack_id, kind, trigger, branch, commit_sha, pull_request_id, delivery_id)
-       SELECT r.run->>'stack_id', r.run->>'kind', r.run->>'trigger', r.run->>'branch', r.run->>'commit_sha',
-              (r.run->>'pull_request_id')::bigint, delivery.id
-       FROM delivery, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS r(run, position)
-       ORDER BY r.position
-       RETURNING id, stack_id, kind, trigger, branch, commit_sha, pull_request_id, created_at, seq
+       INSERT INTO runs (id, stack_id, kind, trigger, branch, commit_sha, pull_request_id, delivery_id)
+       SELECT (r->>'id')::uuid, r->>'stack_id', r->>'kind', r->>'trigger', r->>'branch', r->>'commit_sha',
+              (r->>'pull_request_id')::bigint, inserted.id
+       FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS input(r, position)
+       JOIN inserted ON inserted.id = (r->>'delivery_id')::uuid
+       ORDER BY position
      )
-     SELECT (SELECT id FROM delivery) AS delivery_id,
-            (SELECT json_agg(queued ORDER BY seq) FROM queued) AS runs`,
+     SELECT (SELECT array_agg(id::text) FROM inserted) AS inserted, now() AS created_at`,
     [
-      delivery.integrationId,
-      storable(delivery.requestId),
-      storable(delivery.eventKey),
-      storable(delivery.repository?.projectKey),
-      storable(delivery.repository?.repositorySlug),
-      delivery.outcome,
-      delivery.statusCode,
-      storable(delivery.reason),
+      JSON.stringify(deliveries),
       JSON.stringify(
-        runs.map((run) => ({
-          stack_id: run.stackId,
-          kind: run.kind,
-          trigger: run.trigger,
-          branch: run.branch,
-          commit_sha: run.commit,
-          pull_request_id: run.pullRequestId,
+        runs.map(({ id, delivery_id, request }) => ({
+          id,
+          delivery_id,
+          stack_id: request.stackId,
+          kind: request.kind,
+          trigger: request.trigger,
+          branch: request.branch,
+          commit_sha: request.commit,
+          pull_request_id: request.pullRequestId,
         })),
       ),
     ],
   );
-  if (row === undefined || row.delivery_id === null) {
-    return { duplicate: true };
-  }
-  const deliveryId = row.delivery_id;
-  return {
-    duplicate: false,
-    deliveryId,
-    runs: (row.runs ?? []).map((run) => ({
-      id: run.id,
-      stackId: run.stack_id,
-      kind: run.kind,
-      state: 'QUEUED',
-      trigger: run.trigger,
-      branch: run.branch,
-      commit: run.commit_sha,
-      pullRequestId: run.pull_request_id === null ? null : Number(run.pull_request_id),
+  const inserted = new Set(row?.inserted ?? []);
+  const createdAt = isoTimestamp(row?.created_at);
+  return deliveries.map(({ id: deliveryId }): AcceptedDelivery => {
+    if (!inserted.has(deliveryId)) return { duplicate: true };
+    return {
+      duplicate: false,
       deliveryId,
-      triggeredBy: null,
-      createdAt: isoTimestamp(run.created_at),
-    })),
-  };
+      runs: runs
+        .filter((run) => run.delivery_id === deliveryId)
+        .map(({ id, request }) => ({ ...request, id, state: 'QUEUED', deliveryId, triggeredBy: null, createdAt })),
+    };
+  });
+}
+
+/** What the receiver needs of an integration to authenticate a delivery. */
+export interface WebhookTarget {
+  id: string;
+  isDefault: boolean;
+  webhookSecret: string;
+}
+
+/** The webhook targets among these integration ids (unknown ids are left out). */
+export async function findWebhookTargets(db: Queryable, ids: readonly string[]): Promise<WebhookTarget[]> {
+  const rows = await db.query<{ id: string; is_default: boolean; webhook_secret: string }>(
+    'SELECT id, is_default, webhook_secret FROM integrations WHERE id = ANY($1::text[])',
+    [ids],
+  );
+  return rows.map((row) => ({ id: row.id, isDefault: row.is_default, webhookSecret: row.webhook_secret }));
 }
 
 /** Records a delivery the receiver refused (bad signature, body or size). Refusals are never deduplicated. */

@@ -1,4 +1,4 @@
-import type { Run, RunRequest } from '../domain/runs';
+import type { RepositoryRef, Run, RunRequest, TriggerableStack } from '../domain/runs';
 import type { Queryable } from './database';
 import type { Page } from './deliveries';
 import { isoTimestamp } from './rows';
@@ -53,4 +53,57 @@ export async function listRuns(db: Queryable, stackId: string, limit: number, cu
     [stackId, cursor === null ? null : cursor.toString(), limit + 1],
   );
   return { items: rows.slice(0, limit).map(toRun), nextCursor: rows.length > limit ? String(rows[limit - 1].seq) : null };
+}
+
+/** A repository a delivery concerns, and the integration it arrived through. */
+export interface RepositoryOfDelivery extends RepositoryRef {
+  integration: { id: string; isDefault: boolean };
+}
+
+/**
+ * For each query, the attached stacks on that repository (project keys and slugs compare case-insensitively, as
+ * Bitbucket's do) that the integration serves: those naming it, and for the default integration those naming
+ * none. One statement for the whole batch.
+ */
+export async function stacksOnRepositories(db: Queryable, queries: readonly RepositoryOfDelivery[]): Promise<TriggerableStack[][]> {
+  const rows = await db.query<{
+    position: string | number;
+    id: string;
+    integration_id: string | null;
+    detached: boolean;
+    project_key: string;
+    repository_slug: string;
+    branch: string;
+  }>(
+    `SELECT q.position, s.id, s.integration_id, s.detached, s.project_key, s.repository_slug, s.branch
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS q(query, position)
+     JOIN stacks s
+       ON lower(s.project_key) = lower(q.query->>'project_key')
+      AND lower(s.repository_slug) = lower(q.query->>'repository_slug')
+      AND NOT s.detached
+      AND (s.integration_id = q.query->>'integration_id' OR ((q.query->>'is_default')::boolean AND s.integration_id IS NULL))
+     ORDER BY q.position, s.id`,
+    [
+      JSON.stringify(
+        queries.map((query) => ({
+          project_key: query.projectKey,
+          repository_slug: query.repositorySlug,
+          integration_id: query.integration.id,
+          is_default: query.integration.isDefault,
+        })),
+      ),
+    ],
+  );
+  const stacks = queries.map((): TriggerableStack[] => []);
+  for (const row of rows) {
+    stacks[Number(row.position) - 1]?.push({
+      id: row.id,
+      integrationId: row.integration_id,
+      detached: row.detached,
+      projectKey: row.project_key,
+      repositorySlug: row.repository_slug,
+      branch: row.branch,
+    });
+  }
+  return stacks;
 }

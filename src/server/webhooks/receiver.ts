@@ -1,12 +1,20 @@
 import type { FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../context';
-import { runsForEvent, type RepositoryEvent, type TriggerableStack } from '../domain/runs';
+import { runsForEvent, type TriggerableStack } from '../domain/runs';
 import { BadRequestError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../errors';
 import { errorResponses } from '../schemas';
 import { FOREIGN_KEY_VIOLATION, sqlState, type Queryable } from '../store/database';
-import { recordAcceptedDelivery, recordRejectedDelivery, type DeliveryRecord } from '../store/deliveries';
-import { findIntegration, type StoredIntegration } from '../store/integrations';
-import { listStacksForRepository } from '../store/stacks';
+import {
+  findWebhookTargets,
+  recordAcceptedDeliveries,
+  recordRejectedDelivery,
+  type AcceptedDelivery,
+  type AcceptedDeliveryRecord,
+  type DeliveryRecord,
+  type WebhookTarget,
+} from '../store/deliveries';
+import { stacksOnRepositories, type RepositoryOfDelivery } from '../store/runs';
+import { Coalescer } from './coalescer';
 import { HANDLED_EVENTS, parseHandledDelivery, PING_EVENT } from './payloads';
 import { webhookAnswer, webhookParams } from './schemas';
 import { verifyHubSignature } from './signature';
@@ -25,21 +33,6 @@ function singleHeader(value: string | string[] | undefined): string | null {
   return value === undefined || value === '' ? null : value;
 }
 
-function asTriggerable(stack: {
-  id: string;
-  detached: boolean;
-  vcs: { integrationId: string | null; projectKey: string; repositorySlug: string; branch: string };
-}): TriggerableStack {
-  return {
-    id: stack.id,
-    integrationId: stack.vcs.integrationId,
-    detached: stack.detached,
-    projectKey: stack.vcs.projectKey,
-    repositorySlug: stack.vcs.repositorySlug,
-    branch: stack.vcs.branch,
-  };
-}
-
 /**
  * `POST /webhooks/bitbucket-datacenter/{integrationId}`: Bitbucket Data Center's deliveries (SPEC §1).
  *
@@ -50,7 +43,15 @@ function asTriggerable(stack: {
  */
 export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
   const { db } = context;
-  const targets = new WeakMap<FastifyRequest, StoredIntegration>();
+  const targets = new WeakMap<FastifyRequest, WebhookTarget>();
+  // Concurrent deliveries share statements (see Coalescer): one lookup of their integrations, one of their
+  // stacks, one insert of all of them and their runs.
+  const targetLookup = new Coalescer<string, WebhookTarget | null>(async (ids) => {
+    const found = new Map((await findWebhookTargets(db, [...new Set(ids)])).map((target) => [target.id, target]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+  const stackLookup = new Coalescer<RepositoryOfDelivery, TriggerableStack[]>((queries) => stacksOnRepositories(db, queries));
+  const deliveryWriter = new Coalescer<AcceptedDeliveryRecord, AcceptedDelivery>((records) => recordAcceptedDeliveries(db, records));
 
   // The signature covers the exact bytes sent, so the body is kept raw whatever Content-Type claims; it is
   // parsed as JSON only after the signature matched. Scoped to this plugin: the API keeps its JSON parser.
@@ -59,7 +60,7 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
     done(null, body);
   });
 
-  const rejected = (integration: StoredIntegration, request: FastifyRequest, statusCode: number, reason: string): DeliveryRecord => ({
+  const rejected = (integration: WebhookTarget, request: FastifyRequest, statusCode: number, reason: string): DeliveryRecord => ({
     integrationId: integration.id,
     requestId: singleHeader(request.headers['x-request-id']),
     eventKey: singleHeader(request.headers['x-event-key']),
@@ -96,7 +97,7 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
       },
       onRequest: async (request) => {
         const { integrationId } = request.params as { integrationId: string };
-        const integration = await findIntegration(db, integrationId);
+        const integration = await targetLookup.submit(integrationId);
         if (integration === null) {
           throw new NotFoundError(`integration "${integrationId}" not found`);
         }
@@ -104,7 +105,7 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
       },
     },
     async (request, reply) => {
-      const integration = targets.get(request) as StoredIntegration;
+      const integration = targets.get(request) as WebhookTarget;
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const refuse = async (statusCode: 400 | 401, reason: string): Promise<never> => {
         await recordRefusal(db, rejected(integration, request, statusCode, reason));
@@ -126,11 +127,10 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
       const accepted = { integrationId: integration.id, requestId, eventKey };
 
       if (!HANDLED_EVENTS.includes(eventKey)) {
-        const result = await recordAcceptedDelivery(
-          db,
-          { ...accepted, repository: null, outcome: 'IGNORED', statusCode: 202, reason: `event "${eventKey}" is recorded and ignored` },
-          [],
-        );
+        const result = await deliveryWriter.submit({
+          delivery: { ...accepted, repository: null, outcome: 'IGNORED', statusCode: 202, reason: `event "${eventKey}" is recorded and ignored` },
+          runs: [],
+        });
         return result.duplicate
           ? reply.code(200).send(duplicateAnswer(requestId))
           : reply.code(202).send({ outcome: 'IGNORED', deliveryId: result.deliveryId, runs: [], message: `event "${eventKey}" is recorded and ignored` });
@@ -142,13 +142,13 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
 
       for (let attempt = 1; ; attempt++) {
         try {
-          const runs = runsForEvent(event, integration, await stacksOnRepository(db, integration, event));
+          const stacks = await stackLookup.submit({ ...event.repository, integration });
+          const runs = runsForEvent(event, integration, stacks);
           const message = runs.length === 0 ? 'no stack on this repository and branch uses this integration' : `${runs.length} run(s) queued`;
-          const result = await recordAcceptedDelivery(
-            db,
-            { ...accepted, repository: event.repository, outcome: 'TRIGGERED', statusCode: 200, reason: message },
+          const result = await deliveryWriter.submit({
+            delivery: { ...accepted, repository: event.repository, outcome: 'TRIGGERED', statusCode: 200, reason: message },
             runs,
-          );
+          });
           return result.duplicate
             ? reply.code(200).send(duplicateAnswer(requestId))
             : reply.code(200).send({ outcome: 'TRIGGERED', deliveryId: result.deliveryId, runs: result.runs, message });
@@ -156,7 +156,7 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
           // The integration or a matched stack was deleted meanwhile: without the integration the delivery has
           // no owner (404, as if it had arrived a moment later); without the stack, match again.
           if (sqlState(error) !== FOREIGN_KEY_VIOLATION) throw error;
-          if ((await findIntegration(db, integration.id)) === null) {
+          if ((await targetLookup.submit(integration.id)) === null) {
             throw new NotFoundError(`integration "${integration.id}" not found`);
           }
           if (attempt === RECORD_ATTEMPTS) throw error;
@@ -183,9 +183,4 @@ function duplicateAnswer(requestId: string | null) {
     runs: [],
     message: `delivery ${requestId} was already accepted; nothing new was recorded`,
   };
-}
-
-async function stacksOnRepository(db: Queryable, integration: StoredIntegration, event: RepositoryEvent): Promise<TriggerableStack[]> {
-  const stacks = await listStacksForRepository(db, integration, event.repository.projectKey, event.repository.repositorySlug);
-  return stacks.map(asTriggerable);
 }

@@ -1,7 +1,13 @@
 import { openDatabase, type Database } from '../../../src/server/store/database';
-import { listDeliveries, recordAcceptedDelivery, recordRejectedDelivery, type DeliveryRecord } from '../../../src/server/store/deliveries';
+import {
+  listDeliveries,
+  recordAcceptedDeliveries,
+  recordRejectedDelivery,
+  type AcceptedDelivery,
+  type DeliveryRecord,
+} from '../../../src/server/store/deliveries';
 import { insertIntegration } from '../../../src/server/store/integrations';
-import { listRuns } from '../../../src/server/store/runs';
+import { listRuns, stacksOnRepositories } from '../../../src/server/store/runs';
 import { insertStack } from '../../../src/server/store/stacks';
 import type { RunRequest } from '../../../src/server/domain/runs';
 
@@ -46,6 +52,11 @@ const delivery = (requestId: string | null): DeliveryRecord => ({
   reason: '1 run queued',
 });
 
+async function recordAcceptedDelivery(db: Database, delivery: DeliveryRecord, runs: RunRequest[]): Promise<AcceptedDelivery> {
+  const [result] = await recordAcceptedDeliveries(db, [{ delivery, runs }]);
+  return result as AcceptedDelivery;
+}
+
 const run: RunRequest = { stackId: 'network', kind: 'TRACKED', trigger: 'repo:refs_changed', branch: 'main', commit: 'a'.repeat(40), pullRequestId: null };
 
 describe('delivery store', () => {
@@ -64,6 +75,33 @@ describe('delivery store', () => {
   it('lets exactly one of many concurrent copies of a delivery through', async () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => recordAcceptedDelivery(db, delivery('req-race'), [run])));
     expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
+  });
+
+  it('records a batch in one statement, treating a repeat inside the batch as a duplicate', async () => {
+    const results = await recordAcceptedDeliveries(db, [
+      { delivery: delivery('batch-1'), runs: [run] },
+      { delivery: delivery('batch-2'), runs: [run, { ...run, kind: 'PROPOSED', branch: 'y' }] },
+      { delivery: delivery('batch-1'), runs: [run] },
+      { delivery: delivery('req-1'), runs: [run] },
+    ]);
+    expect(results.map((result) => result.duplicate)).toEqual([false, false, true, true]);
+    const second = results[1] as Extract<AcceptedDelivery, { duplicate: false }>;
+    expect(second.runs.map((r) => [r.kind, r.branch, r.deliveryId])).toEqual([
+      ['TRACKED', 'main', second.deliveryId],
+      ['PROPOSED', 'y', second.deliveryId],
+    ]);
+    const stored = (await listRuns(db, 'network', 1000, null)).items.filter((r) => r.deliveryId === second.deliveryId);
+    expect(stored.map((r) => r.id).sort()).toEqual(second.runs.map((r) => r.id).sort());
+  });
+
+  it('finds the stacks of several repositories in one statement, case-insensitively', async () => {
+    const integration = { id: 'platform', isDefault: false };
+    const found = await stacksOnRepositories(db, [
+      { projectKey: 'plat', repositorySlug: 'NETWORK', integration },
+      { projectKey: 'PLAT', repositorySlug: 'dns', integration },
+      { projectKey: 'PLAT', repositorySlug: 'network', integration: { id: 'other', isDefault: true } },
+    ]);
+    expect(found.map((stacks) => stacks.map((stack) => stack.id))).toEqual([['network'], [], []]);
   });
 
   it('never deduplicates rejected deliveries or deliveries without a request id', async () => {

@@ -1,0 +1,193 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { refsChanged } from '../test/server/webhooks/bitbucket-payloads';
+import { postDelivery, signedDelivery } from '../test/server/webhooks/signed-delivery';
+import { startPostgres } from '../test/helpers/postgres';
+
+/**
+ * `npm run bench:webhooks`: signed repo:refs_changed deliveries, CONCURRENCY at a time, DELIVERIES per target,
+ * against (a) a bare node:http server that only verifies the HMAC (the ceiling), (b) `liftgate serve` on its
+ * embedded PGlite store and (c) `liftgate serve` on a throwaway PostgreSQL 15 cluster. Every target runs as its
+ * own process on loopback and is measured in the same run; the ratios to (a) are what to compare across machines.
+ */
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 5000);
+const WARMUP = Math.min(500, Math.floor(DELIVERIES / 5));
+const CONCURRENCY = 32;
+const repoRoot = join(__dirname, '..', '..', '..', '..');
+const liftgateBin = join(repoRoot, 'bin', 'liftgate');
+const repository = { projectKey: 'PLAT', slug: 'network' };
+
+interface Target {
+  baseUrl: string;
+  integrationId: string;
+  secret: string;
+  stop(): Promise<void>;
+}
+
+interface Measurement {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+/** Resolves with the first line of `stream` that `match` accepts; rejects when the process exits or 60 s pass first. */
+function waitForLine<T>(child: ChildProcess, stream: 'stdout' | 'stderr', match: (line: string) => T | null): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`no start-up line within 60 s; stderr: ${stderr}`)), 60_000);
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child[stream]?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const found = match(line);
+        if (found !== null) {
+          clearTimeout(timer);
+          resolve(found);
+          return;
+        }
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before it was ready; stderr: ${stderr}`));
+    });
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function startCeiling(): Promise<Target> {
+  const secret = randomBytes(32).toString('hex');
+  const child = spawn(process.execPath, [join(__dirname, 'webhook-ceiling-server.js'), secret], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await waitForLine(child, 'stdout', (line) => (line.startsWith('{"port"') ? (JSON.parse(line) as { port: number }).port : null));
+  return { baseUrl: `http://127.0.0.1:${port}`, integrationId: 'ceiling', secret, stop: () => stopProcess(child) };
+}
+
+async function api<T>(baseUrl: string, apiKey: string, method: string, path: string, body: unknown): Promise<T> {
+  const response = await fetch(new URL(path, baseUrl), {
+    method,
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** Starts `liftgate serve` and gives it an integration and a stack on the benchmark repository. */
+async function startServe(extraArgs: string[]): Promise<Target> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'liftgate-bench-'));
+  // Its JSON request log goes to stdout as in production; the bench discards it (but the server still writes it).
+  const child = spawn(process.execPath, [liftgateBin, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const baseUrl = await waitForLine(child, 'stderr', (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1] ?? null);
+  const apiKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
+  const integration = await api<{ id: string; webhookSecret: string }>(baseUrl, apiKey, 'POST', '/api/v1/integrations/bitbucket-datacenter', {
+    name: 'bench',
+    apiHost: 'private://bench-pool',
+    username: 'bench',
+    accessToken: 'bench-token',
+  });
+  await api(baseUrl, apiKey, 'POST', '/api/v1/stacks', {
+    name: 'network',
+    vcs: { integrationId: integration.id, projectKey: repository.projectKey, repositorySlug: repository.slug, branch: 'main' },
+  });
+  return {
+    baseUrl,
+    integrationId: integration.id,
+    secret: integration.webhookSecret,
+    stop: async () => {
+      await stopProcess(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Sends `count` distinct signed deliveries with CONCURRENCY in flight; every one must be answered 200. */
+async function drive(target: Target, count: number, label: string): Promise<Measurement> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      const payload = refsChanged(repository, [{ branch: index % 4 === 0 ? 'main' : `feature/${index}`, toHash: randomBytes(20).toString('hex') }]);
+      const delivery = signedDelivery(target.integrationId, target.secret, 'repo:refs_changed', payload, `${label}-${index}`);
+      const started = process.hrtime.bigint();
+      const answer = await postDelivery(target.baseUrl, delivery, agent);
+      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (answer.status !== 200) failures++;
+    }
+  };
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures };
+}
+
+async function measure(name: string, start: () => Promise<Target>): Promise<Measurement> {
+  const target = await start();
+  try {
+    await drive(target, WARMUP, `${name}-warmup`);
+    return await drive(target, DELIVERIES, name);
+  } finally {
+    await target.stop();
+  }
+}
+
+function row(name: string, m: Measurement, ceiling?: Measurement): string {
+  const ratio = ceiling === undefined ? '1.00 (ceiling)' : (m.perSecond / ceiling.perSecond).toFixed(2);
+  return [
+    name.padEnd(32),
+    m.perSecond.toFixed(0).padStart(10),
+    m.p50.toFixed(2).padStart(9),
+    m.p99.toFixed(2).padStart(9),
+    String(m.failures).padStart(9),
+    `  ${ratio}`,
+  ].join('');
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`webhook receiver: ${DELIVERIES} signed repo:refs_changed deliveries per target, ${CONCURRENCY} in flight, ${WARMUP} warm-up\n`);
+  const ceiling = await measure('a-ceiling', startCeiling);
+  const pglite = await measure('b-pglite', () => startServe([]));
+  const postgres = await startPostgres();
+  let onPostgres: Measurement;
+  try {
+    const databaseUrl = await postgres.createDatabase('liftgate');
+    onPostgres = await measure('c-postgres', () => startServe(['--database-url', databaseUrl]));
+  } finally {
+    await postgres.stop();
+  }
+  process.stdout.write(`${'target'.padEnd(32)}${'deliv/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-200'.padStart(9)}  ratio to (a)\n`);
+  process.stdout.write(`${row('(a) node:http + HMAC only', ceiling)}\n`);
+  process.stdout.write(`${row('(b) liftgate serve, PGlite', pglite, ceiling)}\n`);
+  process.stdout.write(`${row('(c) liftgate serve, PostgreSQL', onPostgres, ceiling)}\n`);
+  process.stdout.write(`b/a = ${(pglite.perSecond / ceiling.perSecond).toFixed(3)}  c/a = ${(onPostgres.perSecond / ceiling.perSecond).toFixed(3)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:webhooks failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import { Coalescer } from '../../../src/server/webhooks/coalescer';
+
+describe('Coalescer', () => {
+  it('batches the calls made in the same turn, and those made while a batch runs', async () => {
+    const batches: number[][] = [];
+    const coalescer = new Coalescer<number, number>(async (inputs) => {
+      batches.push(inputs);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return inputs.map((input) => input * 2);
+    });
+    const first = [1, 2].map((input) => coalescer.submit(input));
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const later = [3, 4, 5].map((input) => coalescer.submit(input));
+    expect(await Promise.all([...first, ...later])).toEqual([2, 4, 6, 8, 10]);
+    expect(batches).toEqual([[1, 2], [3, 4, 5]]);
+  });
+
+  it('caps the batch size', async () => {
+    const sizes: number[] = [];
+    const coalescer = new Coalescer<number, number>(async (inputs) => {
+      sizes.push(inputs.length);
+      return inputs;
+    }, 2);
+    await Promise.all([1, 2, 3, 4, 5].map((input) => coalescer.submit(input)));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(2);
+  });
+
+  it('fails only the input that fails alone when a batch fails', async () => {
+    const coalescer = new Coalescer<number, number>(async (inputs) => {
+      if (inputs.includes(3)) throw new Error('three is bad');
+      return inputs;
+    });
+    const results = await Promise.allSettled([1, 2, 3, 4].map((input) => coalescer.submit(input)));
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason.message).toBe('three is bad');
+  });
+});
