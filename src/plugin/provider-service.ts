@@ -5,8 +5,9 @@
  */
 import { type handleUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { decodeCtyValue, encodeCtyValue } from './cty/msgpack';
+import { CtyCodecError } from './cty/path';
 import { type CtyType, type CtyValue } from './cty/types';
-import { errorDiagnostic, thrownDiagnostic, type AttributePath, type Diagnostic } from './framework/diagnostics';
+import { errorDiagnostic, formatPath, thrownDiagnostic, type AttributePath, type Diagnostic } from './framework/diagnostics';
 import { type ProviderDefinition } from './framework/definitions';
 import { type ObjectValue } from './framework/planning';
 import { ProviderServer } from './framework/provider-server';
@@ -82,11 +83,30 @@ export function schemaToProto(schema: Schema): SchemaMessage {
   };
 }
 
+/**
+ * A value from Terraform this provider cannot read, e.g. a configured number with more digits than a
+ * JavaScript number carries. Reported on the attribute, and not as a provider bug: the configuration
+ * can avoid it.
+ */
+class UnreadableValueError extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(diagnostic.detail);
+  }
+}
+
 /** A DynamicValue as a cty value: msgpack when present, else JSON, else null (Terraform's own rule). */
 function decodeDynamic(value: DynamicValue | null | undefined, type: CtyType): CtyValue {
-  if (value?.msgpack !== undefined && value.msgpack.length > 0) return decodeCtyValue(value.msgpack, type);
-  if (value?.json !== undefined && value.json.length > 0) return ctyValueFromJson(JSON.parse(Buffer.from(value.json).toString('utf8')), type);
-  return null;
+  try {
+    if (value?.msgpack !== undefined && value.msgpack.length > 0) return decodeCtyValue(value.msgpack, type);
+    if (value?.json !== undefined && value.json.length > 0) return ctyValueFromJson(JSON.parse(Buffer.from(value.json).toString('utf8')), type);
+    return null;
+  } catch (error) {
+    if (error instanceof CtyCodecError && error.path.length > 0) {
+      const path = error.path as AttributePath;
+      throw new UnreadableValueError(errorDiagnostic('Unsupported value', `The provider cannot read ${formatPath(path)}: ${error.problem}.`, path));
+    }
+    throw error;
+  }
 }
 
 function decodeObject(value: DynamicValue | null | undefined, schema: Schema): ObjectValue | null {
@@ -262,7 +282,7 @@ export function providerService(provider: ProviderDefinition, { logger = createL
 
   /** What an RPC answers when its handler failed unexpectedly: diagnostics, or the error field of the two RPCs without them. */
   const failureResponse = (method: string, error: unknown): object => {
-    const diagnostic = thrownDiagnostic(`the ${method} request`, error);
+    const diagnostic = error instanceof UnreadableValueError ? error.diagnostic : thrownDiagnostic(`the ${method} request`, error);
     if (method === 'CallFunction') return { error: { text: `${diagnostic.summary}: ${diagnostic.detail}` } };
     if (method === 'StopProvider') return { Error: diagnostic.detail };
     return { diagnostics: diagnosticsToProto([diagnostic]) };

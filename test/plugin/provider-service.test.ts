@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { encode as msgpackEncode } from '@msgpack/msgpack';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,19 @@ describe('the tfplugin6.Provider gRPC service', () => {
     const [diagnostic] = response.diagnostics as { summary: string; detail: string }[];
     expect(diagnostic?.summary).toBe('Unexpected error in the ValidateResourceConfig request');
     expect(diagnostic?.detail).toContain('provider bug');
+  });
+
+  it('reports a configured value it cannot represent on the attribute, not as a provider bug', async () => {
+    // Terraform sends numbers beyond float64 precision as decimal strings.
+    const config = {
+      enabled: null, id: null, key: 'k', labels: null, priority: '1234567890123456789012345', revision: null,
+      secret: null, tags: null, token_wo: null, token_wo_version: null, value: 'v',
+    };
+    const response = await call('ValidateResourceConfig')({ type_name: 'kv_entry', config: { msgpack: Buffer.from(msgpackEncode(config)) } });
+    const [diagnostic] = response.diagnostics as { summary: string; detail: string; attribute: unknown }[];
+    expect(diagnostic).toMatchObject({ summary: 'Unsupported value', attribute: { steps: [{ attribute_name: 'priority', selector: 'attribute_name' }] } });
+    expect(diagnostic?.detail).toContain('The provider cannot read priority: the number 1234567890123456789012345 cannot be represented exactly');
+    expect(diagnostic?.detail).not.toContain('provider bug');
   });
 
   it('reads JSON raw state in UpgradeResourceState', async () => {
