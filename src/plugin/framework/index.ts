@@ -33,3 +33,4 @@ export { isUnknown, unknown, UnknownValue, type CtyType, type CtyValue } from '.
 // For provider unit tests: drive a provider definition the way Terraform's RPCs do, on plain values.
 export { ProviderServer, type PlanResult, type StateResult } from './provider-server';
 export { type ObjectValue } from './planning';
+export { splitImportId, type ImportIdParts } from './import-id';
