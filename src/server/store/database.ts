@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { PGlite as PGliteClass } from '@electric-sql/pglite';
 import { Pool, type PoolClient } from 'pg';
 
@@ -62,9 +62,57 @@ function loadPglite(): typeof PGliteClass {
   return (nodeModule.createRequire(__filename)('@electric-sql/pglite') as { PGlite: typeof PGliteClass }).PGlite;
 }
 
+/** Directories this process has open with PGlite. */
+const openPgliteDirs = new Set<string>();
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Claims a PGlite directory for this process. PGlite has no postmaster to stop a second process from opening the
+ * same files, and two writers corrupt them; a lock file with the owner's pid does. A lock left by a process that
+ * no longer runs (killed, crashed) is taken over. Returns the release function.
+ */
+function lockPgliteDir(dataDir: string): () => void {
+  const dir = resolve(dataDir);
+  // Beside the directory, not in it: PGlite's initdb wants an empty directory.
+  const lockFile = `${dir}.lock`;
+  if (openPgliteDirs.has(dir)) throw new Error(`the store in ${dir} is already open in this process`);
+  try {
+    writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const owner = Number(readFileSync(lockFile, 'utf8').trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processIsAlive(owner)) {
+      throw new Error(`the store in ${dir} is in use by another process (pid ${owner}); stop it first`);
+    }
+    writeFileSync(lockFile, `${process.pid}\n`);
+  }
+  openPgliteDirs.add(dir);
+  return () => {
+    openPgliteDirs.delete(dir);
+    rmSync(lockFile, { force: true });
+  };
+}
+
 async function openPglite(dataDir: string): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await loadPglite().create(dataDir);
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const unlock = inMemory ? () => undefined : lockPgliteDir(dataDir);
+  let pglite: PGliteClass;
+  try {
+    pglite = await loadPglite().create(dataDir);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   // PGlite is one connection. Its query() and transaction() each hold its exclusive transaction lock,
   // so a transaction's statements can never interleave with statements issued elsewhere meanwhile.
   return {
@@ -81,7 +129,13 @@ async function openPglite(dataDir: string): Promise<Database> {
         }),
       );
     },
-    close: () => pglite.close(),
+    async close() {
+      try {
+        await pglite.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
 

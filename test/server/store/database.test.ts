@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listMigrations, migrate, openDatabase, sqlState, UNIQUE_VIOLATION, type Database, type DatabaseOptions } from '../../../src/server/store/database';
@@ -134,4 +135,27 @@ describe.each(['pglite', 'postgres'] as const)('Database [%s]', (engine) => {
       }
     });
   }
+});
+
+describe('PGlite directory lock', () => {
+  it('takes over a stale lock, refuses a second open while open and an open while a live process holds it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'liftgate-lock-'));
+    const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      const dataDir = join(dir, 'pgdata');
+      const lockFile = `${dataDir}.lock`;
+      const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+      writeFileSync(lockFile, `${exited.stdout.toString()}\n`);
+      const db = await openDatabase({ dataDir });
+      expect(readFileSync(lockFile, 'utf8').trim()).toBe(String(process.pid));
+      await expect(openDatabase({ dataDir })).rejects.toThrow(/already open in this process/);
+      await db.close();
+      expect(existsSync(lockFile)).toBe(false);
+      writeFileSync(lockFile, `${alive.pid}\n`);
+      await expect(openDatabase({ dataDir })).rejects.toThrow(`in use by another process (pid ${alive.pid})`);
+    } finally {
+      alive.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
