@@ -128,6 +128,10 @@ describeEachEngine('spaces', (server) => {
     const create = await server.request('POST', '/api/v1/spaces', { body: { name: 'x', parentSpaceId: team.id }, key: reader });
     expect(create.status).toBe(403);
     expect(create.body.error.code).toBe('forbidden');
+    // The 403 names the key (never its secret) and what it lacks where.
+    const readerKey = (await server.request('GET', '/api/v1/api-keys')).body.find((key: { name: string }) => key.name === 'test key');
+    expect(create.body.error.details).toEqual({ spaceId: team.id, role: 'admin', apiKeyId: readerKey.id, apiKeyName: 'test key' });
+    expect(JSON.stringify(create.body)).not.toContain(reader);
     expect((await server.request('DELETE', `/api/v1/spaces/${team.id}`, { key: reader })).status).toBe(403);
 
     // An existing space the caller cannot read and one that does not exist look the same.

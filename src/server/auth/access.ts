@@ -33,9 +33,15 @@ export class Caller {
   require(role: Role, spaceId: string, what: string): void {
     const held = this.roleOn(spaceId);
     if (held === null) throw new NotFoundError(`${what} not found`);
-    if (!roleSatisfies(held, role)) {
-      throw new ForbiddenError(`${what} needs the ${role} role on space "${spaceId}"`, { spaceId, role });
-    }
+    if (!roleSatisfies(held, role)) throw this.forbidden(`${what} needs the ${role} role on space "${spaceId}"`, spaceId, role);
+  }
+
+  /**
+   * A 403 that names the key (id and name are not secret; admins list them), so a client holding only the
+   * secret can tell people which key lacks which role where.
+   */
+  forbidden(message: string, spaceId: string, role: Role): ForbiddenError {
+    return new ForbiddenError(message, { spaceId, role, apiKeyId: this.apiKey.id, apiKeyName: this.apiKey.name });
   }
 
   /** Whether the integration shows up in the caller's list: the default one always, others with read on their space. */
@@ -93,9 +99,10 @@ export async function integrationForCaller(
     throw new NotFoundError(`integration "${id}" not found`);
   }
   if (use !== 'list' && !caller.can('admin', integration.spaceId)) {
-    throw new ForbiddenError(
+    throw caller.forbidden(
       `the ${use === 'details' ? 'details of' : 'changes to'} integration "${id}" need the admin role on space "${integration.spaceId}"`,
-      { spaceId: integration.spaceId, role: 'admin' },
+      integration.spaceId,
+      'admin',
     );
   }
   return integration;
