@@ -121,9 +121,9 @@ export const integrationDetails = integrationSummary
 export const integrationCreate = z.object({
   name,
   isDefault: z.boolean().default(false),
-  spaceId: spaceId.optional().describe('Defaults to root; must be root for the default integration'),
+  spaceId: spaceId.nullable().optional().describe('Defaults to root (also when null); must be root for the default integration'),
   apiHost,
-  userFacingHost: userFacingHost.optional(),
+  userFacingHost: userFacingHost.nullable().optional().describe('Defaults to apiHost when that is https (also when null)'),
   username: z.string().trim().min(1).max(255),
   accessToken,
   labels: labels.default([]),

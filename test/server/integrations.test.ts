@@ -42,6 +42,9 @@ describeEachEngine('Bitbucket DC integrations', (server) => {
     expect(direct.userFacingHost).toBe('https://bb.example.com');
     const behindAgent = await server.createIntegration({ name: 'private', apiHost: 'private://eu-pool' });
     expect(behindAgent.userFacingHost).toBeNull();
+    // Clients that send every attribute send null for unset ones.
+    const explicitNulls = await server.createIntegration({ name: 'nulls', apiHost: 'https://n.example.com', spaceId: null, userFacingHost: null });
+    expect(explicitNulls).toMatchObject({ spaceId: 'root', userFacingHost: 'https://n.example.com' });
   });
 
   it('rejects an apiHost that is neither https:// nor private:// (http only on loopback)', async () => {

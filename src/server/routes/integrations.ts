@@ -86,7 +86,7 @@ export const integrationRoutes: RoutePlugin = async (app, { context }) => {
       const id = slugify(body.name);
       if (id === '') throw new UnprocessableError('name must contain at least one letter or digit', { field: 'name' });
       classifyApiHost(body.apiHost);
-      if (body.userFacingHost !== undefined) checkUserFacingHost(body.userFacingHost);
+      if (body.userFacingHost !== undefined && body.userFacingHost !== null) checkUserFacingHost(body.userFacingHost);
       await refuseDuplicate(id, body.isDefault);
       await verifyUnlessPrivate(body.apiHost, body.username, body.accessToken);
       try {
