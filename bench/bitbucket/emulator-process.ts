@@ -2,10 +2,10 @@ import { startEmulator } from '../../src/emulator';
 
 /**
  * The benchmark's Bitbucket: an emulator in its own process (so the client and the baseline share one
- * process and the server's CPU is not theirs), seeded with PROJECT_KEY and `repositories` repositories with
- * `webhooksPerRepository` webhooks each. Prints one JSON line `{ url, token, slugs }` and runs until SIGTERM.
+ * process and the server's CPU is not theirs), seeded with one project and `repositories` repositories with
+ * `webhooksPerRepository` webhooks each. Prints one JSON line `{ url, token, projectKey, slugs }` and runs until SIGTERM.
  */
-export const PROJECT_KEY = 'BENCH';
+const PROJECT_KEY = 'BENCH';
 
 async function main(): Promise<void> {
   const repositories = Number(process.argv[2]);
@@ -38,15 +38,13 @@ async function main(): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
-  process.stdout.write(`${JSON.stringify({ url: emulator.url, token: emulator.adminToken, slugs })}\n`);
+  process.stdout.write(`${JSON.stringify({ url: emulator.url, token: emulator.adminToken, projectKey: PROJECT_KEY, slugs })}\n`);
   process.once('SIGTERM', () => {
     void emulator.close().then(() => process.exit(0));
   });
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
