@@ -86,6 +86,9 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
     '/webhooks/bitbucket-datacenter/:integrationId',
     {
       bodyLimit: MAX_WEBHOOK_BODY_BYTES,
+      // Each delivery is already recorded in the integration's delivery log; per-request info lines would double
+      // the server's work during a burst. Warnings and errors are still logged.
+      logLevel: 'warn',
       schema: {
         summary: 'Receive a Bitbucket Data Center webhook delivery',
         description:
