@@ -1,0 +1,87 @@
+/**
+ * `bitbucketdc_project_webhook`: one webhook of a Bitbucket project, inherited by every repository in
+ * it. Import id `PROJECT/ID`. Drift in any field (the secret included) shows in plan.
+ */
+import { type BitbucketClient } from '../../clients/bitbucket';
+import { attributePath, stringAttribute, type ModelOf, type ResourceDefinition } from '../../plugin';
+import {
+  createOrAdoptWebhook,
+  deleteWebhook,
+  desiredWebhook,
+  importedWebhookFields,
+  parseWebhookImportId,
+  projectKeyValidator,
+  readWebhook,
+  updateWebhook,
+  webhookAttributes,
+  type WebhookFields,
+  type WebhookScope,
+} from './webhook';
+
+const attributes = {
+  project_key: stringAttribute({
+    required: true,
+    description: 'Key of the project, e.g. `PLAT`. The webhook fires for every repository of the project.',
+    requiresReplace: 'a webhook belongs to its project; Bitbucket cannot move it to another one.',
+    validators: [projectKeyValidator],
+  }),
+  ...webhookAttributes('project'),
+};
+
+type ProjectWebhookState = ModelOf<typeof attributes>;
+
+function projectScope(client: BitbucketClient, projectKey: string): WebhookScope {
+  const webhooks = client.projectWebhooks;
+  return {
+    target: `project ${projectKey}`,
+    permission: 'PROJECT_ADMIN',
+    notFoundPath: attributePath('project_key'),
+    search: (filter) => webhooks.search(projectKey, filter),
+    get: (id) => webhooks.get(projectKey, id),
+    create: (input) => webhooks.create(projectKey, input),
+    update: (id, input) => webhooks.update(projectKey, id, input),
+    delete: (id) => webhooks.delete(projectKey, id),
+  };
+}
+
+function toState(projectKey: string, fields: WebhookFields): ProjectWebhookState {
+  return { project_key: projectKey, ...fields };
+}
+
+export const projectWebhookResource: ResourceDefinition<typeof attributes, BitbucketClient> = {
+  typeName: 'bitbucketdc_project_webhook',
+  schema: {
+    description:
+      'A webhook of a Bitbucket Data Center project, inherited by all its repositories (needs PROJECT_ADMIN). Import with `terraform import <address> PROJECT/ID`.',
+    attributes,
+  },
+
+  async create({ client, plan }) {
+    const projectKey = plan.project_key as string;
+    const { fields, diagnostics } = await createOrAdoptWebhook(projectScope(client, projectKey), desiredWebhook(plan));
+    return { state: fields === null ? null : toState(projectKey, fields), diagnostics };
+  },
+
+  async read({ client, state }) {
+    const projectKey = state.project_key!;
+    const { fields, diagnostics } = await readWebhook(projectScope(client, projectKey), state.webhook_id!);
+    if (diagnostics.length > 0) return { state, diagnostics };
+    return { state: fields === null ? null : toState(projectKey, fields) };
+  },
+
+  async update({ client, plan, prior }) {
+    const projectKey = prior.project_key!;
+    const { fields, diagnostics } = await updateWebhook(projectScope(client, projectKey), prior.webhook_id!, desiredWebhook(plan));
+    return { state: fields === null ? null : toState(projectKey, fields), diagnostics };
+  },
+
+  async delete({ client, state }) {
+    return { diagnostics: await deleteWebhook(projectScope(client, state.project_key!), state.webhook_id!) };
+  },
+
+  async importState({ id }) {
+    const parsed = parseWebhookImportId(id, 'project');
+    if ('severity' in parsed) return { state: null, diagnostics: [parsed] };
+    return { state: toState(parsed.projectKey, importedWebhookFields(parsed.webhookId)) };
+  },
+};

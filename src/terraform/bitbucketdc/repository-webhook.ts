@@ -1,0 +1,102 @@
+/**
+ * `bitbucketdc_repository_webhook`: one webhook of one Bitbucket repository. Import id
+ * `PROJECT/repo/ID`. Drift in any field (the secret included: Bitbucket returns it) shows in plan.
+ */
+import { type BitbucketClient } from '../../clients/bitbucket';
+import {
+  attributePath,
+  stringAttribute,
+  type ModelOf,
+  type ResourceDefinition,
+} from '../../plugin';
+import {
+  createOrAdoptWebhook,
+  deleteWebhook,
+  desiredWebhook,
+  importedWebhookFields,
+  parseWebhookImportId,
+  projectKeyValidator,
+  readWebhook,
+  repositorySlugValidator,
+  updateWebhook,
+  webhookAttributes,
+  type WebhookFields,
+  type WebhookScope,
+} from './webhook';
+
+const attributes = {
+  project_key: stringAttribute({
+    required: true,
+    description: 'Key of the project that holds the repository, e.g. `PLAT`.',
+    requiresReplace: 'a webhook belongs to its repository; Bitbucket cannot move it to another one.',
+    validators: [projectKeyValidator],
+  }),
+  repository_slug: stringAttribute({
+    required: true,
+    description: 'Slug of the repository (as in its URL), e.g. `network`.',
+    requiresReplace: 'a webhook belongs to its repository; Bitbucket cannot move it to another one.',
+    validators: [repositorySlugValidator],
+  }),
+  ...webhookAttributes('repository'),
+};
+
+type RepositoryWebhookState = ModelOf<typeof attributes>;
+
+function repositoryScope(client: BitbucketClient, projectKey: string, slug: string): WebhookScope {
+  const webhooks = client.repositoryWebhooks;
+  return {
+    target: `repository ${projectKey}/${slug}`,
+    permission: 'REPO_ADMIN',
+    notFoundPath: attributePath('repository_slug'),
+    search: (filter) => webhooks.search(projectKey, slug, filter),
+    get: (id) => webhooks.get(projectKey, slug, id),
+    create: (input) => webhooks.create(projectKey, slug, input),
+    update: (id, input) => webhooks.update(projectKey, slug, id, input),
+    delete: (id) => webhooks.delete(projectKey, slug, id),
+  };
+}
+
+function toState(projectKey: string, slug: string, fields: WebhookFields): RepositoryWebhookState {
+  return { project_key: projectKey, repository_slug: slug, ...fields };
+}
+
+export const repositoryWebhookResource: ResourceDefinition<typeof attributes, BitbucketClient> = {
+  typeName: 'bitbucketdc_repository_webhook',
+  schema: {
+    description:
+      'A webhook of a Bitbucket Data Center repository (needs REPO_ADMIN on it). Import with `terraform import <address> PROJECT/repo/ID`.',
+    attributes,
+  },
+
+  async create({ client, plan }) {
+    const projectKey = plan.project_key as string;
+    const slug = plan.repository_slug as string;
+    const { fields, diagnostics } = await createOrAdoptWebhook(repositoryScope(client, projectKey, slug), desiredWebhook(plan));
+    return { state: fields === null ? null : toState(projectKey, slug, fields), diagnostics };
+  },
+
+  async read({ client, state }) {
+    const projectKey = state.project_key!;
+    const slug = state.repository_slug!;
+    const { fields, diagnostics } = await readWebhook(repositoryScope(client, projectKey, slug), state.webhook_id!);
+    if (diagnostics.length > 0) return { state, diagnostics };
+    return { state: fields === null ? null : toState(projectKey, slug, fields) };
+  },
+
+  async update({ client, plan, prior }) {
+    const projectKey = prior.project_key!;
+    const slug = prior.repository_slug!;
+    const { fields, diagnostics } = await updateWebhook(repositoryScope(client, projectKey, slug), prior.webhook_id!, desiredWebhook(plan));
+    return { state: fields === null ? null : toState(projectKey, slug, fields), diagnostics };
+  },
+
+  async delete({ client, state }) {
+    return { diagnostics: await deleteWebhook(repositoryScope(client, state.project_key!, state.repository_slug!), state.webhook_id!) };
+  },
+
+  async importState({ id }) {
+    const parsed = parseWebhookImportId(id, 'repository');
+    if ('severity' in parsed) return { state: null, diagnostics: [parsed] };
+    return { state: toState(parsed.projectKey, parsed.repositorySlug!, importedWebhookFields(parsed.webhookId)) };
+  },
+};
