@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import { ConcurrencyLimiter } from './concurrency';
 import {
@@ -188,6 +188,8 @@ export class Transport {
         this.axios.request<string>({ method: spec.method, url, headers, data: body }),
       );
     } catch (error) {
+      // Only network failures become BitbucketConnectionError; anything else is a bug to surface as is.
+      if (!axios.isAxiosError(error)) throw error;
       this.report(spec, url, attempt, undefined, started);
       return connectionError(error, spec.method, url, this.options.timeoutMs);
     }
@@ -272,8 +274,8 @@ function headerValue(value: unknown): string | undefined {
  * Turns a thrown axios/network error into a BitbucketConnectionError. The axios error is not kept:
  * its `config` holds the Authorization header. `cause` gets a fresh Error with the code only.
  */
-function connectionError(error: unknown, method: string, url: string, timeoutMs: number): BitbucketConnectionError {
-  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
+function connectionError(error: AxiosError, method: string, url: string, timeoutMs: number): BitbucketConnectionError {
+  const code = error.code;
   const timedOut = code === 'ETIMEDOUT' || code === 'ECONNABORTED';
   const summary = timedOut ? `no answer within ${timeoutMs} ms` : `could not connect${code === undefined ? '' : `: ${code}`}`;
   const cause = new Error(code ?? 'network error');

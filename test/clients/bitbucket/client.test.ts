@@ -60,6 +60,41 @@ async function fixedResponseServer(status: number, contentType: string, body: st
   };
 }
 
+interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+/**
+ * An HTTP server on loopback that records what arrives (headers the emulator does not report back) and
+ * tracks how many requests are in flight at once; each answer is delayed so concurrent requests overlap.
+ */
+async function recordingServer(answer: (request: http.IncomingMessage) => { status: number; body?: unknown }) {
+  const requests: RecordedRequest[] = [];
+  let inFlight = 0;
+  let peakInFlight = 0;
+  const server = http.createServer((request, response) => {
+    inFlight += 1;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    requests.push({ method: request.method!, url: request.url!, headers: request.headers });
+    request.resume();
+    setTimeout(() => {
+      const { status, body } = answer(request);
+      inFlight -= 1;
+      response.writeHead(status, { 'Content-Type': 'application/json' });
+      response.end(body === undefined ? undefined : JSON.stringify(body));
+    }, 10);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    peakInFlight: () => peakInFlight,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 /** A port nothing listens on: bind, read the port, close. */
 async function closedPort(): Promise<number> {
   const server = http.createServer();
@@ -391,6 +426,57 @@ describe('errors', () => {
     const events: BitbucketRequestEvent[] = [];
     await expectRejection(clientFor({ onRequest: (e) => events.push(e) }).projects.get('NOPE'), BitbucketNotFoundError);
     expect(events).toHaveLength(1);
+  });
+});
+
+describe('what goes on the wire', () => {
+  const project = { id: 1, key: 'P', name: 'P' };
+  const webhook = { id: 9, name: 'h', url: 'https://h.example', events: ['repo:refs_changed'], active: true };
+
+  it('sends X-Atlassian-Token: no-check on writes only, with Bearer or Basic credentials and a User-Agent', async () => {
+    const server = await recordingServer((request) => {
+      if (request.method === 'DELETE') return { status: 204 };
+      if (request.url!.includes('/webhooks')) return { status: 200, body: request.method === 'GET' ? { isLastPage: true, values: [] } : webhook };
+      return { status: request.method === 'POST' ? 201 : 200, body: project };
+    });
+    try {
+      const bearer = clientFor({ baseUrl: server.url, token: 'bearer-token', userAgent: 'liftgate-test/1' });
+      await bearer.projects.get('P');
+      await bearer.repositoryWebhooks.update('P', 'r', 9, { name: 'h', url: 'https://h.example', events: ['repo:refs_changed'] });
+      await bearer.repositoryWebhooks.delete('P', 'r', 9);
+      const basic = clientFor({ baseUrl: server.url, token: undefined, username: 'jane', password: 'pw' });
+      await basic.projects.create({ key: 'P', name: 'P' });
+
+      const seen = server.requests.map((request) => ({
+        method: request.method,
+        xsrf: request.headers['x-atlassian-token'],
+        authorization: request.headers.authorization,
+        userAgent: request.headers['user-agent'],
+      }));
+      const basicHeader = `Basic ${Buffer.from('jane:pw').toString('base64')}`;
+      expect(seen).toEqual([
+        { method: 'GET', xsrf: undefined, authorization: 'Bearer bearer-token', userAgent: 'liftgate-test/1' },
+        { method: 'PUT', xsrf: 'no-check', authorization: 'Bearer bearer-token', userAgent: 'liftgate-test/1' },
+        { method: 'DELETE', xsrf: 'no-check', authorization: 'Bearer bearer-token', userAgent: 'liftgate-test/1' },
+        // The project create first checks whether the key exists.
+        { method: 'GET', xsrf: undefined, authorization: basicHeader, userAgent: 'liftgate-bitbucket-client' },
+        { method: 'POST', xsrf: 'no-check', authorization: basicHeader, userAgent: 'liftgate-bitbucket-client' },
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('never has more requests in flight than its concurrency limit', async () => {
+    const server = await recordingServer(() => ({ status: 200, body: project }));
+    try {
+      const client = clientFor({ baseUrl: server.url, concurrency: 3 });
+      await Promise.all(Array.from({ length: 20 }, () => client.projects.get('P')));
+      expect(server.requests).toHaveLength(20);
+      expect(server.peakInFlight()).toBe(3);
+    } finally {
+      await server.close();
+    }
   });
 });
 
