@@ -1,0 +1,344 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { z } from 'zod';
+// The retry arithmetic (policy defaults, back-off with jitter, Retry-After) is the same for both APIs;
+// only the error classes differ, so the policy module is shared rather than copied.
+import { backoffDelayMs, parseRetryAfterMs, resolveRetryPolicy, sleep, type BitbucketRetryOptions, type RetryPolicy } from '../bitbucket/retry';
+import {
+  errorForStatus,
+  LiftgateApiError,
+  LiftgateConnectionError,
+  LiftgateNotFoundError,
+  LiftgateRateLimitedError,
+  LiftgateResponseParseError,
+  LiftgateServerError,
+} from './errors';
+import {
+  errorBodySchema,
+  integrationDeletedSchema,
+  integrationSchema,
+  integrationSummarySchema,
+  spaceSchema,
+  stackSchema,
+  type Integration,
+  type IntegrationCreateInput,
+  type IntegrationDeleted,
+  type IntegrationSummary,
+  type IntegrationUpdateInput,
+  type Space,
+  type SpaceCreateInput,
+  type SpaceUpdateInput,
+  type Stack,
+  type StackCreateInput,
+  type StackUpdateInput,
+} from './schemas';
+
+export type LiftgateRetryOptions = BitbucketRetryOptions;
+
+export interface LiftgateClientOptions {
+  /** The control plane's base URL, e.g. `http://127.0.0.1:8710` (without `/api/v1`). */
+  endpoint: string;
+  /** The API key, sent as `Authorization: Bearer`. Never part of an error or a log line. */
+  apiKey: string;
+  /** Retry policy of this client; defaults as for the Bitbucket client (4 retries, 250 ms base, 8 s cap). */
+  retry?: LiftgateRetryOptions;
+  /** Per-attempt timeout. @default 30000 */
+  timeoutMs?: number;
+  /** @default 'liftgate-client' */
+  userAgent?: string;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/**
+ * How a failed request may be repeated: `idempotent` (GET, PATCH, DELETE) retries 429, 5xx and connection
+ * errors; `create` (POST) retries only 429 and connections refused before anything was sent, because a
+ * create the server may have carried out must not be made twice.
+ */
+type RetryMode = 'idempotent' | 'create';
+
+interface RequestSpec<T> {
+  method: Method;
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  schema: z.ZodType<T> | null;
+  retryMode: RetryMode;
+  /** For DELETE: a 404 on a retry means an earlier attempt that got no answer did the delete. */
+  notFoundOnRetryMeansDone?: boolean;
+}
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Client for the Liftgate control-plane REST API (SPEC §6). One instance holds one endpoint, one API key and
+ * one retry policy; resource methods are grouped (`spaces`, `integrations`, `stacks`) and every answer is
+ * parsed with zod. Failures throw a `LiftgateApiError` subclass per status.
+ *
+ * ```ts
+ * const liftgate = new LiftgateClient({ endpoint: 'http://127.0.0.1:8710', apiKey });
+ * const space = await liftgate.spaces.create({ name: 'team-a' });
+ * ```
+ */
+export class LiftgateClient {
+  readonly endpoint: string;
+  readonly retryPolicy: RetryPolicy;
+  readonly spaces: SpacesResource;
+  readonly integrations: IntegrationsResource;
+  readonly stacks: StacksResource;
+  private readonly axios: AxiosInstance;
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly timeoutMs: number;
+  private readonly apiKey: string;
+  private readonly userAgent: string;
+
+  constructor(options: LiftgateClientOptions) {
+    this.endpoint = normaliseEndpoint(options.endpoint);
+    if (options.apiKey.trim() === '') throw new TypeError('apiKey must not be empty');
+    this.apiKey = options.apiKey;
+    this.retryPolicy = resolveRetryPolicy(options.retry);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.userAgent = options.userAgent ?? 'liftgate-client';
+    this.axios = axios.create({
+      timeout: this.timeoutMs,
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      maxRedirects: 0,
+      proxy: false,
+      // Status handling and JSON parsing are ours: every status is a value, every body is text.
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
+    });
+    this.spaces = new SpacesResource(this);
+    this.integrations = new IntegrationsResource(this);
+    this.stacks = new StacksResource(this);
+  }
+
+  /** Closes idle keep-alive sockets so a process using the client can exit promptly. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  /** Sends a request, retrying per policy; resolves to the parsed body or throws a LiftgateApiError. */
+  async send<T>(spec: RequestSpec<T>): Promise<T> {
+    const url = this.url(spec.path, spec.query);
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await this.attempt(spec, url);
+      if (!(outcome instanceof LiftgateApiError)) return outcome.data;
+      if (attempt > 1 && spec.notFoundOnRetryMeansDone === true && outcome instanceof LiftgateNotFoundError) {
+        return undefined as T;
+      }
+      const delay = this.retryDelay(outcome, spec.retryMode, attempt);
+      if (delay === undefined) throw outcome;
+      await sleep(delay);
+    }
+  }
+
+  private url(path: string, query?: Record<string, string | undefined>): string {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) params.append(name, value);
+    const search = params.toString();
+    return `${this.endpoint}${path}${search === '' ? '' : `?${search}`}`;
+  }
+
+  private retryDelay(error: LiftgateApiError, mode: RetryMode, attempt: number): number | undefined {
+    const retry = attempt - 1;
+    if (retry >= this.retryPolicy.maxRetries) return undefined;
+    if (error instanceof LiftgateRateLimitedError) {
+      if (error.retryAfterMs === undefined) return backoffDelayMs(this.retryPolicy, retry);
+      return error.retryAfterMs <= this.retryPolicy.maxRetryAfterMs ? error.retryAfterMs : undefined;
+    }
+    const notSent = error instanceof LiftgateConnectionError && error.networkCode !== undefined && NOT_SENT_CODES.has(error.networkCode);
+    const transient = error instanceof LiftgateServerError || error instanceof LiftgateConnectionError;
+    if (!transient) return undefined;
+    if (mode === 'create' && !notSent) return undefined;
+    return backoffDelayMs(this.retryPolicy, retry);
+  }
+
+  private async attempt<T>(spec: RequestSpec<T>, url: string): Promise<{ data: T } | LiftgateApiError> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': this.userAgent,
+      Authorization: `Bearer ${this.apiKey}`,
+    };
+    const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response: AxiosResponse<string>;
+    try {
+      response = await this.axios.request<string>({ method: spec.method, url, headers, data: body });
+    } catch (error) {
+      return connectionError(error, spec.method, url, this.timeoutMs);
+    }
+    const requestId = headerValue(response.headers['x-request-id']);
+    const text = typeof response.data === 'string' ? response.data : '';
+    if (response.status >= 200 && response.status < 300) return parseBody(spec, url, response.status, requestId, text);
+    const error = parseErrorBody(text);
+    return errorForStatus(response.status, {
+      method: spec.method,
+      url,
+      code: error?.code,
+      apiMessage: error?.message,
+      details: error?.details,
+      requestId,
+      retryAfterMs: response.status === 429 ? parseRetryAfterMs(headerValue(response.headers['retry-after'])) : undefined,
+    });
+  }
+}
+
+function normaliseEndpoint(endpoint: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new TypeError(`endpoint must be an http(s) URL, got "${endpoint}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`endpoint must be an http(s) URL, got "${endpoint}"`);
+  if (url.username !== '' || url.password !== '') throw new TypeError('endpoint must not contain credentials');
+  if (url.search !== '' || url.hash !== '') throw new TypeError(`endpoint must not have a query or fragment, got "${endpoint}"`);
+  return url.toString().replace(/\/+$/, '');
+}
+
+function parseBody<T>(spec: RequestSpec<T>, url: string, status: number, requestId: string | undefined, text: string): { data: T } | LiftgateApiError {
+  if (spec.schema === null) return { data: undefined as T };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return new LiftgateResponseParseError(`status ${status} body is not JSON`, { method: spec.method, url, status, requestId });
+  }
+  const parsed = spec.schema.safeParse(json);
+  if (parsed.success) return { data: parsed.data };
+  const problems = parsed.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length === 0 ? '(body)' : issue.path.map(String).join('.')}: ${issue.message}`);
+  return new LiftgateResponseParseError(`unexpected response: ${problems.join('; ')}`, { method: spec.method, url, status, requestId });
+}
+
+function parseErrorBody(text: string): z.infer<typeof errorBodySchema>['error'] | undefined {
+  try {
+    const parsed = errorBodySchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function headerValue(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.length > 0 ? String(value[0]) : undefined;
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+/** A network failure as a LiftgateConnectionError; the axios error (its config holds the key) is not kept. */
+function connectionError(error: unknown, method: string, url: string, timeoutMs: number): LiftgateConnectionError {
+  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
+  const timedOut = code === 'ETIMEDOUT' || code === 'ECONNABORTED';
+  const summary = timedOut ? `no answer within ${timeoutMs} ms` : `could not connect${code === undefined ? '' : `: ${code}`}`;
+  const cause = new Error(code ?? 'network error');
+  cause.name = 'NetworkError';
+  return new LiftgateConnectionError(summary, { method, url, cause, networkCode: timedOut ? 'ETIMEDOUT' : code });
+}
+
+function segment(id: string): string {
+  return encodeURIComponent(id);
+}
+
+export class SpacesResource {
+  constructor(private readonly client: LiftgateClient) {}
+
+  create(input: SpaceCreateInput): Promise<Space> {
+    return this.client.send({ method: 'POST', path: '/api/v1/spaces', body: input, schema: spaceSchema, retryMode: 'create' });
+  }
+
+  get(id: string): Promise<Space> {
+    return this.client.send({ method: 'GET', path: `/api/v1/spaces/${segment(id)}`, schema: spaceSchema, retryMode: 'idempotent' });
+  }
+
+  /** The spaces the key can read. */
+  list(): Promise<Space[]> {
+    return this.client.send({ method: 'GET', path: '/api/v1/spaces', schema: z.array(spaceSchema), retryMode: 'idempotent' });
+  }
+
+  update(id: string, input: SpaceUpdateInput): Promise<Space> {
+    return this.client.send({ method: 'PATCH', path: `/api/v1/spaces/${segment(id)}`, body: input, schema: spaceSchema, retryMode: 'idempotent' });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.client.send({ method: 'DELETE', path: `/api/v1/spaces/${segment(id)}`, schema: null, retryMode: 'idempotent', notFoundOnRetryMeansDone: true });
+  }
+}
+
+const integrationsPath = '/api/v1/integrations/bitbucket-datacenter';
+
+export class IntegrationsResource {
+  constructor(private readonly client: LiftgateClient) {}
+
+  /** Creates a Bitbucket DC integration; the control plane verifies the credentials unless apiHost is private://. */
+  create(input: IntegrationCreateInput): Promise<Integration> {
+    return this.client.send({ method: 'POST', path: integrationsPath, body: input, schema: integrationSchema, retryMode: 'create' });
+  }
+
+  /** The integration with its username and webhook secret (admin on its space; root for the default one). */
+  get(id: string): Promise<Integration> {
+    return this.client.send({ method: 'GET', path: `${integrationsPath}/${segment(id)}`, schema: integrationSchema, retryMode: 'idempotent' });
+  }
+
+  /** The integrations the key can list (the default one, and those of spaces it can read), without secrets. */
+  list(): Promise<IntegrationSummary[]> {
+    return this.client.send({ method: 'GET', path: integrationsPath, schema: z.array(integrationSummarySchema), retryMode: 'idempotent' });
+  }
+
+  update(id: string, input: IntegrationUpdateInput): Promise<Integration> {
+    return this.client.send({ method: 'PATCH', path: `${integrationsPath}/${segment(id)}`, body: input, schema: integrationSchema, retryMode: 'idempotent' });
+  }
+
+  /**
+   * Deletes the integration; the stacks that used it become detached and are named in the answer. When an
+   * earlier attempt got no answer and the retry finds it gone, the answer names no stacks (null).
+   */
+  async delete(id: string): Promise<IntegrationDeleted | null> {
+    const deleted = await this.client.send<IntegrationDeleted | undefined>({
+      method: 'DELETE',
+      path: `${integrationsPath}/${segment(id)}`,
+      schema: integrationDeletedSchema,
+      retryMode: 'idempotent',
+      notFoundOnRetryMeansDone: true,
+    });
+    return deleted ?? null;
+  }
+}
+
+export class StacksResource {
+  constructor(private readonly client: LiftgateClient) {}
+
+  create(input: StackCreateInput): Promise<Stack> {
+    return this.client.send({ method: 'POST', path: '/api/v1/stacks', body: input, schema: stackSchema, retryMode: 'create' });
+  }
+
+  get(id: string): Promise<Stack> {
+    return this.client.send({ method: 'GET', path: `/api/v1/stacks/${segment(id)}`, schema: stackSchema, retryMode: 'idempotent' });
+  }
+
+  /** The stacks the key can read; with `integrationId`, only the attached stacks that integration serves. */
+  list(filter: { integrationId?: string } = {}): Promise<Stack[]> {
+    return this.client.send({
+      method: 'GET',
+      path: '/api/v1/stacks',
+      query: { integrationId: filter.integrationId },
+      schema: z.array(stackSchema),
+      retryMode: 'idempotent',
+    });
+  }
+
+  update(id: string, input: StackUpdateInput): Promise<Stack> {
+    return this.client.send({ method: 'PATCH', path: `/api/v1/stacks/${segment(id)}`, body: input, schema: stackSchema, retryMode: 'idempotent' });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.client.send({ method: 'DELETE', path: `/api/v1/stacks/${segment(id)}`, schema: null, retryMode: 'idempotent', notFoundOnRetryMeansDone: true });
+  }
+}

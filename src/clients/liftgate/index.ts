@@ -1,0 +1,33 @@
+/**
+ * Liftgate control-plane REST client: axios for HTTP, zod for every answer, typed errors carrying the
+ * control plane's code, message and details (never the API key), and a retry policy per instance.
+ */
+export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource } from './client';
+export type { LiftgateClientOptions, LiftgateRetryOptions } from './client';
+export {
+  LiftgateApiError,
+  LiftgateBadRequestError,
+  LiftgateUnauthorizedError,
+  LiftgateForbiddenError,
+  LiftgateNotFoundError,
+  LiftgateConflictError,
+  LiftgateUnprocessableError,
+  LiftgateRateLimitedError,
+  LiftgateServerError,
+  LiftgateConnectionError,
+  LiftgateResponseParseError,
+  LiftgateUnexpectedStatusError,
+} from './errors';
+export type {
+  Integration,
+  IntegrationCreateInput,
+  IntegrationDeleted,
+  IntegrationSummary,
+  IntegrationUpdateInput,
+  Space,
+  SpaceCreateInput,
+  SpaceUpdateInput,
+  Stack,
+  StackCreateInput,
+  StackUpdateInput,
+} from './schemas';

@@ -1,0 +1,122 @@
+/**
+ * Shapes of the control plane's answers (SPEC §6), parsed with zod. Unknown extra fields are dropped
+ * rather than refused, so a newer control plane that adds fields keeps working with this client.
+ */
+import { z } from 'zod';
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+export const spaceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  parentSpaceId: z.string().nullable(),
+  inheritEntities: z.boolean(),
+  description: z.string(),
+  labels: z.array(z.string()),
+});
+export type Space = z.infer<typeof spaceSchema>;
+
+export interface SpaceCreateInput {
+  name: string;
+  parentSpaceId?: string;
+  inheritEntities?: boolean;
+  description?: string;
+  labels?: string[];
+}
+export type SpaceUpdateInput = Partial<Omit<SpaceCreateInput, 'parentSpaceId'>>;
+
+export const integrationSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  isDefault: z.boolean(),
+  spaceId: z.string(),
+  apiHost: z.string(),
+  userFacingHost: z.string().nullable(),
+  webhookUrl: z.string(),
+  labels: z.array(z.string()),
+  description: z.string(),
+});
+export type IntegrationSummary = z.infer<typeof integrationSummarySchema>;
+
+export const integrationSchema = integrationSummarySchema.extend({
+  username: z.string(),
+  webhookSecret: z.string(),
+});
+/** An integration as its space's admins see it: with username and webhook secret (never the token). */
+export type Integration = z.infer<typeof integrationSchema>;
+
+export interface IntegrationCreateInput {
+  name: string;
+  isDefault?: boolean;
+  spaceId?: string;
+  apiHost: string;
+  userFacingHost?: string;
+  username: string;
+  accessToken: string;
+  labels?: string[];
+  description?: string;
+}
+
+export interface IntegrationUpdateInput {
+  spaceId?: string;
+  apiHost?: string;
+  /** null resets it to the default (apiHost when that is https). */
+  userFacingHost?: string | null;
+  username?: string;
+  accessToken?: string;
+  labels?: string[];
+  description?: string;
+}
+
+export const integrationDeletedSchema = z.object({
+  id: z.string(),
+  detachedStacks: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+export type IntegrationDeleted = z.infer<typeof integrationDeletedSchema>;
+
+export const stackSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  spaceId: z.string(),
+  vcs: z.object({
+    integrationId: z.string().nullable(),
+    projectKey: z.string(),
+    repositorySlug: z.string(),
+    branch: z.string(),
+    projectRoot: z.string(),
+  }),
+  autodeploy: z.boolean(),
+  labels: z.array(z.string()),
+  detached: z.boolean(),
+});
+export type Stack = z.infer<typeof stackSchema>;
+
+export interface StackCreateInput {
+  name: string;
+  spaceId?: string;
+  vcs: {
+    /** null or absent: the default integration. */
+    integrationId?: string | null;
+    projectKey: string;
+    repositorySlug: string;
+    branch: string;
+    projectRoot?: string;
+  };
+  autodeploy?: boolean;
+  labels?: string[];
+}
+
+export interface StackUpdateInput {
+  name?: string;
+  spaceId?: string;
+  /** Setting `integrationId` (null included) attaches a detached stack. */
+  vcs?: Partial<StackCreateInput['vcs']>;
+  autodeploy?: boolean;
+  labels?: string[];
+}

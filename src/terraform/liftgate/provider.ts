@@ -1,0 +1,58 @@
+/**
+ * The `liftgate` Terraform provider (registry.terraform.io/liftgate/liftgate): spaces, Bitbucket Data
+ * Center integrations and stacks of the Liftgate control plane, through its REST API.
+ */
+import { LiftgateClient } from '../../clients/liftgate';
+import { attributePath, errorDiagnostic, isUnknown, stringAttribute, type Diagnostic, type ProviderDefinition } from '../../plugin';
+import { type LiftgateProviderContext } from './context';
+import { integrationDataSource } from './integration-data-source';
+import { integrationResource } from './integration-resource';
+import { spaceDataSource } from './space-data-source';
+import { spaceResource } from './space-resource';
+import { stackResource } from './stack-resource';
+
+const providerAttributes = {
+  endpoint: stringAttribute({
+    optional: true,
+    description: 'The control plane\'s base URL, e.g. `http://127.0.0.1:8710`. Defaults to the LIFTGATE_ENDPOINT environment variable.',
+  }),
+  api_key: stringAttribute({
+    optional: true,
+    sensitive: true,
+    description: 'The API key the provider acts as. Defaults to the LIFTGATE_API_KEY environment variable.',
+  }),
+};
+
+export const provider: ProviderDefinition<typeof providerAttributes, LiftgateProviderContext> = {
+  typeName: 'liftgate',
+  schema: { description: 'Manages spaces, Bitbucket Data Center integrations and stacks of a Liftgate control plane.', attributes: providerAttributes },
+
+  async configure({ config, terraformVersion }) {
+    const diagnostics: Diagnostic[] = [];
+    const fromConfigOrEnv = (name: 'endpoint' | 'api_key', variable: string): string | undefined => {
+      const configured = config[name];
+      if (isUnknown(configured)) {
+        diagnostics.push(errorDiagnostic(`${name} is not known yet`, `The provider needs ${name} to plan; it must not depend on resources that are not created yet.`, attributePath(name)));
+        return undefined;
+      }
+      const value = configured ?? process.env[variable];
+      if (value === undefined || value.trim() === '') {
+        diagnostics.push(errorDiagnostic(`Missing ${name}`, `Set ${name} in the provider "liftgate" block or the ${variable} environment variable.`, attributePath(name)));
+        return undefined;
+      }
+      return value;
+    };
+    const endpoint = fromConfigOrEnv('endpoint', 'LIFTGATE_ENDPOINT');
+    const apiKey = fromConfigOrEnv('api_key', 'LIFTGATE_API_KEY');
+    if (endpoint === undefined || apiKey === undefined) return { diagnostics };
+    try {
+      const api = new LiftgateClient({ endpoint, apiKey, userAgent: `terraform-provider-liftgate (Terraform ${terraformVersion})` });
+      return { client: { api, defaultIntegrationsBeingReplaced: new Set<string>() } };
+    } catch (error) {
+      return { diagnostics: [errorDiagnostic('Invalid endpoint', (error as Error).message, attributePath('endpoint'))] };
+    }
+  },
+
+  resources: [spaceResource, integrationResource, stackResource],
+  dataSources: [spaceDataSource, integrationDataSource],
+};
