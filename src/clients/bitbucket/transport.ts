@@ -59,6 +59,7 @@ export interface BitbucketRequestEvent {
   attempt: number;
   /** HTTP status, or undefined when no answer came. */
   status?: number;
+  /** From the call to the answer, including any wait for a free concurrency slot. */
   durationMs: number;
 }
 
@@ -115,7 +116,7 @@ export class Transport {
     });
   }
 
-  url(path: string, query?: Record<string, QueryValue>): string {
+  private url(path: string, query?: Record<string, QueryValue>): string {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value === undefined) continue;
