@@ -81,6 +81,16 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // Fastify's own JSON parser (with its prototype-poisoning guards), except that an empty body is no body:
+  // clients and curl habitually send Content-Type: application/json on DELETE and bodiless POSTs.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') return done(null, undefined);
+    return parseJson(request, text, done);
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) {
       return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, details: error.details } });

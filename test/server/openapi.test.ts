@@ -58,6 +58,18 @@ describeEachEngine('OpenAPI document and errors', (server) => {
     expect(ajv.validate(schemaFor('/api/v1/stacks/{id}', 'get', 404), missing.body)).toBe(true);
   });
 
+  it('treats an empty JSON body as no body, and refuses prototype poisoning', async () => {
+    const stack = await server.request('POST', '/api/v1/spaces', { body: { name: 'to delete' } });
+    const response = await fetch(`${server.baseUrl}/api/v1/spaces/${stack.body.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(204);
+    const poisoned = await server.request('POST', '/api/v1/spaces', { body: '{"name":"x","__proto__":{"admin":true}}' });
+    expect(poisoned.status).toBe(400);
+    expect(poisoned.body.error.code).toBe('bad_request');
+  });
+
   it('answers unknown routes with the error shape', async () => {
     const unknown = await server.request('GET', '/api/v1/nothing-here');
     expect(unknown.status).toBe(404);
