@@ -131,7 +131,7 @@ export function runsForEvent(
 /** Why a stack cannot be run by hand, or null when it can. */
 export function manualRunRefusal(stack: Pick<TriggerableStack, 'detached'>): string | null {
   return stack.detached
-    ? 'the stack is detached: its integration was deleted; attach it to an integration before triggering runs'
+    ? 'it is detached (its integration was deleted); attach it to an integration to trigger runs again'
     : null;
 }
 

@@ -183,13 +183,18 @@ function suite(server: TestControlPlane) {
     it('gives a detached stack no runs, also after its integration is re-created with the same name', async () => {
       const temporary: Integration = await server.createIntegration({ name: 'Temporary Bitbucket' });
       stacks.orphan = await stack('orphan', { integrationId: temporary.id, projectKey: 'PLAT', repositorySlug: 'network', branch: 'main' });
+      expect((await deliver(temporary, 'repo:refs_changed', refsChanged(network, [{ branch: 'main', toHash: commit('7') }]))).body.runs).toHaveLength(1);
       expect((await server.request('DELETE', `/api/v1/integrations/bitbucket-datacenter/${temporary.id}`)).status).toBe(200);
       const recreated: Integration = await server.createIntegration({ name: 'Temporary Bitbucket' });
       expect(recreated.id).toBe(temporary.id);
+      // The re-created integration starts with an empty delivery log and a new secret.
+      expect(await deliveriesOf(recreated)).toEqual([]);
+      expect(recreated.webhookSecret).not.toBe(temporary.webhookSecret);
       const response = await deliver(recreated, 'repo:refs_changed', refsChanged(network, [{ branch: 'main', toHash: commit('8') }]));
       expect(response.status).toBe(200);
       expect(response.body.runs).toEqual([]);
-      expect(await runsOf('orphan')).toEqual([]);
+      // Only the run from before the integration was deleted.
+      expect((await runsOf('orphan')).map((run) => run.commit)).toEqual([commit('7')]);
       // The old secret no longer signs anything.
       expect((await deliver(temporary, 'repo:refs_changed', refsChanged(network, []))).status).toBe(401);
     });
