@@ -3,6 +3,7 @@
  * gRPC services (with go-plugin's controller, stdio and health services) on loopback, and prints the
  * handshake line. Knows nothing of any particular provider.
  */
+import { X509Certificate } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { goPluginServices } from './go-plugin';
@@ -48,7 +49,8 @@ const crashExitCode = 2;
  * Serves the plugin and resolves once the handshake line is printed. From the moment it is called,
  * anything written to stdout goes to stderr instead: stdout belongs to the handshake.
  *
- * Exits the process (code 1) with a one-line explanation when not started by Terraform.
+ * Exits the process (code 1) with a one-line explanation when not started by Terraform, or when the
+ * server cannot start (see failPluginStartup).
  */
 export async function servePlugin(options: ServePluginOptions): Promise<void> {
   redirectStdoutToStderr();
@@ -56,6 +58,27 @@ export async function servePlugin(options: ServePluginOptions): Promise<void> {
     process.stderr.write(`${runDirectlyMessage}\n`);
     process.exit(1);
   }
+  try {
+    await startServing(options);
+  } catch (error) {
+    failPluginStartup(`the plugin could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * Ends a plugin process that cannot start, so that Terraform shows why. go-plugin reports the first stdout
+ * line verbatim when it is not a handshake ("Unrecognized remote plugin message: <line>"), while stderr is
+ * only visible with TF_LOG set; so the reason goes to stdout as one line without "|" (which would make it
+ * look like a handshake), and to stderr as well. Run by hand (no magic cookie), it goes to stderr only.
+ */
+export function failPluginStartup(reason: string): never {
+  const line = reason.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '/').trim();
+  if (startedByTerraform(process.env)) writeSync(1, `${line}\n`);
+  writeSync(2, `${line}\n`);
+  process.exit(1);
+}
+
+async function startServing(options: ServePluginOptions): Promise<void> {
   const logger = options.logger ?? createLogger('plugin');
   installProcessGuards(logger);
 
@@ -63,6 +86,7 @@ export async function servePlugin(options: ServePluginOptions): Promise<void> {
   if (negotiation.mismatch) logger.error('protocol version mismatch', { problem: negotiation.mismatch });
 
   const clientCertificatePem = process.env.PLUGIN_CLIENT_CERT;
+  if (clientCertificatePem) checkClientCertificate(clientCertificatePem);
   const certificate = clientCertificatePem ? generatePluginCertificate() : undefined;
   const credentials = certificate
     ? // Like go-plugin's own servers: require the client to present the one-time certificate Terraform
@@ -97,6 +121,15 @@ export async function servePlugin(options: ServePluginOptions): Promise<void> {
     formatHandshakeLine({ network: 'tcp', address, protocolVersion: negotiation.version, certificateDer: certificate?.der }),
   );
   logger.debug('plugin server listening', { address, tls: certificate !== undefined });
+}
+
+/** grpc-js only notices a bad client certificate at the first connection; say so at start instead. */
+function checkClientCertificate(pem: string): void {
+  try {
+    new X509Certificate(pem);
+  } catch (error) {
+    throw new Error(`PLUGIN_CLIENT_CERT is not a PEM certificate (${(error as Error).message})`);
+  }
 }
 
 /** Sends every later stdout write (console.log included) to stderr, where Terraform logs it. */

@@ -5,6 +5,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { magicCookieKey, magicCookieValue } from '../../../src/plugin/handshake';
 
 export const echoPluginPath = join(__dirname, 'fixtures', 'echo-plugin.js');
+export const failingPluginPath = join(__dirname, 'fixtures', 'failing-plugin.js');
 
 /** The environment Terraform 1.11 gives a provider, minus the client certificate. */
 export const terraformEnv: NodeJS.ProcessEnv = {

@@ -86,6 +86,14 @@ describe('handshake', () => {
     expect(plugin.stderr().trim().split('\n')).toEqual([expect.stringContaining('not meant to be run directly')]);
   });
 
+  it('tells Terraform why it cannot start, on its one stdout line (shown as "Unrecognized remote plugin message")', async () => {
+    const plugin = spawnPlugin({ ...terraformEnv, PLUGIN_CLIENT_CERT: 'not a certificate' });
+    const { code } = await plugin.exited;
+    expect(code).toBe(1);
+    expect(plugin.stdout()).toMatch(/^the plugin could not start: PLUGIN_CLIENT_CERT is not a PEM certificate \([^|\n]+\)\n$/);
+    expect(plugin.stderr()).toContain(plugin.stdout());
+  });
+
   it('serves plaintext with an empty certificate field when PLUGIN_CLIENT_CERT is not set', async () => {
     const plugin = await start();
     expect(plugin.handshake.line).toMatch(/^1\|6\|tcp\|127\.0\.0\.1:\d+\|grpc\|\n$/);

@@ -4,12 +4,13 @@
  * provider call answers "Unimplemented": proof that the handshake, the TLS connection with Terraform's
  * client certificate and the RPC itself worked. Terraform then stops the plugin; its trace log shows how
  * long the plugin took to exit (Terraform waits 2 s, then kills and logs "plugin failed to exit gracefully").
+ * A second fixture fails at start, to show the user sees why.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { echoPluginPath } from './plugin-process';
+import { echoPluginPath, failingPluginPath } from './plugin-process';
 
 const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
 
@@ -51,19 +52,25 @@ describe('with the real terraform binary', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'transport-terraform-'));
     workdir = join(root, 'work');
-    const packageDir = join(workdir, 'terraform.d', 'plugins', 'registry.terraform.io', 'liftgate-test', 'echo', '0.1.0', platform);
-    mkdirSync(packageDir, { recursive: true });
-    const launcher = join(packageDir, 'terraform-provider-echo');
-    writeFileSync(launcher, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(echoPluginPath)}\n`);
-    chmodSync(launcher, 0o755);
+    for (const [type, script] of [
+      ['echo', echoPluginPath],
+      ['failing', failingPluginPath],
+    ]) {
+      const packageDir = join(workdir, 'terraform.d', 'plugins', 'registry.terraform.io', 'liftgate-test', type, '0.1.0', platform);
+      mkdirSync(packageDir, { recursive: true });
+      const launcher = join(packageDir, `terraform-provider-${type}`);
+      writeFileSync(launcher, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)}\n`);
+      chmodSync(launcher, 0o755);
+    }
     writeFileSync(join(root, 'terraformrc'), '');
-    writeFileSync(
-      join(workdir, 'main.tf'),
-      'terraform {\n  required_providers {\n    echo = { source = "liftgate-test/echo", version = "0.1.0" }\n  }\n}\n',
-    );
+    writeFileSync(join(workdir, 'main.tf'), requiredProviders('echo'));
     const init = await terraform(['init', '-no-color'], workdir, {});
     if (init.code !== 0) throw new Error(`terraform init failed:\n${init.output}`);
   });
+
+  function requiredProviders(type: string): string {
+    return `terraform {\n  required_providers {\n    ${type} = { source = "liftgate-test/${type}", version = "0.1.0" }\n  }\n}\n`;
+  }
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -83,5 +90,20 @@ describe('with the real terraform binary', () => {
     expect(listening).toContain('@module=echo-plugin');
     expect(listening).toContain(`tls=${tls}`);
     expect(output.includes('configuring client automatic mTLS')).toBe(tls);
+  });
+
+  it('shows the reason a plugin could not start without TF_LOG', async () => {
+    writeFileSync(join(workdir, 'main.tf'), requiredProviders('failing'));
+    try {
+      const init = await terraform(['init', '-no-color'], workdir, {});
+      expect(init.code).toBe(0);
+      const { code, output } = await terraform(['validate', '-no-color'], workdir, {});
+      expect(code).toBe(1);
+      expect(output.replace(/\s+/g, ' ')).toContain(
+        'Unrecognized remote plugin message: unknown provider type "nope" (known types: echo / kv)',
+      );
+    } finally {
+      writeFileSync(join(workdir, 'main.tf'), requiredProviders('echo'));
+    }
   });
 });
