@@ -27,7 +27,7 @@ const labels = z
   .max(100)
   .describe('A set of labels (order and duplicates are not kept)');
 const timestamp = z.string().describe('ISO-8601 timestamp');
-export const role = z.enum(['read', 'write', 'admin']).describe('read < write < admin; a role applies to the space and all its descendants');
+const role = z.enum(['read', 'write', 'admin']).describe('read < write < admin; a role applies to the space and all its descendants');
 const spaceId = z.string().min(1).max(200);
 
 export const idParams = z.object({ id: z.string().min(1).max(200) });
@@ -65,7 +65,7 @@ export const spacePatch = z.object({
 
 // --- API keys
 
-export const roleBinding = z.object({ spaceId, role }).meta({ id: 'RoleBinding' });
+const roleBinding = z.object({ spaceId, role }).meta({ id: 'RoleBinding' });
 
 export const apiKey = z
   .object({
@@ -153,7 +153,7 @@ export const integrationDeleted = z
 
 // --- stacks
 
-export const stackVcs = z.object({
+const stackVcs = z.object({
   integrationId: z.string().nullable().describe('null: the default integration'),
   projectKey: z.string(),
   repositorySlug: z.string(),

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { ApiKey, Role } from '../domain/model';
-import { roleSatisfies, SpaceTree, stackMayUseIntegration } from '../domain/spaces';
+import { roleSatisfies, SpaceTree } from '../domain/spaces';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors';
 import { hashSecret } from '../secrets';
 import { findApiKeyBySecretHash } from '../store/apiKeys';
@@ -47,11 +47,6 @@ export class Caller {
   /** Whether the integration shows up in the caller's list: the default one always, others with read on their space. */
   canListIntegration(integration: { isDefault: boolean; spaceId: string }): boolean {
     return integration.isDefault || this.can('read', integration.spaceId);
-  }
-
-  /** Whether a stack in `stackSpaceId` may use the integration (SPEC §1). */
-  stackMayUse(stackSpaceId: string, integration: { isDefault: boolean; spaceId: string }): boolean {
-    return stackMayUseIntegration(this.tree, stackSpaceId, integration);
   }
 }
 

@@ -6,7 +6,7 @@ import type { Database, Queryable } from '../store/database';
 import type { ApiKey } from '../domain/model';
 
 /** A new key's id and secret. The secret carries 256 random bits and a prefix that makes leaked keys greppable. */
-export function generateApiKeyCredentials(): { id: string; secret: string; secretHash: string } {
+function generateApiKeyCredentials(): { id: string; secret: string; secretHash: string } {
   const id = `key-${randomBytes(6).toString('hex')}`;
   const secret = `lgk_${randomBytes(32).toString('base64url')}`;
   return { id, secret, secretHash: hashSecret(secret) };

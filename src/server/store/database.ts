@@ -175,7 +175,7 @@ function openPostgres(url: string, maxConnections = 10): Database {
   };
 }
 
-export const migrationsDir = join(__dirname, 'migrations');
+const migrationsDir = join(__dirname, 'migrations');
 
 /** The numbered `NNN_name.sql` files, in order. */
 export function listMigrations(dir = migrationsDir): { version: number; name: string; sql: string }[] {
