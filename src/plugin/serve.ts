@@ -146,8 +146,9 @@ function installProcessGuards(logger: Logger): void {
   // A write to a closed stderr means Terraform is gone and nobody is listening.
   process.stderr.on('error', () => process.exit(0));
 
-  // Terraform's crash capture shows unstructured stderr from a "panic: " line on as "the plugin crashed",
-  // whatever the log level; without it a crash would only read "plugin exited before we could connect".
+  // Terraform's crash capture prints unstructured stderr from a "panic: " line on, whatever the log level,
+  // as "Stack trace from the <name> plugin" + "The <name> plugin crashed!"; without it the user would only
+  // read "Plugin did not respond", the stack being in the TF_LOG output alone.
   process.on('uncaughtException', (error) => {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     try {

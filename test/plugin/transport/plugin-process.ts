@@ -6,6 +6,7 @@ import { magicCookieKey, magicCookieValue } from '../../../src/plugin/handshake'
 
 export const echoPluginPath = join(__dirname, 'fixtures', 'echo-plugin.js');
 export const failingPluginPath = join(__dirname, 'fixtures', 'failing-plugin.js');
+export const crashingPluginPath = join(__dirname, 'fixtures', 'crashing-plugin.js');
 
 /** The environment Terraform 1.11 gives a provider, minus the client certificate. */
 export const terraformEnv: NodeJS.ProcessEnv = {

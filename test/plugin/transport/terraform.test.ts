@@ -4,13 +4,13 @@
  * provider call answers "Unimplemented": proof that the handshake, the TLS connection with Terraform's
  * client certificate and the RPC itself worked. Terraform then stops the plugin; its trace log shows how
  * long the plugin took to exit (Terraform waits 2 s, then kills and logs "plugin failed to exit gracefully").
- * A second fixture fails at start, to show the user sees why.
+ * Two more fixtures fail at start and crash on the first call, to show what the user then reads.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { echoPluginPath, failingPluginPath } from './plugin-process';
+import { crashingPluginPath, echoPluginPath, failingPluginPath } from './plugin-process';
 
 const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
 
@@ -55,6 +55,7 @@ describe('with the real terraform binary', () => {
     for (const [type, script] of [
       ['echo', echoPluginPath],
       ['failing', failingPluginPath],
+      ['crashing', crashingPluginPath],
     ]) {
       const packageDir = join(workdir, 'terraform.d', 'plugins', 'registry.terraform.io', 'liftgate-test', type, '0.1.0', platform);
       mkdirSync(packageDir, { recursive: true });
@@ -92,18 +93,30 @@ describe('with the real terraform binary', () => {
     expect(output.includes('configuring client automatic mTLS')).toBe(tls);
   });
 
-  it('shows the reason a plugin could not start without TF_LOG', async () => {
-    writeFileSync(join(workdir, 'main.tf'), requiredProviders('failing'));
+  /** Runs `terraform validate` (without TF_LOG) on a configuration requiring the given fixture plugin. */
+  async function validateWith(type: string): Promise<{ code: number | null; output: string }> {
+    writeFileSync(join(workdir, 'main.tf'), requiredProviders(type));
     try {
       const init = await terraform(['init', '-no-color'], workdir, {});
       expect(init.code).toBe(0);
-      const { code, output } = await terraform(['validate', '-no-color'], workdir, {});
-      expect(code).toBe(1);
-      expect(output.replace(/\s+/g, ' ')).toContain(
-        'Unrecognized remote plugin message: unknown provider type "nope" (known types: echo / kv)',
-      );
+      return await terraform(['validate', '-no-color'], workdir, {});
     } finally {
       writeFileSync(join(workdir, 'main.tf'), requiredProviders('echo'));
     }
+  }
+
+  it('shows the reason a plugin could not start without TF_LOG', async () => {
+    const { code, output } = await validateWith('failing');
+    expect(code).toBe(1);
+    expect(output.replace(/\s+/g, ' ')).toContain('Unrecognized remote plugin message: unknown provider type "nope" (known types: echo / kv)');
+  });
+
+  it('reports an uncaught exception as a plugin crash with its stack trace, without TF_LOG', async () => {
+    const { code, output } = await validateWith('crashing');
+    expect(code).toBe(1);
+    expect(output).toContain('Stack trace from the terraform-provider-crashing plugin:');
+    expect(output).toContain("panic: TypeError: Cannot read properties of undefined (reading 'schema')");
+    expect(output).toContain('crashing-plugin.js:');
+    expect(output).toContain('Error: The terraform-provider-crashing plugin crashed!');
   });
 });
