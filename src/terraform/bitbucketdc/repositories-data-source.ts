@@ -15,7 +15,7 @@ const attributes = {
   }),
   slugs: listAttribute('string', {
     computed: true,
-    description: 'The slugs of the project\'s repositories, in Bitbucket\'s order (by name). Handy for `for_each = toset(...)`.',
+    description: 'The slugs of the project\'s repositories, in the order Bitbucket lists them. Handy for `for_each = toset(...)`.',
   }),
   repositories: listAttribute(
     { object: { id: 'number', slug: 'string', name: 'string', description: 'string', archived: 'bool', default_branch: 'string' } },
