@@ -15,6 +15,7 @@ import {
 import { type DataSourceDefinition, type ProviderDefinition, type ResourceDefinition } from './definitions';
 import {
   appliedStateProblems,
+  dataSourceResultProblems,
   planChange,
   planProblems,
   replacementPaths,
@@ -258,7 +259,7 @@ export class ProviderServer {
       const problems = [
         ...stateProblems(dataSource.schema, state, `${typeName} read`),
         ...(nonConformance(state, objectTypeOf(dataSource.schema)) === undefined
-          ? planProblems(dataSource.schema, typeName, { prior: null, config, planned: state })
+          ? dataSourceResultProblems(dataSource.schema, typeName, config, state)
           : []),
       ];
       return problems.length > 0 ? { state: null, diagnostics: [...diagnostics, ...problems] } : { state, diagnostics };

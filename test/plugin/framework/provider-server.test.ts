@@ -174,6 +174,32 @@ describe('ProviderServer guards against provider bugs', () => {
     expect(result.diagnostics[0]?.summary).toBe('Provider returned no object');
   });
 
+  it('reports a data source result that changes its configuration', async () => {
+    const echo = new ProviderServer({
+      typeName: 'echo',
+      schema: { description: 'p', attributes: {} },
+      configure: async () => ({ client: null }),
+      resources: [],
+      dataSources: [
+        {
+          typeName: 'echo_thing',
+          schema: { description: 'd', attributes: { name: stringAttribute({ required: true, description: 'n' }), size: numberAttribute({ computed: true, description: 's' }) } },
+          read: async () => ({ state: { name: 'changed', size: 1 } }),
+        },
+      ],
+    });
+    await echo.configure({}, '1.11.4');
+    const result = await echo.readDataSource('echo_thing', { name: 'asked', size: null });
+    expect(result.state).toBeNull();
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({
+        summary: 'Provider produced invalid object',
+        path: [{ attribute: 'name' }],
+        detail: expect.stringContaining('echo_thing read returned "changed" for name, which the configuration sets to "asked".'),
+      }),
+    ]);
+  });
+
   it('refuses to build a provider whose schema Terraform would reject', () => {
     expect(
       () =>
