@@ -180,7 +180,7 @@ describe('terraform init against the installed mirror (real terraform, offline)'
     });
   }
 
-  it('finds both providers in the implied ./terraform.d/plugins mirror, and a re-install keeps the lock file valid', async () => {
+  it('finds both providers in the implied ./terraform.d/plugins mirror, a re-install keeps the lock file valid, and the launchers start the providers', async () => {
     const root = temporaryDirectory();
     const workdir = join(root, 'work');
     mkdirSync(workdir);
@@ -212,5 +212,10 @@ describe('terraform init against the installed mirror (real terraform, offline)'
     const providers = await terraform(['providers', 'lock', '-fs-mirror', join(workdir, 'terraform.d', 'plugins'), '-no-color'], workdir, cliConfig);
     expect(providers.code).toBe(0);
     expect(readFileSync(join(workdir, '.terraform.lock.hcl'), 'utf8')).toBe(lock);
+
+    // validate loads both providers' schemas: Terraform runs each launcher, which runs the built provider.
+    const validate = await terraform(['validate', '-no-color'], workdir, cliConfig);
+    expect(validate.output).toContain('Success! The configuration is valid.');
+    expect(validate.code).toBe(0);
   });
 });
