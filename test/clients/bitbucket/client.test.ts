@@ -489,7 +489,11 @@ describe('rate limiting', () => {
     const started = Date.now();
     await client.projects.get('PLAT');
     const waited = Date.now() - started;
-    expect(events.map((event) => event.status)).toEqual([200, 429, 200]);
+    // Normally [200, 429, 200]; a timer firing a millisecond before the bucket refilled may add a 429.
+    const statuses = events.map((event) => event.status);
+    expect(statuses.slice(0, 2)).toEqual([200, 429]);
+    expect(statuses.slice(2, -1).every((status) => status === 429)).toBe(true);
+    expect(statuses[statuses.length - 1]).toBe(200);
     // The emulator answered Retry-After: 1 (seconds); the client waited at least that long.
     expect(waited).toBeGreaterThanOrEqual(990);
     expect(waited).toBeLessThan(3000);
