@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { ApiKey, Role } from '../domain/model';
+import type { ApiKey, Role, Stack } from '../domain/model';
 import { roleSatisfies, SpaceTree } from '../domain/spaces';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors';
 import { hashSecret } from '../secrets';
@@ -8,7 +8,6 @@ import type { Queryable } from '../store/database';
 import { findIntegration, type StoredIntegration } from '../store/integrations';
 import { loadSpaceTree } from '../store/spaces';
 import { findStack } from '../store/stacks';
-import type { Stack } from '../domain/model';
 
 /** The authenticated API key of a request and the space tree its access is decided on. */
 export class Caller {

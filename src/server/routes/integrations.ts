@@ -3,7 +3,7 @@ import { integrationForCaller } from '../auth/access';
 import { bearerAuth, type RoutePlugin, type ServerContext } from '../context';
 import { checkUserFacingHost, classifyApiHost, effectiveUserFacingHost } from '../credentials';
 import { ROOT_SPACE_ID, type Integration } from '../domain/model';
-import { slugify } from '../domain/spaces';
+import { slugify, stackMayUseIntegration } from '../domain/spaces';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
 import { randomHex } from '../secrets';
 import {
@@ -24,9 +24,8 @@ import {
   listIntegrations,
   updateIntegration,
 } from '../store/integrations';
-import { detachStacksOfIntegration, listStacksUsingIntegration } from '../store/stacks';
 import { loadSpaceTree } from '../store/spaces';
-import { stackMayUseIntegration } from '../domain/spaces';
+import { detachStacksOfIntegration, listStacksUsingIntegration } from '../store/stacks';
 import { nameObjects } from './spaces';
 
 const tags = ['integrations'];

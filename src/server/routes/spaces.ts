@@ -5,9 +5,9 @@ import { slugify, stackMayUseIntegration, type SpaceNode } from '../domain/space
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
 import { randomHex } from '../secrets';
 import { errorResponses, idParams, space, spaceCreate, spacePatch } from '../schemas';
+import type { Queryable } from '../store/database';
 import { listIntegrations } from '../store/integrations';
 import { deleteSpace, findSpace, insertSpace, listSpaces, loadSpaceTree, spaceContents, updateSpace } from '../store/spaces';
-import type { Queryable } from '../store/database';
 import { listStacks } from '../store/stacks';
 
 const tags = ['spaces'];
