@@ -157,25 +157,6 @@ export function planProblems(schema: Schema, typeName: string, input: { prior: O
   return diagnostics;
 }
 
-/**
- * A data source's result must repeat its configuration: only computed attributes the configuration
- * leaves out are the data source's to fill (Terraform rejects anything else).
- */
-export function dataSourceResultProblems(schema: Schema, typeName: string, config: ObjectValue, state: ObjectValue): Diagnostic[] {
-  return Object.entries(schema.attributes).flatMap(([name, definition]) => {
-    const configValue = config[name] ?? null;
-    const stateValue = state[name] ?? null;
-    if ((definition.computed && configValue === null) || valuesEqual(stateValue, configValue, definition.type)) return [];
-    return [
-      providerBugDiagnostic(
-        'Provider produced invalid object',
-        `${typeName} read returned ${shown(stateValue, definition.sensitive)} for ${name}, which the configuration sets to ${shown(configValue, definition.sensitive)}.`,
-        attributePath(name),
-      ),
-    ];
-  });
-}
-
 /** The value with every write-only attribute null: what may be stored. */
 export function withoutWriteOnly(schema: Schema, value: ObjectValue): ObjectValue {
   const copy: ObjectValue = { ...value };

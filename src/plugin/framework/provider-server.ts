@@ -15,7 +15,6 @@ import {
 import { type DataSourceDefinition, type ProviderDefinition, type ResourceDefinition } from './definitions';
 import {
   appliedStateProblems,
-  dataSourceResultProblems,
   planChange,
   planProblems,
   replacementPaths,
@@ -255,13 +254,10 @@ export class ProviderServer {
         if (!hasErrors(diagnostics)) diagnostics.push(providerBugDiagnostic('Provider produced null object', `${typeName} read returned no state and no error.`));
         return { state: null, diagnostics };
       }
+      // Terraform's own checks of a data source result: conforming, wholly known (it does not compare
+      // the result with the configuration, so neither does the framework).
       const state = response.state as ObjectValue;
-      const problems = [
-        ...stateProblems(dataSource.schema, state, `${typeName} read`),
-        ...(nonConformance(state, objectTypeOf(dataSource.schema)) === undefined
-          ? dataSourceResultProblems(dataSource.schema, typeName, config, state)
-          : []),
-      ];
+      const problems = stateProblems(dataSource.schema, state, `${typeName} read`);
       return problems.length > 0 ? { state: null, diagnostics: [...diagnostics, ...problems] } : { state, diagnostics };
     });
   }
