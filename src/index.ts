@@ -1,3 +1,4 @@
 // The public jsii surface of the package: CDKTF constructs and the generated provider bindings.
 // Runtime parts (control plane, providers, emulator, clients) are reached through the `liftgate` CLI.
-export {};
+export * from './constructs';
+export * from './providers';

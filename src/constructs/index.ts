@@ -1,0 +1,4 @@
+export * from './space';
+export * from './integration';
+export * from './stack';
+export { WebhookEvent } from './webhook-events';

@@ -1,0 +1,58 @@
+import { Token } from 'cdktf';
+import { IConstruct } from 'constructs';
+
+/**
+ * Collects every problem with a construct's props so the user sees them all at once, then throws one
+ * error naming the construct path and each field. Values that are tokens (known only at deploy time)
+ * are never checked: `check*` helpers return early for them.
+ */
+export class PropsValidator {
+  private readonly problems: string[] = [];
+
+  public constructor(private readonly construct: IConstruct, private readonly constructType: string) {}
+
+  public report(field: string, problem: string): void {
+    this.problems.push(`${field}: ${problem}`);
+  }
+
+  /** A required text that must not be empty or blank. */
+  public checkNotBlank(field: string, value: string | undefined): void {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    if (value.trim().length === 0) this.report(field, 'must not be empty');
+  }
+
+  /** Text that must match `pattern`; `rule` says what is expected in words. */
+  public checkPattern(field: string, value: string | undefined, pattern: RegExp, rule: string): void {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    if (!pattern.test(value)) this.report(field, `${JSON.stringify(value)} ${rule}`);
+  }
+
+  /** Labels: non-empty, no duplicates (the control plane stores them as a set). */
+  public checkLabels(field: string, labels: string[] | undefined): void {
+    if (labels === undefined || Token.isUnresolved(labels)) return;
+    const seen = new Set<string>();
+    labels.forEach((label, index) => {
+      if (Token.isUnresolved(label)) return;
+      if (label.trim().length === 0) this.report(`${field}[${index}]`, 'must not be empty');
+      else if (seen.has(label)) this.report(`${field}[${index}]`, `duplicate label ${JSON.stringify(label)}`);
+      seen.add(label);
+    });
+  }
+
+  /** Throws once if anything was reported. */
+  public throwIfInvalid(): void {
+    if (this.problems.length === 0) return;
+    throw new Error(
+      `Invalid ${this.constructType} at "${this.construct.node.path}" (${this.problems.length} problem${this.problems.length === 1 ? '' : 's'}):\n` +
+        this.problems.map((problem) => `  - ${problem}`).join('\n'),
+    );
+  }
+}
+
+/** Bitbucket project keys: a letter, then letters, digits or underscores. */
+export const projectKeyPattern = /^[A-Za-z][A-Za-z0-9_]*$/;
+export const projectKeyRule = 'is not a Bitbucket project key (a letter, then letters, digits or underscores)';
+
+/** Bitbucket repository slugs: lowercase letters, digits, dots, dashes and underscores. */
+export const repositorySlugPattern = /^[a-z0-9][a-z0-9._-]*$/;
+export const repositorySlugRule = 'is not a Bitbucket repository slug (lowercase letters, digits, ".", "-" or "_")';
