@@ -26,6 +26,8 @@ const repository = { projectKey: 'PLAT', slug: 'network' };
 
 interface Target {
   baseUrl: string;
+  /** The server process, whose CPU time is read from /proc. */
+  pid: number;
   integrationId: string;
   secret: string;
   stop(): Promise<void>;
@@ -33,6 +35,8 @@ interface Target {
 
 interface Measurement {
   perSecond: number;
+  /** CPU time the server process spent per delivery (null where /proc is not available); unlike throughput, other load on the machine barely moves it. */
+  cpuMsPerDelivery: number | null;
   p50: number;
   p99: number;
   failures: number;
@@ -77,7 +81,7 @@ async function startCeiling(): Promise<Target> {
   const secret = randomBytes(32).toString('hex');
   const child = spawn(process.execPath, [join(__dirname, 'webhook-ceiling-server.js'), secret], { stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await waitForLine(child, 'stdout', (line) => (line.startsWith('{"port"') ? (JSON.parse(line) as { port: number }).port : null));
-  return { baseUrl: `http://127.0.0.1:${port}`, integrationId: 'ceiling', secret, stop: () => stopProcess(child) };
+  return { baseUrl: `http://127.0.0.1:${port}`, pid: child.pid as number, integrationId: 'ceiling', secret, stop: () => stopProcess(child) };
 }
 
 async function api<T>(baseUrl: string, apiKey: string, method: string, path: string, body: unknown): Promise<T> {
@@ -111,6 +115,7 @@ async function startServe(extraArgs: string[]): Promise<Target> {
   });
   return {
     baseUrl,
+    pid: child.pid as number,
     integrationId: integration.id,
     secret: integration.webhookSecret,
     stop: async () => {
@@ -118,6 +123,17 @@ async function startServe(extraArgs: string[]): Promise<Target> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** User plus system CPU time of a process in milliseconds, from /proc/<pid>/stat; null off Linux. */
+function cpuMillis(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat, i.e. 12 and 13 after "pid (comm) ".
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -141,12 +157,20 @@ async function drive(target: Target, count: number, label: string): Promise<Meas
       if (answer.status !== 200) failures++;
     }
   };
+  const cpuBefore = cpuMillis(target.pid);
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = cpuMillis(target.pid);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures };
+  return {
+    perSecond: count / seconds,
+    cpuMsPerDelivery: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / count,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    failures,
+  };
 }
 
 function median(values: number[]): number {
@@ -161,6 +185,7 @@ function row(name: string, m: Measurement, ceiling?: Measurement): string {
     m.perSecond.toFixed(0).padStart(10),
     m.p50.toFixed(2).padStart(9),
     m.p99.toFixed(2).padStart(9),
+    (m.cpuMsPerDelivery === null ? 'n/a' : m.cpuMsPerDelivery.toFixed(3)).padStart(12),
     String(m.failures).padStart(9),
     `  ${ratio}`,
   ].join('');
@@ -187,15 +212,17 @@ async function main(): Promise<void> {
   }
   const [ceiling, pglite, onPostgres] = targets.map(({ rounds }): Measurement => ({
     perSecond: median(rounds.map((m) => m.perSecond)),
+    cpuMsPerDelivery: rounds.some((m) => m.cpuMsPerDelivery === null) ? null : median(rounds.map((m) => m.cpuMsPerDelivery as number)),
     p50: median(rounds.map((m) => m.p50)),
     p99: median(rounds.map((m) => m.p99)),
     failures: rounds.reduce((sum, m) => sum + m.failures, 0),
   })) as [Measurement, Measurement, Measurement];
-  process.stdout.write(`${'target'.padEnd(32)}${'deliv/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-200'.padStart(9)}  ratio to (a)\n`);
+  process.stdout.write(`${'target'.padEnd(32)}${'deliv/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'server CPU'.padStart(12)}${'non-200'.padStart(9)}  ratio to (a)\n`);
   process.stdout.write(`${row(targets[0]!.name, ceiling)}\n`);
   process.stdout.write(`${row(targets[1]!.name, pglite, ceiling)}\n`);
   process.stdout.write(`${row(targets[2]!.name, onPostgres, ceiling)}\n`);
   process.stdout.write(`b/a = ${(pglite.perSecond / ceiling.perSecond).toFixed(3)}  c/a = ${(onPostgres.perSecond / ceiling.perSecond).toFixed(3)}\n`);
+  process.stdout.write('server CPU: ms of CPU the server process used per delivery (for (c) without the PostgreSQL backends)\n');
 }
 
 main().catch((error: unknown) => {
