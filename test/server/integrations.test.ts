@@ -90,6 +90,19 @@ describeEachEngine('Bitbucket DC integrations', (server) => {
     expect(outsideRoot.body.error.details.field).toBe('spaceId');
   });
 
+  it('keeps one default integration when several are created at once', async () => {
+    const attempts = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((suffix) =>
+        server.request('POST', base, {
+          body: { name: `default ${suffix}`, isDefault: true, apiHost: 'https://b.example.com', username: 'u', accessToken: TOKEN },
+        }),
+      ),
+    );
+    expect(attempts.map((attempt) => attempt.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    const defaults = (await server.request('GET', base)).body.filter((integration: { isDefault: boolean }) => integration.isDefault);
+    expect(defaults).toHaveLength(1);
+  });
+
   it('makes names unique per account (same slug → 409)', async () => {
     await server.createIntegration({ name: 'Main BB' });
     const duplicate = await server.request('POST', base, {
