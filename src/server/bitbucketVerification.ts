@@ -38,11 +38,37 @@ export async function verifyWithBitbucket(credentials: BitbucketCredentials): Pr
       const readable = await client.repositories.search({ permission: 'REPO_READ', pageSize: 1 }).firstPage();
       if (readable.values.length === 0) return;
     }
+    if (check.problem === 'unauthorized' && (await tokenWorksAlone(credentials))) {
+      throw new UnprocessableError(
+        `credential verification failed: Bitbucket rejected the credentials (401): the access token is valid but does not ` +
+          `belong to user "${credentials.username}"`,
+        { field: 'username', problem: 'unauthorized' },
+      );
+    }
     const problem = PROBLEMS[check.problem];
     throw new UnprocessableError(`credential verification failed: ${problem.summary}: ${check.message}`, {
       field: problem.field,
       problem: check.problem,
     });
+  } finally {
+    client.close();
+  }
+}
+
+/** Whether the token authenticates on its own (Bearer), to tell a wrong username from a bad token. */
+async function tokenWorksAlone(credentials: BitbucketCredentials): Promise<boolean> {
+  const client = new BitbucketClient({
+    baseUrl: credentials.apiHost,
+    token: credentials.accessToken,
+    retry: { maxRetries: 0 },
+    timeoutMs: 10_000,
+    userAgent: 'liftgate-control-plane',
+  });
+  try {
+    await client.repositories.search({ pageSize: 1 }).firstPage();
+    return true;
+  } catch {
+    return false;
   } finally {
     client.close();
   }

@@ -58,7 +58,8 @@ describe('credential verification against Bitbucket (the emulator)', () => {
     expect(bad.message).toContain('401');
     expect(bad.details).toEqual({ field: 'accessToken', problem: 'unauthorized' });
     const otherUser = await failureOf(verifyWithBitbucket({ apiHost: emulator.url, username: 'svc-reader', accessToken: adminToken }));
-    expect(otherUser.details).toMatchObject({ problem: 'unauthorized' });
+    expect(otherUser.details).toEqual({ field: 'username', problem: 'unauthorized' });
+    expect(otherUser.message).toContain('does not belong to user "svc-reader"');
   });
 
   it('accepts valid credentials on a server that has no repository yet', async () => {
