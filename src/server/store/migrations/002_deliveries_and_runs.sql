@@ -3,7 +3,7 @@
 CREATE TABLE deliveries (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   -- Insertion order for the newest-first log and its cursor (uuids and timestamps do not order reliably).
-  seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+  seq bigint GENERATED ALWAYS AS IDENTITY,
   -- A re-created integration (same name, same id) starts with an empty log.
   integration_id text NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
   -- X-Request-Id as received (NULL when the sender gave none).
@@ -26,7 +26,7 @@ CREATE INDEX deliveries_log ON deliveries (integration_id, seq DESC);
 
 CREATE TABLE runs (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+  seq bigint GENERATED ALWAYS AS IDENTITY,
   stack_id text NOT NULL REFERENCES stacks (id) ON DELETE CASCADE,
   kind text NOT NULL CHECK (kind IN ('TRACKED', 'PROPOSED')),
   state text NOT NULL DEFAULT 'QUEUED',
