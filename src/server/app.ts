@@ -113,6 +113,13 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
     return reply.code(500).send({ error: { code: 'internal', message: 'internal server error' } });
   });
 
+  // Routes that declare the bearerAuth security requirement authenticate before anything else, so a call
+  // without a valid key is a 401 even when its body or parameters are also wrong.
+  app.addHook('onRequest', async (request) => {
+    const security = (request.routeOptions.schema as { security?: Record<string, unknown>[] } | undefined)?.security;
+    if (security?.some((requirement) => 'bearerAuth' in requirement)) await context.authenticate(request);
+  });
+
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
   );

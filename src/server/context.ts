@@ -7,6 +7,9 @@ import type { Database } from './store/database';
 
 /** What every route plugin is given: the store, the secret box, the public URL and the credential check. */
 export class ServerContext {
+  /** Each request is authenticated once: by the app's onRequest hook, then handlers get the same caller. */
+  readonly #callers = new WeakMap<FastifyRequest, Promise<Caller>>();
+
   constructor(
     readonly db: Database,
     /** Base of webhook URLs; a function when it is only known once the server listens (port 0). */
@@ -23,7 +26,12 @@ export class ServerContext {
 
   /** The caller of an API request (401 without a valid API key). */
   authenticate(request: FastifyRequest): Promise<Caller> {
-    return authenticate(this.db, request);
+    let caller = this.#callers.get(request);
+    if (caller === undefined) {
+      caller = authenticate(this.db, request);
+      this.#callers.set(request, caller);
+    }
+    return caller;
   }
 
   /** Where Bitbucket must send an integration's webhooks. */

@@ -124,6 +124,9 @@ describeEachEngine('spaces', (server) => {
     expect(anonymous.body.error.code).toBe('unauthorized');
     expect((await server.request('GET', '/api/v1/spaces', { key: 'lgk_not-a-real-key' })).status).toBe(401);
     expect((await server.request('GET', `/api/v1/spaces/${team.id}`, { key: 'lgk_not-a-real-key' })).status).toBe(401);
+    // Authentication comes first: a bad body from an unauthenticated caller is still a 401.
+    expect((await server.request('POST', '/api/v1/spaces', { body: { name: '' }, key: null })).status).toBe(401);
+    expect((await server.request('POST', '/api/v1/stacks', { body: '{broken', key: 'lgk_not-a-real-key' })).status).toBe(401);
 
     const create = await server.request('POST', '/api/v1/spaces', { body: { name: 'x', parentSpaceId: team.id }, key: reader });
     expect(create.status).toBe(403);
