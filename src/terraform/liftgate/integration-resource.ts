@@ -317,7 +317,9 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
         diagnostics: [
           warningDiagnostic(
             `Integration "${state.name}" was deleted; ${detached.length === 1 ? 'stack' : 'stacks'} ${quotedList(detached)} ${detached.length === 1 ? 'is' : 'are'} now detached`,
-            'A detached stack receives no webhooks and refuses runs until it is attached to an integration again (a liftgate_stack resource plans that re-attachment).',
+            'A detached stack receives no webhooks and refuses runs until it is attached to an integration again. Stacks whose ' +
+              'configuration references a replacement integration are attached to it later in this apply; others show the ' +
+              're-attachment in the next plan.',
           ),
         ],
       };
