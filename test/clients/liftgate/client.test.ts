@@ -1,0 +1,196 @@
+/**
+ * The control-plane client against a scripted HTTP server on loopback: answers are parsed with zod, failures
+ * become typed errors carrying the control plane's code, message and details (never the API key), and the
+ * retry policy repeats only what is safe to repeat.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  LiftgateClient,
+  LiftgateConflictError,
+  LiftgateConnectionError,
+  LiftgateForbiddenError,
+  LiftgateNotFoundError,
+  LiftgateRateLimitedError,
+  LiftgateResponseParseError,
+  LiftgateServerError,
+  LiftgateUnprocessableError,
+} from '../../../src/clients/liftgate';
+
+const apiKey = 'lgk_secret-key-that-must-never-leak-0123456789';
+
+interface Seen {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  body: string;
+}
+
+type Handler = (request: Seen, response: ServerResponse) => void;
+
+const space = { id: 'team-a-1a2b3c', name: 'team-a', parentSpaceId: 'root', inheritEntities: false, description: '', labels: ['x'], createdAt: 't', updatedAt: 't' };
+
+function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+function errorBody(code: string, message: string, details?: Record<string, unknown>) {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+describe('LiftgateClient', () => {
+  let server: Server;
+  let endpoint: string;
+  let answers: Handler[];
+  let seen: Seen[];
+  const client = (retry = { baseDelayMs: 1, maxDelayMs: 5 }) => new LiftgateClient({ endpoint, apiKey, retry });
+
+  beforeAll(async () => {
+    server = createServer((request: IncomingMessage, response: ServerResponse) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        const entry = { method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization, body };
+        seen.push(entry);
+        const handler = answers.shift();
+        if (handler === undefined) json(response, 500, errorBody('internal', 'no scripted answer left'));
+        else handler(entry, response);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  beforeEach(() => {
+    answers = [];
+    seen = [];
+  });
+
+  test('sends the key as a Bearer token and parses the answer, dropping fields it does not know', async () => {
+    answers.push((_, response) => json(response, 201, { ...space, somethingNew: 1 }));
+    const api = client();
+    const created = await api.spaces.create({ name: 'team-a', labels: ['x'] });
+    expect(created).toEqual({ id: 'team-a-1a2b3c', name: 'team-a', parentSpaceId: 'root', inheritEntities: false, description: '', labels: ['x'] });
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/api/v1/spaces', authorization: `Bearer ${apiKey}` });
+    expect(JSON.parse(seen[0]?.body as string)).toEqual({ name: 'team-a', labels: ['x'] });
+    api.close();
+  });
+
+  test('lists stacks filtered by integration and encodes path segments', async () => {
+    answers.push((_, response) => json(response, 200, []));
+    answers.push((_, response) => json(response, 204, undefined));
+    const api = client();
+    expect(await api.stacks.list({ integrationId: 'bb team' })).toEqual([]);
+    await api.stacks.delete('a/b');
+    expect(seen.map((entry) => entry.url)).toEqual(['/api/v1/stacks?integrationId=bb+team', '/api/v1/stacks/a%2Fb']);
+    api.close();
+  });
+
+  test('a 403 is a LiftgateForbiddenError with the control plane\'s code, message and details, and no API key anywhere', async () => {
+    const details = { spaceId: 'team-a-1a2b3c', role: 'write', apiKeyId: 'key-1', apiKeyName: 'reader' };
+    answers.push((_, response) => json(response, 403, errorBody('forbidden', 'stack "s" needs the write role on space "team-a-1a2b3c"', details)));
+    const api = client();
+    const error = await api.stacks.update('s', { name: 'x' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LiftgateForbiddenError);
+    expect(error).toMatchObject({ status: 403, code: 'forbidden', details, method: 'PATCH' });
+    expect((error as Error).message).toContain('needs the write role');
+    const everything = `${(error as Error).message} ${(error as Error).stack} ${JSON.stringify(error)}`;
+    expect(everything).not.toContain(apiKey);
+    expect(seen).toHaveLength(1);
+    api.close();
+  });
+
+  test.each([
+    [404, 'LiftgateNotFoundError', LiftgateNotFoundError, 'not_found'],
+    [409, 'LiftgateConflictError', LiftgateConflictError, 'conflict'],
+    [422, 'LiftgateUnprocessableError', LiftgateUnprocessableError, 'unprocessable'],
+  ])('a %i is never retried and becomes %s', async (status, _name, type, code) => {
+    answers.push((_, response) => json(response, status, errorBody(code, 'refused', { field: 'vcs.integrationId' })));
+    const api = client();
+    const error = await api.integrations.get('bb').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(type);
+    expect(error).toMatchObject({ status, code, apiMessage: 'refused', details: { field: 'vcs.integrationId' } });
+    expect(seen).toHaveLength(1);
+    api.close();
+  });
+
+  test('a GET is retried after 5xx and succeeds; a POST is not retried after a 5xx (it may have been carried out)', async () => {
+    answers.push((_, response) => json(response, 503, errorBody('unavailable', 'busy')));
+    answers.push((_, response) => json(response, 502, errorBody('bad_gateway', 'busy')));
+    answers.push((_, response) => json(response, 200, space));
+    const api = client();
+    expect((await api.spaces.get('team-a-1a2b3c')).id).toBe('team-a-1a2b3c');
+    expect(seen).toHaveLength(3);
+
+    seen = [];
+    answers.push((_, response) => json(response, 500, errorBody('internal', 'boom')));
+    await expect(api.spaces.create({ name: 'x' })).rejects.toBeInstanceOf(LiftgateServerError);
+    expect(seen).toHaveLength(1);
+    api.close();
+  });
+
+  test('a 429 is retried after Retry-After, even for a create; a Retry-After above the limit fails at once', async () => {
+    answers.push((_, response) => json(response, 429, errorBody('rate_limited', 'slow down'), { 'retry-after': '0' }));
+    answers.push((_, response) => json(response, 201, space));
+    const api = new LiftgateClient({ endpoint, apiKey, retry: { baseDelayMs: 1, maxRetryAfterMs: 1000 } });
+    expect((await api.spaces.create({ name: 'team-a' })).id).toBe(space.id);
+    expect(seen).toHaveLength(2);
+
+    seen = [];
+    answers.push((_, response) => json(response, 429, errorBody('rate_limited', 'slow down'), { 'retry-after': '120' }));
+    const error = await api.spaces.create({ name: 'team-a' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LiftgateRateLimitedError);
+    expect(error).toMatchObject({ retryAfterMs: 120_000 });
+    expect(seen).toHaveLength(1);
+    api.close();
+  });
+
+  test('a DELETE whose first answer was lost and whose retry finds nothing counts as done', async () => {
+    answers.push((_, response) => response.destroy());
+    answers.push((_, response) => json(response, 404, errorBody('not_found', 'integration "bb" not found')));
+    const api = client();
+    expect(await api.integrations.delete('bb')).toBeNull();
+    expect(seen).toHaveLength(2);
+    api.close();
+  });
+
+  test('the integration delete answer names the detached stacks', async () => {
+    answers.push((_, response) => json(response, 200, { id: 'bb', detachedStacks: [{ id: 's-1', name: 'app' }] }));
+    const api = client();
+    expect(await api.integrations.delete('bb')).toEqual({ id: 'bb', detachedStacks: [{ id: 's-1', name: 'app' }] });
+    api.close();
+  });
+
+  test('an answer of the wrong shape is a LiftgateResponseParseError naming the field', async () => {
+    answers.push((_, response) => json(response, 200, { ...space, labels: 'not-a-list' }));
+    const api = client();
+    const error = await api.spaces.get('x').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LiftgateResponseParseError);
+    expect((error as Error).message).toContain('labels');
+    api.close();
+  });
+
+  test('an endpoint nobody listens on is a LiftgateConnectionError after the retries, without the key', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const api = new LiftgateClient({ endpoint: `http://127.0.0.1:${port}`, apiKey, retry: { maxRetries: 2, baseDelayMs: 1 } });
+    const error = await api.spaces.list().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LiftgateConnectionError);
+    expect(error).toMatchObject({ networkCode: 'ECONNREFUSED' });
+    expect(JSON.stringify(error)).not.toContain(apiKey);
+    api.close();
+  });
+
+  test('refuses endpoints that are not http(s) URLs or that carry credentials, and an empty key', () => {
+    expect(() => new LiftgateClient({ endpoint: 'ftp://x', apiKey })).toThrow('endpoint must be an http(s) URL');
+    expect(() => new LiftgateClient({ endpoint: 'http://u:p@x', apiKey })).toThrow('must not contain credentials');
+    expect(() => new LiftgateClient({ endpoint: 'http://x', apiKey: ' ' })).toThrow('apiKey must not be empty');
+  });
+});
