@@ -29,7 +29,7 @@ export interface PluginProcess {
   startupMs: number;
   stdout(): string;
   stderr(): string;
-  /** Resolves with the exit code (or signal) and when it happened (performance.now()). */
+  /** Resolves with the exit code (or signal) and when the process ended (performance.now()), output complete. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
@@ -51,7 +51,8 @@ export function spawnPlugin(env: NodeJS.ProcessEnv, script = echoPluginPath) {
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
+    // 'close', not 'exit': by then stdout and stderr are drained, so the collected output is complete.
+    child.on('close', (code, signal) => resolve({ code, signal, at: performance.now() })),
   );
   return { child, started, exited, stdout: () => stdout, stderr: () => stderr };
 }

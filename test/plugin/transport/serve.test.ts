@@ -72,6 +72,8 @@ describe('handshake', () => {
     const plugin = await start();
     const echo = track(echoClient(plugin.handshake.port));
     await unary(echo, 'Echo', Buffer.from('hello'));
+    // The answer can overtake the stderr pipe; wait (bounded) for the handler's lines to arrive.
+    await eventually(() => plugin.stderr().includes('process.stdout.write from an RPC handler'), 5000);
     expect(plugin.stdout()).toBe(plugin.handshake.line);
     expect(plugin.stderr()).toContain('console.log before the handshake');
     expect(plugin.stderr()).toContain('console.log from an RPC handler');
@@ -235,6 +237,7 @@ describe('logging levels', () => {
     const plugin = await start({ ...terraformEnv, ...env });
     const echo = track(echoClient(plugin.handshake.port));
     await unary(echo, 'Log', Buffer.from('x'));
+    expect(await eventually(() => plugin.stderr().includes('log lines written\n'), 5000)).toBe(true);
     return plugin
       .stderr()
       .split('\n')
