@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import { parseFlags, type Command } from './command';
+import { runDemo } from './demo/walkthrough';
+
+const usage = `Usage: liftgate demo [--keep]
+
+The end-to-end walkthrough (what \`npm start\` runs), on this machine only, in a temporary directory:
+starts the Bitbucket DC emulator (project PLAT with a few repositories) and the control plane (embedded
+PGlite store) on free ports, installs both Terraform providers into a mirror of the demo's own, runs
+\`cdktf deploy\` of the quickstart app, simulates a push and a pull request and shows the runs they
+queued, edits a webhook by hand and shows terraform catching and cdktf repairing the drift, renames the
+integration and shows the stacks staying attached, then stops everything.
+
+Each step prints one line saying what happened; a check that does not hold stops the demo with the
+reason (exit 1). Needs terraform on PATH and the repository's npm dependencies (npm install).
+Your ~/.terraform.d and ~/.terraformrc are not used or changed.
+
+Options:
+  --keep        leave the services running at the end and print how to reach them (Ctrl-C stops them)
+  -h, --help    show this help`;
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'run the end-to-end walkthrough against a local emulator and control plane (npm start)',
+  usage,
+  async run(args) {
+    const { values } = parseFlags(args, { keep: { type: 'boolean' } });
+    return runDemo({ keep: values.keep === true, packageRoot: join(__dirname, '..', '..'), out: process.stdout });
+  },
+};

@@ -1,0 +1,422 @@
+/**
+ * `liftgate demo`: the whole product on one machine. Each step does one thing a platform team does, then checks
+ * — against the control plane's API and the emulator's state, not against the tools' own output — that it had
+ * the effect the product promises, and stops the demo with the reason when it did not.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { BitbucketClient } from '../../clients/bitbucket';
+import { LiftgateClient, type Integration, type Stack } from '../../clients/liftgate';
+import type { DeliveryResult } from '../../emulator';
+import { DemoCheckFailed, StepReporter, type StepOutput } from './report';
+import { demoBitbucketUser, demoProject, startDemoBitbucket, startDemoControlPlane, type DemoBitbucket, type DemoControlPlane } from './services';
+import {
+  cdktfDeploy,
+  findToolchain,
+  installDemoProviders,
+  synthesizedStackDir,
+  terraformPlan,
+  writeQuickstartProject,
+  type ApplySummary,
+  type Toolchain,
+} from './toolchain';
+
+/** The quickstart app's stack (examples/quickstart/main.ts) and what it declares. */
+const quickstart = {
+  stack: 'quickstart',
+  integrationName: 'Bitbucket',
+  renamedIntegrationName: 'Bitbucket Data Center',
+  space: 'Platform',
+  stacks: { network: 'network', dns: 'dns' },
+} as const;
+
+/** The events a Liftgate webhook carries (SPEC §1, the receiver's handled events). */
+const liftgateEvents = [
+  'pr:comment:added',
+  'pr:from_ref_updated',
+  'pr:merged',
+  'pr:modified',
+  'pr:opened',
+  'pr:reviewer:approved',
+  'pr:reviewer:unapproved',
+  'repo:refs_changed',
+];
+
+const runSchema = z.object({
+  id: z.string(),
+  stackId: z.string(),
+  kind: z.enum(['TRACKED', 'PROPOSED']),
+  trigger: z.string(),
+  branch: z.string(),
+  commit: z.string().nullable(),
+  pullRequestId: z.number().nullable(),
+  deliveryId: z.string().nullable(),
+});
+type Run = z.infer<typeof runSchema>;
+
+export interface DemoOptions {
+  /** Leave the services running after the walkthrough until SIGINT/SIGTERM. */
+  keep: boolean;
+  /** The package root (holds package.json, lib/, examples/). */
+  packageRoot: string;
+  out: StepOutput;
+}
+
+const STEP_COUNT = 12;
+
+function short(commit: string): string {
+  return commit.slice(0, 7);
+}
+
+/** Everything the walkthrough started, so that it can be stopped whatever happened. */
+class DemoSession {
+  readonly dir = mkdtempSync(join(tmpdir(), 'liftgate-demo-'));
+  readonly projectDir = join(this.dir, 'quickstart');
+  readonly logDir = join(this.dir, 'logs');
+  bitbucket: DemoBitbucket | undefined;
+  controlPlane: DemoControlPlane | undefined;
+  liftgate: LiftgateClient | undefined;
+  private logCounter = 0;
+
+  logFile(name: string): string {
+    this.logCounter += 1;
+    return join(this.logDir, `${String(this.logCounter).padStart(2, '0')}-${name}.log`);
+  }
+
+  async stop(): Promise<void> {
+    this.liftgate?.close();
+    await this.controlPlane?.close();
+    await this.bitbucket?.emulator.close();
+  }
+}
+
+/** The environment cdktf and terraform run with: the demo's services and CLI configuration, nothing inherited that would redirect them. */
+function terraformEnvironment(session: DemoSession, cliConfig: string, integrationName: string): NodeJS.ProcessEnv {
+  const environment: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^(TF_|LIFTGATE_|BITBUCKET_|CDKTF_)/.test(name)) continue;
+    environment[name] = value;
+  }
+  const { bitbucket, controlPlane } = requireServices(session);
+  return {
+    ...environment,
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    TF_CLI_CONFIG_FILE: cliConfig,
+    // cdktf otherwise points Terraform at ~/.terraform.d/plugin-cache and keeps its own files in ~/.cdktf.
+    CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
+    CDKTF_HOME: join(session.dir, 'cdktf-home'),
+    LIFTGATE_ENDPOINT: controlPlane.url,
+    LIFTGATE_API_KEY: controlPlane.adminKey,
+    LIFTGATE_INTEGRATION_NAME: integrationName,
+    BITBUCKET_URL: bitbucket.emulator.url,
+    BITBUCKET_TOKEN: bitbucket.userToken,
+    LIFTGATE_BITBUCKET_USERNAME: demoBitbucketUser,
+  };
+}
+
+function requireServices(session: DemoSession): { bitbucket: DemoBitbucket; controlPlane: DemoControlPlane; liftgate: LiftgateClient } {
+  if (session.bitbucket === undefined || session.controlPlane === undefined || session.liftgate === undefined) {
+    throw new Error('the services are not running');
+  }
+  return { bitbucket: session.bitbucket, controlPlane: session.controlPlane, liftgate: session.liftgate };
+}
+
+function describeApply(summary: ApplySummary): string {
+  return `${summary.added} added, ${summary.changed} changed, ${summary.destroyed} destroyed`;
+}
+
+async function runsOf(liftgate: LiftgateClient, stackId: string): Promise<Run[]> {
+  return liftgate.send({ method: 'GET', path: `/api/v1/stacks/${encodeURIComponent(stackId)}/runs`, schema: z.array(runSchema), retryMode: 'idempotent' });
+}
+
+/** The one stack of the quickstart app with this name; its absence is a failed check. */
+async function stackNamed(liftgate: LiftgateClient, name: string): Promise<Stack> {
+  const stack = (await liftgate.stacks.list()).find((candidate) => candidate.name === name);
+  if (stack === undefined) throw new DemoCheckFailed(`the control plane has no stack "${name}"`);
+  return stack;
+}
+
+/** The integration named `name`, with its webhook secret; checks it is the only one (the rename left no other behind). */
+async function onlyIntegration(liftgate: LiftgateClient, name: string): Promise<Integration> {
+  const integrations = await liftgate.integrations.list();
+  const names = integrations.map((integration) => `"${integration.name}"`).join(', ');
+  const match = integrations.find((integration) => integration.name === name);
+  if (match === undefined || integrations.length !== 1) {
+    throw new DemoCheckFailed(`expected the control plane to have only the integration "${name}", it has ${names === '' ? 'none' : names}`);
+  }
+  if (!match.isDefault) throw new DemoCheckFailed(`integration "${name}" is not the default integration`);
+  return liftgate.integrations.get(match.id);
+}
+
+/** Checks each quickstart repository has exactly one webhook, delivering to the integration with its secret and events. */
+function checkWebhooks(bitbucket: DemoBitbucket, integration: Integration): void {
+  for (const slug of Object.values(quickstart.stacks)) {
+    const webhooks = bitbucket.emulator.repositoryWebhooks(demoProject.key, slug);
+    if (webhooks.length !== 1) {
+      throw new DemoCheckFailed(`${demoProject.key}/${slug} has ${webhooks.length} webhooks, expected 1`, webhooks.map((webhook) => `${webhook.name} → ${webhook.url}`));
+    }
+    const webhook = webhooks[0]!;
+    const problems: string[] = [];
+    if (webhook.url !== integration.webhookUrl) problems.push(`it delivers to ${webhook.url}, not ${integration.webhookUrl}`);
+    if (webhook.configuration.secret !== integration.webhookSecret) problems.push("its secret is not the integration's webhook secret");
+    if (!webhook.active) problems.push('it is inactive');
+    const missing = liftgateEvents.filter((event) => !webhook.events.includes(event));
+    if (missing.length > 0) problems.push(`it lacks the events ${missing.join(', ')}`);
+    if (problems.length > 0) throw new DemoCheckFailed(`the webhook of ${demoProject.key}/${slug} is wrong: ${problems.join('; ')}`);
+  }
+}
+
+/** Checks both quickstart stacks are attached and use `integration` (directly or as the default). */
+async function checkStacksAttached(liftgate: LiftgateClient, integration: Integration): Promise<Stack[]> {
+  const stacks: Stack[] = [];
+  for (const name of Object.values(quickstart.stacks)) {
+    const stack = await stackNamed(liftgate, name);
+    if (stack.detached) throw new DemoCheckFailed(`stack ${name} is detached (its integration was deleted and it was not re-attached)`);
+    const usesIntegration = stack.vcs.integrationId === integration.id || (stack.vcs.integrationId === null && integration.isDefault);
+    if (!usesIntegration) {
+      throw new DemoCheckFailed(`stack ${name} uses integration "${stack.vcs.integrationId}", not "${integration.id}"`);
+    }
+    stacks.push(stack);
+  }
+  return stacks;
+}
+
+/** The one delivery of a simulated event that went to the integration's URL; it must have been accepted. */
+function deliveryTo(deliveries: DeliveryResult[], integration: Integration, what: string): DeliveryResult {
+  const delivery = deliveries.find((candidate) => candidate.url === integration.webhookUrl);
+  if (delivery === undefined) {
+    throw new DemoCheckFailed(`${what} was not delivered to ${integration.webhookUrl}`, deliveries.map((other) => `delivered to ${other.url}: ${other.outcome}`));
+  }
+  if (delivery.outcome !== 'SUCCESS') {
+    throw new DemoCheckFailed(`the control plane did not accept ${what}: ${delivery.outcome} ${delivery.statusCode ?? ''} ${delivery.description}`.trim());
+  }
+  return delivery;
+}
+
+/** The run of `stack` a simulated event queued, found by what it must carry. */
+async function runQueuedBy(liftgate: LiftgateClient, stack: Stack, matches: (run: Run) => boolean, what: string): Promise<Run> {
+  const runs = await runsOf(liftgate, stack.id);
+  const run = runs.find(matches);
+  if (run === undefined) {
+    throw new DemoCheckFailed(
+      `${what} queued no run for stack ${stack.name}`,
+      runs.slice(0, 5).map((other) => `run ${other.id}: ${other.kind} ${other.trigger} ${other.branch}`),
+    );
+  }
+  return run;
+}
+
+/** Runs the walkthrough; resolves to the exit code. */
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const report = new StepReporter(options.out, STEP_COUNT);
+  const session = new DemoSession();
+  let toolchain: Toolchain | undefined;
+  let cliConfig = '';
+  let stackDir = '';
+  let integration: Integration | undefined;
+  let failed = false;
+
+  const deploy = (integrationName: string, progress: (message: string) => void) =>
+    cdktfDeploy(toolchain!, {
+      projectDir: session.projectDir,
+      env: terraformEnvironment(session, cliConfig, integrationName),
+      logFile: session.logFile('cdktf-deploy'),
+      progress,
+    });
+  const plan = (integrationName: string) =>
+    terraformPlan({ stackDir, env: terraformEnvironment(session, cliConfig, integrationName), logFile: session.logFile('terraform-plan') });
+
+  report.say(`Liftgate demo — everything runs in ${session.dir}`);
+  try {
+    await report.step('Checking the tools', async () => {
+      toolchain = await findToolchain(options.packageRoot, session.dir);
+      writeQuickstartProject(session.projectDir, options.packageRoot);
+      return `terraform ${toolchain.terraformVersion} and cdktf-cli ${toolchain.cdktfVersion} found; the quickstart app is built`;
+    });
+
+    await report.step('Starting the Bitbucket DC emulator', async () => {
+      session.bitbucket = await startDemoBitbucket(join(session.dir, 'bitbucket'));
+      return (
+        `Bitbucket DC emulator on ${session.bitbucket.emulator.url}: project ${demoProject.key} with repositories ` +
+        `${demoProject.repositories.join(', ')}; user ${demoBitbucketUser} (PROJECT_ADMIN) with an HTTP access token`
+      );
+    });
+
+    await report.step('Starting the control plane', async (progress) => {
+      progress('opening the embedded PGlite store');
+      const controlPlane = await startDemoControlPlane(join(session.dir, 'control-plane'), join(session.logDir, 'control-plane.log'));
+      session.controlPlane = controlPlane;
+      session.liftgate = new LiftgateClient({ endpoint: controlPlane.url, apiKey: controlPlane.adminKey });
+      return `control plane on ${controlPlane.url} (embedded PGlite store); root-admin API key written to ${controlPlane.adminKeyFile}`;
+    });
+
+    await report.step('Installing the Terraform providers', async () => {
+      const installed = installDemoProviders(session.dir, options.packageRoot);
+      cliConfig = installed.cliConfig;
+      return `providers liftgate/liftgate and liftgate/bitbucketdc ${installed.version} installed into ${installed.mirror} (used through TF_CLI_CONFIG_FILE; ~/.terraform.d untouched)`;
+    });
+
+    await report.step('Deploying the quickstart app with cdktf', async (progress) => {
+      const { liftgate, bitbucket } = requireServices(session);
+      const applied = await deploy(quickstart.integrationName, progress);
+      stackDir = synthesizedStackDir(session.projectDir, quickstart.stack);
+      integration = await onlyIntegration(liftgate, quickstart.integrationName);
+      await checkStacksAttached(liftgate, integration);
+      checkWebhooks(bitbucket, integration);
+      return (
+        `cdktf deploy (${describeApply(applied)}): default integration "${integration.name}", space "${quickstart.space}", ` +
+        `stacks ${Object.values(quickstart.stacks).join(' and ')}, and a signed webhook on ` +
+        `${Object.values(quickstart.stacks).map((slug) => `${demoProject.key}/${slug}`).join(' and ')} → ${integration.webhookUrl}`
+      );
+    });
+
+    await report.step('Simulating a push', async () => {
+      const { liftgate, bitbucket } = requireServices(session);
+      const stack = await stackNamed(liftgate, quickstart.stacks.network);
+      const pushed = await bitbucket.emulator.push(demoProject.key, stack.vcs.repositorySlug, { branch: stack.vcs.branch });
+      const delivery = deliveryTo(pushed.deliveries, integration!, 'the push');
+      const run = await runQueuedBy(liftgate, stack, (candidate) => candidate.commit === pushed.change.toHash, 'the push');
+      if (run.kind !== 'TRACKED') throw new DemoCheckFailed(`a push to the tracked branch queued a ${run.kind} run, expected TRACKED`);
+      return (
+        `push to ${demoProject.key}/${stack.vcs.repositorySlug} ${stack.vcs.branch} (${short(pushed.change.toHash)}) → ` +
+        `repo:refs_changed delivered (HTTP ${delivery.statusCode}, signed) → TRACKED run ${run.id} queued for stack ${stack.name}`
+      );
+    });
+
+    await report.step('Simulating a pull request', async () => {
+      const { liftgate, bitbucket } = requireServices(session);
+      const stack = await stackNamed(liftgate, quickstart.stacks.network);
+      const opened = await bitbucket.emulator.openPullRequest(demoProject.key, stack.vcs.repositorySlug, {
+        fromBranch: 'feature/bigger-subnet',
+        toBranch: stack.vcs.branch,
+        title: 'Make the private subnet a /20',
+      });
+      const pullRequestId = opened.pullRequest.id;
+      deliveryTo(opened.deliveries, integration!, 'the pull request');
+      const run = await runQueuedBy(liftgate, stack, (candidate) => candidate.pullRequestId === pullRequestId, 'the pull request');
+      if (run.kind !== 'PROPOSED') throw new DemoCheckFailed(`a pull request queued a ${run.kind} run, expected PROPOSED (plan only)`);
+      return (
+        `pull request #${pullRequestId} feature/bigger-subnet → ${stack.vcs.branch} on ${demoProject.key}/${stack.vcs.repositorySlug} → ` +
+        `pr:opened delivered → PROPOSED run ${run.id} (plan only) queued for stack ${stack.name}`
+      );
+    });
+
+    await report.step('Editing a webhook by hand and catching the drift', async (progress) => {
+      const { bitbucket } = requireServices(session);
+      const slug = quickstart.stacks.dns;
+      const [webhook] = bitbucket.emulator.repositoryWebhooks(demoProject.key, slug);
+      if (webhook === undefined) throw new DemoCheckFailed(`${demoProject.key}/${slug} has no webhook to edit`);
+      // What someone clicking through Bitbucket's settings does: point the webhook elsewhere and keep only pushes.
+      const strayUrl = 'http://127.0.0.1:9/old-ci/hook';
+      const admin = new BitbucketClient({ baseUrl: bitbucket.emulator.url, token: bitbucket.emulator.adminToken });
+      await admin.repositoryWebhooks.update(demoProject.key, slug, webhook.id, {
+        name: webhook.name,
+        url: strayUrl,
+        events: ['repo:refs_changed'],
+        active: webhook.active,
+        configuration: { ...webhook.configuration },
+        sslVerificationRequired: webhook.sslVerificationRequired,
+      });
+      progress('terraform plan -detailed-exitcode');
+      const drifted = await plan(quickstart.integrationName);
+      if (drifted.exitCode !== 2) throw new DemoCheckFailed(`terraform plan -detailed-exitcode exited ${drifted.exitCode} after the edit, expected 2 (drift)`);
+      const webhookChange = drifted.changes.find((change) => change.startsWith('bitbucketdc_repository_webhook.') && change.includes(slug));
+      if (webhookChange === undefined) {
+        throw new DemoCheckFailed(`terraform plan did not name the edited webhook of ${demoProject.key}/${slug}`, drifted.changes);
+      }
+      return `edited the webhook of ${demoProject.key}/${slug} in Bitbucket (URL → ${strayUrl}, only repo:refs_changed); drift caught: terraform plan -detailed-exitcode exits 2 (${webhookChange})`;
+    });
+
+    await report.step('Repairing the drift with cdktf deploy', async (progress) => {
+      const { liftgate, bitbucket } = requireServices(session);
+      const applied = await deploy(quickstart.integrationName, progress);
+      if (applied.changed < 1) throw new DemoCheckFailed(`cdktf deploy changed nothing (${describeApply(applied)}), expected it to restore the webhook`);
+      integration = await onlyIntegration(liftgate, quickstart.integrationName);
+      checkWebhooks(bitbucket, integration);
+      progress('terraform plan -detailed-exitcode');
+      const clean = await plan(quickstart.integrationName);
+      if (clean.exitCode !== 0) throw new DemoCheckFailed(`terraform plan still finds changes after the repair (exit ${clean.exitCode})`, clean.changes);
+      return `cdktf deploy (${describeApply(applied)}) restored the webhook of ${demoProject.key}/${quickstart.stacks.dns}; terraform plan -detailed-exitcode exits 0 (no drift)`;
+    });
+
+    await report.step('Renaming the integration', async (progress) => {
+      const { liftgate, bitbucket } = requireServices(session);
+      const before = integration!;
+      const applied = await deploy(quickstart.renamedIntegrationName, progress);
+      integration = await onlyIntegration(liftgate, quickstart.renamedIntegrationName);
+      if (integration.webhookUrl === before.webhookUrl) throw new DemoCheckFailed(`the renamed integration kept the webhook URL ${before.webhookUrl}`);
+      const stacks = await checkStacksAttached(liftgate, integration);
+      checkWebhooks(bitbucket, integration);
+      progress('terraform plan -detailed-exitcode');
+      const clean = await plan(quickstart.renamedIntegrationName);
+      if (clean.exitCode !== 0) throw new DemoCheckFailed(`terraform plan finds changes right after the rename (exit ${clean.exitCode})`, clean.changes);
+      return (
+        `renamed "${before.name}" → "${integration.name}" with cdktf deploy (${describeApply(applied)}): id ${before.id} → ${integration.id}, ` +
+        `stacks ${stacks.map((stack) => stack.name).join(' and ')} still attached, webhooks re-pointed to ${integration.webhookUrl}; plan clean`
+      );
+    });
+
+    await report.step('Pushing through the new webhook URL', async () => {
+      const { liftgate, bitbucket } = requireServices(session);
+      const stack = await stackNamed(liftgate, quickstart.stacks.dns);
+      const pushed = await bitbucket.emulator.push(demoProject.key, stack.vcs.repositorySlug, { branch: stack.vcs.branch });
+      const delivery = deliveryTo(pushed.deliveries, integration!, 'the push');
+      const run = await runQueuedBy(liftgate, stack, (candidate) => candidate.commit === pushed.change.toHash, 'the push');
+      if (run.kind !== 'TRACKED') throw new DemoCheckFailed(`a push to the tracked branch queued a ${run.kind} run, expected TRACKED`);
+      return `push to ${demoProject.key}/${stack.vcs.repositorySlug} ${stack.vcs.branch} → delivered to ${delivery.url} → TRACKED run ${run.id} queued for stack ${stack.name}`;
+    });
+
+    if (options.keep) await keepRunning(report, session, cliConfig);
+  } catch (error) {
+    failed = true;
+    if (!(error instanceof DemoCheckFailed) && error instanceof Error && error.stack !== undefined) {
+      writeFileSync(join(session.dir, 'error.txt'), `${error.stack}\n`);
+    }
+  }
+
+  await report.step('Stopping', async () => {
+    await session.stop();
+    if (failed) return `stopped the control plane and the emulator; logs and state kept in ${session.dir}`;
+    rmSync(session.dir, { recursive: true, force: true });
+    return `stopped the control plane and the emulator and removed ${session.dir}`;
+  }, { last: true });
+  report.say(failed ? 'The demo failed: see the ✗ line above.' : 'The demo finished: every check held.');
+  return failed ? 1 : 0;
+}
+
+/** --keep: prints how to reach everything and waits for Ctrl-C (SIGINT) or SIGTERM. */
+async function keepRunning(report: StepReporter, session: DemoSession, cliConfig: string): Promise<void> {
+  const { bitbucket, controlPlane } = requireServices(session);
+  const envFile = join(session.dir, 'env.sh');
+  writeFileSync(
+    envFile,
+    [
+      `export LIFTGATE_ENDPOINT=${controlPlane.url}`,
+      `export LIFTGATE_API_KEY="$(cat ${controlPlane.adminKeyFile})"`,
+      `export BITBUCKET_URL=${bitbucket.emulator.url}`,
+      `export BITBUCKET_TOKEN="$(cat ${bitbucket.userTokenFile})"`,
+      `export TF_CLI_CONFIG_FILE=${cliConfig}`,
+      'export CHECKPOINT_DISABLE=1 CDKTF_DISABLE_PLUGIN_CACHE_ENV=1',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  report.say('');
+  report.say('The services keep running (--keep):');
+  report.say(`  control plane      ${controlPlane.url}   (API: ${controlPlane.url}/api/v1/openapi.json)`);
+  report.say(`  root-admin API key ${controlPlane.adminKeyFile}`);
+  report.say(`  Bitbucket emulator ${bitbucket.emulator.url}   (user admin, token in ${bitbucket.adminTokenFile})`);
+  report.say(`  ${demoBitbucketUser} token  ${bitbucket.userTokenFile}`);
+  report.say(`  quickstart app     ${session.projectDir}   (source ${envFile}, then npx cdktf diff there)`);
+  report.say(`  logs               ${session.logDir}`);
+  report.say(`Try: curl -H "Authorization: Bearer $(cat ${controlPlane.adminKeyFile})" ${controlPlane.url}/api/v1/stacks`);
+  report.say('Press Ctrl-C to stop everything.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
