@@ -1,0 +1,206 @@
+/**
+ * End-to-end harness for CDKTF apps: a real `liftgate serve` (child process), the Bitbucket emulator, both
+ * providers installed into a throw-away implied mirror, and the real `cdktf` CLI in a temporary project
+ * whose app is run by examples/run.js. Needs a built lib/ (`npm run build`) and terraform.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../../src/emulator';
+import { liftgateBin, repoRoot, runCli } from '../../helpers/cli';
+
+export interface CommandResult {
+  code: number | null;
+  output: string;
+}
+
+export interface Environment {
+  bitbucket: RunningEmulator;
+  controlPlaneUrl: string;
+  adminKey: string;
+  /** Environment for cdktf and terraform: providers' settings, offline mirror, no telemetry. */
+  env: NodeJS.ProcessEnv;
+  /** GET on the control-plane API as the root admin; returns the parsed body (throws on a non-2xx). */
+  api<T>(path: string): Promise<T>;
+  close(): Promise<void>;
+}
+
+async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [liftgateBin, 'serve', '--port', '0', '--data-dir', dataDir], {
+    cwd: repoRoot,
+    env: { ...process.env, LIFTGATE_ENCRYPTION_KEY: 'e'.repeat(64) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let seen = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`liftgate serve did not start within 30 s: ${seen}`));
+    }, 30_000);
+    const look = (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(seen);
+      if (match !== null) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1].replace(/\/$/, '') });
+      }
+    };
+    child.stdout!.on('data', look);
+    child.stderr!.on('data', look);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`liftgate serve exited with ${code}: ${seen}`));
+    });
+  });
+}
+
+export async function startEnvironment(): Promise<Environment> {
+  const work = mkdtempSync(join(tmpdir(), 'liftgate-cdktf-e2e-'));
+  const bitbucket = await startEmulator({ port: 0 });
+  let serve: { child: ChildProcess; url: string } | undefined;
+  try {
+    serve = await startServe(join(work, 'control-plane'));
+    const adminKey = readFileSync(join(work, 'control-plane', 'admin.key'), 'utf8').trim();
+    const mirror = join(work, 'mirror');
+    const installed = await runCli(['provider', 'install', '--dir', mirror]);
+    if (installed.code !== 0) throw new Error(`provider install failed: ${installed.stderr}`);
+    const cliConfig = join(work, 'terraform.rc');
+    writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/liftgate/*"]\n  }\n}\n`);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CHECKPOINT_DISABLE: '1',
+      CI: '1',
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+      TF_IN_AUTOMATION: '1',
+      TF_CLI_CONFIG_FILE: cliConfig,
+      CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
+      LIFTGATE_ENDPOINT: serve.url,
+      LIFTGATE_API_KEY: adminKey,
+      BITBUCKET_URL: bitbucket.url,
+      BITBUCKET_TOKEN: bitbucket.adminToken,
+    };
+    delete env.TF_PLUGIN_CACHE_DIR;
+    delete env.TF_DATA_DIR;
+    // The bitbucketdc provider refuses a token and a username/password pair from the environment together.
+    delete env.BITBUCKET_USERNAME;
+    delete env.BITBUCKET_PASSWORD;
+    const controlPlaneUrl = serve.url;
+    const running = serve;
+    return {
+      bitbucket,
+      controlPlaneUrl,
+      adminKey,
+      env,
+      async api<T>(path: string): Promise<T> {
+        const response = await fetch(`${controlPlaneUrl}${path}`, { headers: { authorization: `Bearer ${adminKey}` } });
+        const body = await response.text();
+        if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${body}`);
+        return JSON.parse(body) as T;
+      },
+      async close() {
+        running.child.kill('SIGTERM');
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            running.child.kill('SIGKILL');
+            resolve();
+          }, 10_000);
+          running.child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        await bitbucket.close();
+        rmSync(work, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    serve?.child.kill('SIGKILL');
+    await bitbucket.close();
+    rmSync(work, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** A temporary CDKTF project whose app is `appFile` (TypeScript or JavaScript, run through examples/run.js). */
+export function newProject(appFile: string): string {
+  const directory = mkdtempSync(join(tmpdir(), 'liftgate-cdktf-project-'));
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(
+    join(directory, 'cdktf.json'),
+    JSON.stringify({
+      language: 'typescript',
+      app: `${JSON.stringify(process.execPath)} ${JSON.stringify(join(repoRoot, 'examples', 'run.js'))} ${JSON.stringify(appFile)}`,
+      output: 'cdktf.out',
+      sendCrashReports: 'false',
+      terraformProviders: [],
+      terraformModules: [],
+    }),
+  );
+  return directory;
+}
+
+/** Runs a program to completion (bounded), returning its exit code and combined output. */
+export function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 240_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+/**
+ * The real cdktf CLI from this repository's devDependencies. deploy, diff and destroy get
+ * --skip-provider-lock: otherwise cdktf runs `terraform providers lock -platform=linux_amd64`, which asks
+ * the public registry for the providers' checksums (the locally installed providers are not there).
+ */
+export async function cdktf(project: string, args: string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  const offline = ['deploy', 'diff', 'destroy'].includes(args[0]) ? ['--skip-provider-lock'] : [];
+  return run(join(repoRoot, 'node_modules', '.bin', 'cdktf'), [...args, ...offline], { cwd: project, env });
+}
+
+/** `cdktf <args>` that must succeed; the error carries cdktf's output. */
+export async function cdktfOk(project: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const result = await cdktf(project, args, env);
+  if (result.code !== 0) throw new Error(`cdktf ${args.join(' ')} exited with ${result.code}:\n${result.output}`);
+  return result.output;
+}
+
+/** Shapes of the control-plane answers the tests read. */
+export interface ApiIntegration {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  spaceId: string;
+  webhookUrl: string;
+  webhookSecret?: string;
+}
+export interface ApiStack {
+  id: string;
+  name: string;
+  spaceId: string;
+  detached: boolean;
+  vcs: { integrationId: string | null; projectKey: string; repositorySlug: string; branch: string };
+}
+export interface ApiSpace {
+  id: string;
+  name: string;
+  parentSpaceId: string | null;
+  inheritEntities: boolean;
+}
+export interface ApiRun {
+  id: string;
+  stackId: string;
+  kind: 'TRACKED' | 'PROPOSED';
+  trigger: string;
+  branch: string;
+  commit: string | null;
+}

@@ -1,0 +1,185 @@
+/**
+ * The construct library end to end: the real cdktf CLI deploys test/e2e/cdktf/app.js against a real
+ * `liftgate serve` and the Bitbucket emulator; then diff, renames, a removed repository, drift and destroy.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiIntegration, ApiRun, ApiSpace, ApiStack, Environment, cdktfOk, newProject, run, startEnvironment } from './harness';
+
+const eightEvents = [
+  'pr:comment:added',
+  'pr:from_ref_updated',
+  'pr:merged',
+  'pr:modified',
+  'pr:opened',
+  'pr:reviewer:approved',
+  'pr:reviewer:unapproved',
+  'repo:refs_changed',
+];
+
+let environment: Environment;
+let project: string;
+let env: NodeJS.ProcessEnv;
+
+function configure(config: { defaultIntegrationName: string; defaultRepositories: string[]; opsIntegrationName: string }): void {
+  writeFileSync(join(project, 'app-config.json'), JSON.stringify(config));
+}
+
+async function integrationDetails(): Promise<ApiIntegration[]> {
+  const listed = await environment.api<ApiIntegration[]>('/api/v1/integrations/bitbucket-datacenter');
+  return Promise.all(listed.map((integration) => environment.api<ApiIntegration>(`/api/v1/integrations/bitbucket-datacenter/${integration.id}`)));
+}
+
+/** The webhooks of a repository as Bitbucket returns them, secret included. */
+function webhooksOf(projectKey: string, slug: string) {
+  return environment.bitbucket.repositoryWebhooks(projectKey, slug);
+}
+
+/** Checks that each repository has exactly one webhook delivering to `integration` with its secret and the eight events. */
+function expectWebhooksPointAt(integration: ApiIntegration, repositories: Array<[string, string]>): void {
+  for (const [projectKey, slug] of repositories) {
+    const webhooks = webhooksOf(projectKey, slug);
+    expect(webhooks).toHaveLength(1);
+    expect(webhooks[0]).toMatchObject({ url: integration.webhookUrl, active: true, configuration: expect.objectContaining({ secret: integration.webhookSecret }) });
+    expect([...webhooks[0].events].sort()).toEqual(eightEvents);
+  }
+}
+
+/** Pushes to the tracked branch and returns the runs the stack got from it. */
+async function pushAndRuns(stack: ApiStack): Promise<ApiRun[]> {
+  const pushed = await environment.bitbucket.push(stack.vcs.projectKey, stack.vcs.repositorySlug, { branch: 'main' });
+  expect(pushed.deliveries.map((delivery: { outcome: string; statusCode: number | null }) => [delivery.outcome, delivery.statusCode])).toEqual([['SUCCESS', 200]]);
+  const runs = await environment.api<ApiRun[]>(`/api/v1/stacks/${stack.id}/runs`);
+  return runs.filter((candidate) => candidate.commit === pushed.change.toHash);
+}
+
+beforeAll(async () => {
+  environment = await startEnvironment();
+  for (const [key, slugs] of [
+    ['PLAT', ['network', 'dns', 'web']],
+    ['OPS', ['tools']],
+  ] as const) {
+    environment.bitbucket.createProject(key);
+    for (const slug of slugs) environment.bitbucket.createRepository(key, slug);
+  }
+  project = newProject(join(__dirname, 'app.js'));
+  env = { ...environment.env, LIFTGATE_E2E_APP_CONFIG: join(project, 'app-config.json') };
+}, 60_000);
+
+afterAll(async () => {
+  await environment?.close();
+});
+
+describe('cdktf deploy / diff / destroy with the Liftgate constructs', () => {
+  let stacksByName: Record<string, ApiStack>;
+
+  test('deploy creates the integrations, spaces, stacks and a webhook on every listed repository', async () => {
+    configure({ defaultIntegrationName: 'Main DC', defaultRepositories: ['network', 'dns', 'web'], opsIntegrationName: 'Ops DC' });
+    await cdktfOk(project, ['deploy', '--auto-approve'], env);
+
+    const integrations = await integrationDetails();
+    const main = integrations.find((integration) => integration.isDefault)!;
+    const ops = integrations.find((integration) => !integration.isDefault)!;
+    expect(integrations.map((integration) => integration.name).sort()).toEqual(['Main DC', 'Ops DC']);
+    const spaces = await environment.api<ApiSpace[]>('/api/v1/spaces');
+    const opsSpace = spaces.find((space) => space.name === 'Ops')!;
+    expect(opsSpace).toMatchObject({ parentSpaceId: 'root', inheritEntities: false });
+    expect(ops.spaceId).toBe(opsSpace.id);
+
+    const stacks = await environment.api<ApiStack[]>('/api/v1/stacks');
+    stacksByName = Object.fromEntries(stacks.map((stack) => [stack.name, stack]));
+    expect(Object.keys(stacksByName).sort()).toEqual(['dns', 'network', 'tools']);
+    expect(stacksByName.network).toMatchObject({ spaceId: 'root', detached: false, vcs: { integrationId: main.id, branch: 'main' } });
+    expect(stacksByName.dns.vcs.integrationId).toBe(main.id);
+    expect(stacksByName.tools).toMatchObject({ spaceId: opsSpace.id, vcs: { integrationId: ops.id } });
+
+    expectWebhooksPointAt(main, [
+      ['PLAT', 'network'],
+      ['PLAT', 'dns'],
+      ['PLAT', 'web'],
+    ]);
+    expectWebhooksPointAt(ops, [['OPS', 'tools']]);
+  }, 300_000);
+
+  test('cdktf diff is empty right after the deploy', async () => {
+    const output = await cdktfOk(project, ['diff'], env);
+    expect(output).toContain('No changes.');
+  }, 300_000);
+
+  test('renaming both integrations: no stack detached, every webhook re-pointed, a push triggers a run', async () => {
+    const before = await integrationDetails();
+    configure({ defaultIntegrationName: 'Main DC 2', defaultRepositories: ['network', 'dns', 'web'], opsIntegrationName: 'Ops DC 2' });
+    await cdktfOk(project, ['deploy', '--auto-approve'], env);
+
+    const integrations = await integrationDetails();
+    expect(integrations.map((integration) => integration.name).sort()).toEqual(['Main DC 2', 'Ops DC 2']);
+    const main = integrations.find((integration) => integration.isDefault)!;
+    const ops = integrations.find((integration) => !integration.isDefault)!;
+    expect(before.map((integration) => integration.webhookUrl)).not.toContain(main.webhookUrl);
+
+    const stacks = await environment.api<ApiStack[]>('/api/v1/stacks');
+    expect(stacks.filter((stack) => stack.detached)).toEqual([]);
+    const byName = Object.fromEntries(stacks.map((stack) => [stack.name, stack]));
+    // The stacks are updated in place (same ids), pointing at the new integrations.
+    expect(Object.fromEntries(stacks.map((stack) => [stack.name, stack.id]))).toEqual(Object.fromEntries(Object.values(stacksByName).map((stack) => [stack.name, stack.id])));
+    expect(byName.network.vcs.integrationId).toBe(main.id);
+    expect(byName.dns.vcs.integrationId).toBe(main.id);
+    expect(byName.tools.vcs.integrationId).toBe(ops.id);
+
+    expectWebhooksPointAt(main, [
+      ['PLAT', 'network'],
+      ['PLAT', 'dns'],
+      ['PLAT', 'web'],
+    ]);
+    expectWebhooksPointAt(ops, [['OPS', 'tools']]);
+    for (const name of ['network', 'dns', 'tools']) {
+      expect((await pushAndRuns(byName[name])).map((run) => run.kind)).toEqual(['TRACKED']);
+    }
+  }, 300_000);
+
+  test('removing a repository from the list deletes only its webhook', async () => {
+    const kept = { network: webhooksOf('PLAT', 'network')[0], dns: webhooksOf('PLAT', 'dns')[0], tools: webhooksOf('OPS', 'tools')[0] };
+    configure({ defaultIntegrationName: 'Main DC 2', defaultRepositories: ['network', 'dns'], opsIntegrationName: 'Ops DC 2' });
+    const output = await cdktfOk(project, ['deploy', '--auto-approve'], env);
+    expect(output).toMatch(/0 added, 0 changed, 1 destroyed/);
+    expect(webhooksOf('PLAT', 'web')).toEqual([]);
+    expect(webhooksOf('PLAT', 'network')).toEqual([kept.network]);
+    expect(webhooksOf('PLAT', 'dns')).toEqual([kept.dns]);
+    expect(webhooksOf('OPS', 'tools')).toEqual([kept.tools]);
+  }, 300_000);
+
+  test('CI drift check: after a webhook is edited in Bitbucket, terraform plan -detailed-exitcode exits 2 and names it', async () => {
+    const webhook = webhooksOf('PLAT', 'dns')[0];
+    const edited = await fetch(`${environment.bitbucket.url}/rest/api/latest/projects/PLAT/repos/dns/webhooks/${webhook.id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${environment.bitbucket.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...webhook, events: ['repo:refs_changed'] }),
+    });
+    expect(edited.status).toBe(200);
+
+    // The documented recipe (README "Drift check in CI"): synth, then plan the synthesized stack.
+    await cdktfOk(project, ['synth'], env);
+    const stackDirectory = join(project, 'cdktf.out', 'stacks', 'liftgate');
+    const init = await run('terraform', ['init', '-input=false', '-no-color'], { cwd: stackDirectory, env });
+    expect(init.code).toBe(0);
+    const plan = await run('terraform', ['plan', '-detailed-exitcode', '-input=false', '-lock=false', '-no-color'], { cwd: stackDirectory, env });
+    expect(plan.code).toBe(2);
+    expect(plan.output).toMatch(/# bitbucketdc_repository_webhook\.Main_Webhook-PLAT-dns_[0-9A-F]{8} will be updated in-place/);
+    expect(plan.output).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+  }, 300_000);
+
+  test('destroy leaves nothing in the control plane or in Bitbucket', async () => {
+    await cdktfOk(project, ['destroy', '--auto-approve'], env);
+    expect(await environment.api<ApiIntegration[]>('/api/v1/integrations/bitbucket-datacenter')).toEqual([]);
+    expect(await environment.api<ApiStack[]>('/api/v1/stacks')).toEqual([]);
+    expect((await environment.api<ApiSpace[]>('/api/v1/spaces')).map((space) => space.id)).toEqual(['root']);
+    for (const [projectKey, slug] of [
+      ['PLAT', 'network'],
+      ['PLAT', 'dns'],
+      ['PLAT', 'web'],
+      ['OPS', 'tools'],
+    ]) {
+      expect(webhooksOf(projectKey, slug)).toEqual([]);
+    }
+  }, 300_000);
+});
