@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:provider`, liftgate part: `terraform plan` (with refresh) of 200 `liftgate_stack`s and 200
+ * `bitbucketdc_repository_webhook`s — the liftgate provider against a real `liftgate serve` process, the
+ * bitbucketdc provider against the Bitbucket emulator, both started here — vs 400 of Terraform's built-in
+ * `terraform_data` (no plugin process at all), measured in the same run. Setup (init, the applies that create
+ * what the plans refresh) is not timed. Runs alternate baseline and subject so machine load affects both
+ * alike; medians are reported. BENCH_PLAN_RUNS (default 3) sets the runs per side.
+ */
+const { spawn } = require('node:child_process');
+const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const repoRoot = join(__dirname, '..');
+const lib = join(repoRoot, 'lib');
+if (!existsSync(join(lib, 'terraform', 'liftgate', 'provider.js'))) {
+  process.stderr.write('lib/ is missing: run `npm run build` first (npm run bench:provider does)\n');
+  process.exit(1);
+}
+const { installProviders, terraformPlatform } = require(join(lib, 'cli', 'provider-install.js'));
+const { startEmulator } = require(join(lib, 'emulator', 'index.js'));
+
+const planRuns = Number(process.env.BENCH_PLAN_RUNS || 3);
+const stackCount = 200;
+const webhookCount = 200;
+
+const root = mkdtempSync(join(tmpdir(), 'liftgate-bench-liftgate-'));
+const mirror = join(root, 'mirror');
+const cliConfig = join(root, 'terraformrc');
+const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
+installProviders({ dir: mirror, version, entryPoint: join(lib, 'cli', 'provider.js'), platform: terraformPlatform() });
+writeFileSync(
+  cliConfig,
+  `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/liftgate/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n`,
+);
+
+const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: cliConfig, TF_PLUGIN_CACHE_DIR: '' };
+delete env.TF_LOG;
+delete env.TF_LOG_PROVIDER;
+
+/** Runs terraform in `dir`; resolves to its wall time in ms, or rejects with its output. */
+function terraform(dir, args) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn('terraform', [...args, '-no-color'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // plan -detailed-exitcode: 0 = no changes (what a refresh of applied resources must give).
+      if (code === 0) resolve(ms);
+      else reject(new Error(`terraform ${args.join(' ')} in ${dir} exited ${code}:\n${output}`));
+    });
+  });
+}
+
+/** Starts `liftgate serve` on an ephemeral port with a fresh embedded store; answers its URL, key and a stop(). */
+function startControlPlane() {
+  const dataDir = join(root, 'control-plane');
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'liftgate'), 'serve', '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, LIFTGATE_ENCRYPTION_KEY: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`liftgate serve did not start in time: ${stderr}`));
+    }, 60_000);
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match === null) return;
+      clearTimeout(timer);
+      resolve({
+        url: match[1].replace(/\/+$/, ''),
+        apiKey: readFileSync(join(dataDir, 'admin.key'), 'utf8').trim(),
+        stop: async () => {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`liftgate serve exited with ${code} before listening: ${stderr}`));
+    });
+  });
+}
+
+function workdir(name, hcl) {
+  const dir = join(root, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'main.tf'), hcl);
+  return dir;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+async function main() {
+  const [controlPlane, bitbucket] = await Promise.all([startControlPlane(), startEmulator({ port: 0 })]);
+  try {
+    bitbucket.createProject('BENCH');
+    const slugs = Array.from({ length: webhookCount }, (_, index) => `repo-${String(index).padStart(3, '0')}`);
+    for (const slug of slugs) bitbucket.createRepository('BENCH', slug);
+
+    const ours = workdir(
+      'plan-liftgate',
+      `terraform {
+  required_providers {
+    liftgate    = { source = "liftgate/liftgate" }
+    bitbucketdc = { source = "liftgate/bitbucketdc" }
+  }
+}
+
+provider "liftgate" {
+  endpoint = ${JSON.stringify(controlPlane.url)}
+  api_key  = ${JSON.stringify(controlPlane.apiKey)}
+}
+
+provider "bitbucketdc" {
+  server_url = ${JSON.stringify(bitbucket.url)}
+  token      = ${JSON.stringify(bitbucket.adminToken)}
+}
+
+locals {
+  repositories = ${JSON.stringify(slugs)}
+}
+
+resource "liftgate_bitbucket_datacenter_integration" "bb" {
+  name         = "bench"
+  is_default   = true
+  api_host     = ${JSON.stringify(bitbucket.url)}
+  username     = "admin"
+  access_token = ${JSON.stringify(bitbucket.adminToken)}
+}
+
+resource "liftgate_stack" "stack" {
+  count           = ${stackCount}
+  name            = "stack-\${count.index}"
+  integration_id  = liftgate_bitbucket_datacenter_integration.bb.id
+  project_key     = "BENCH"
+  repository_slug = local.repositories[count.index % length(local.repositories)]
+  branch          = "main"
+}
+
+resource "bitbucketdc_repository_webhook" "hook" {
+  count           = ${webhookCount}
+  project_key     = "BENCH"
+  repository_slug = local.repositories[count.index]
+  name            = "liftgate"
+  url             = liftgate_bitbucket_datacenter_integration.bb.webhook_url
+  secret          = liftgate_bitbucket_datacenter_integration.bb.webhook_secret
+  events          = ["repo:refs_changed", "pr:opened", "pr:merged"]
+}
+`,
+    );
+    const builtin = workdir(
+      'plan-terraform-data',
+      `resource "terraform_data" "integration" {
+  input = { name = "bench", is_default = true }
+}
+
+resource "terraform_data" "stack" {
+  count = ${stackCount}
+  input = { name = "stack-\${count.index}", integration_id = terraform_data.integration.id, branch = "main" }
+}
+
+resource "terraform_data" "hook" {
+  count = ${webhookCount}
+  input = { name = "liftgate", url = terraform_data.integration.id, events = ["repo:refs_changed", "pr:opened", "pr:merged"] }
+}
+`,
+    );
+    process.stderr.write(`setting up: applying ${stackCount} stacks + ${webhookCount} webhooks and as many terraform_data (not timed)...\n`);
+    await terraform(ours, ['init', '-input=false']);
+    await terraform(builtin, ['init', '-input=false']);
+    await terraform(ours, ['apply', '-auto-approve', '-input=false', '-parallelism=32']);
+    await terraform(builtin, ['apply', '-auto-approve', '-input=false', '-parallelism=32']);
+
+    const times = { baseline: [], subject: [] };
+    for (let run = 0; run < planRuns; run += 1) {
+      times.baseline.push(await terraform(builtin, ['plan', '-detailed-exitcode', '-input=false']));
+      times.subject.push(await terraform(ours, ['plan', '-detailed-exitcode', '-input=false']));
+    }
+    const baseline = median(times.baseline);
+    const subject = median(times.subject);
+    process.stdout.write(
+      `(4) terraform plan with refresh of ${stackCount} liftgate_stack + ${webhookCount} bitbucketdc_repository_webhook + 1 integration ` +
+        `against liftgate serve and the emulator (baseline: as many terraform_data), median of ${planRuns}:\n` +
+        `    baseline ${baseline.toFixed(0)} ms   liftgate+bitbucketdc ${subject.toFixed(0)} ms   ratio ${(subject / baseline).toFixed(2)}x\n`,
+    );
+  } finally {
+    await Promise.all([controlPlane.stop(), bitbucket.close()]);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack || error}\n`);
+  process.exit(1);
+});
