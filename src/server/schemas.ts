@@ -49,7 +49,11 @@ export const space = z
 
 export const spaceCreate = z.object({
   name,
-  parentSpaceId: spaceId.default('root'),
+  parentSpaceId: spaceId
+    .nullable()
+    .default('root')
+    .transform((value) => value ?? 'root')
+    .describe('Defaults to root (also when null); immutable'),
   inheritEntities: z.boolean().default(false),
   description: description.default(''),
   labels: labels.default([]),
@@ -57,7 +61,7 @@ export const spaceCreate = z.object({
 
 export const spacePatch = z.object({
   name: name.optional(),
-  parentSpaceId: spaceId.optional().describe('Immutable: accepted only when unchanged'),
+  parentSpaceId: spaceId.nullable().optional().describe('Immutable: accepted only when unchanged (null is root\'s parent)'),
   inheritEntities: z.boolean().optional(),
   description: description.optional(),
   labels: labels.optional(),

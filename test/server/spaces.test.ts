@@ -22,6 +22,8 @@ describeEachEngine('spaces', (server) => {
     expect(created.body.id).toMatch(/^platform-team-[0-9a-f]{6}$/);
     const listed = await server.request('GET', '/api/v1/spaces');
     expect(listed.body.map((space: { id: string }) => space.id)).toEqual(['root', created.body.id]);
+    const explicitNull = await server.request('POST', '/api/v1/spaces', { body: { name: 'null parent', parentSpaceId: null } });
+    expect(explicitNull.body.parentSpaceId).toBe('root');
   });
 
   it('refuses to rename, re-parent or delete root', async () => {
@@ -32,6 +34,8 @@ describeEachEngine('spaces', (server) => {
     const move = await server.request('PATCH', '/api/v1/spaces/root', { body: { parentSpaceId: other.id } });
     expect(move.status).toBe(422);
     expect(move.body.error.details.field).toBe('parentSpaceId');
+    const unchanged = await server.request('PATCH', '/api/v1/spaces/root', { body: { name: 'root', parentSpaceId: null, labels: ['top'] } });
+    expect(unchanged.status).toBe(200);
     const remove = await server.request('DELETE', '/api/v1/spaces/root');
     expect(remove.status).toBe(409);
     expect((await server.request('GET', '/api/v1/spaces/root')).status).toBe(200);
