@@ -1,0 +1,38 @@
+/**
+ * Quickstart: the account's default Bitbucket DC integration, a webhook on two repositories, a space for
+ * the platform team and two stacks in it. Deploy with `npx cdktf deploy` from the repository root.
+ */
+import { App, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { BitbucketDatacenterIntegration, LiftgateStack, Space, bitbucketdc, liftgate } from 'liftgate';
+import { requiredEnv } from '../environment';
+
+class Quickstart extends TerraformStack {
+  public constructor(scope: Construct, id: string) {
+    super(scope, id);
+    // Both providers read their settings from the environment: LIFTGATE_ENDPOINT, LIFTGATE_API_KEY,
+    // BITBUCKET_URL and BITBUCKET_TOKEN.
+    new liftgate.provider.LiftgateProvider(this, 'liftgate', {});
+    new bitbucketdc.provider.BitbucketdcProvider(this, 'bitbucketdc', {});
+
+    const bitbucket = new BitbucketDatacenterIntegration(this, 'Bitbucket', {
+      name: 'Bitbucket',
+      isDefault: true,
+      apiHost: requiredEnv('BITBUCKET_URL', 'the URL of Bitbucket Data Center'),
+      username: process.env.LIFTGATE_BITBUCKET_USERNAME ?? 'admin',
+      accessToken: requiredEnv('BITBUCKET_TOKEN', 'an HTTP access token of LIFTGATE_BITBUCKET_USERNAME (repository admin)'),
+      repositories: [
+        { projectKey: 'PLAT', repositorySlug: 'network' },
+        { projectKey: 'PLAT', repositorySlug: 'dns' },
+      ],
+    });
+
+    const platform = new Space(this, 'Platform', { name: 'Platform', description: 'Infrastructure owned by the platform team' });
+    new LiftgateStack(this, 'Network', { name: 'network', space: platform, integration: bitbucket, projectKey: 'PLAT', repositorySlug: 'network' });
+    new LiftgateStack(this, 'Dns', { name: 'dns', space: platform, integration: bitbucket, projectKey: 'PLAT', repositorySlug: 'dns', projectRoot: 'terraform' });
+  }
+}
+
+const app = new App();
+new Quickstart(app, 'quickstart');
+app.synth();
