@@ -142,6 +142,12 @@ function integrationState(integration: Integration, tokens: Pick<IntegrationMode
   };
 }
 
+/** Whether the stored user_facing_host is what the control plane derives when none is configured. */
+function userFacingHostIsDerived(state: Pick<IntegrationModel, 'api_host' | 'user_facing_host'>): boolean {
+  const derived = typeof state.api_host === 'string' && !state.api_host.startsWith('private:') ? state.api_host : null;
+  return state.user_facing_host === derived;
+}
+
 function adminSpace(model: { is_default: unknown; space_id: unknown }): string {
   return model.is_default === true || typeof model.space_id !== 'string' ? 'root' : model.space_id;
 }
@@ -226,8 +232,9 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
     if (prior !== null) {
       const replacing = plan.name !== prior.name || plan.is_default !== prior.is_default;
       if (prior.is_default === true && replacing) client.defaultIntegrationsBeingReplaced.add(prior.id as string);
-      // The control plane derives user_facing_host from api_host when it is not configured.
-      if (config !== null && config.user_facing_host === null && plan.api_host !== prior.api_host) {
+      // The control plane derives user_facing_host from api_host when it is not configured: it changes with
+      // api_host, and leaving out a host that was set resets it.
+      if (config !== null && config.user_facing_host === null && (plan.api_host !== prior.api_host || !userFacingHostIsDerived(prior))) {
         return { plan: { ...plan, user_facing_host: unknown } };
       }
       return {};
@@ -295,7 +302,7 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
       description: config.description ?? '',
     };
     if (config.user_facing_host !== null) change.userFacingHost = config.user_facing_host;
-    else if (config.api_host !== prior.api_host) change.userFacingHost = null;
+    else if (config.api_host !== prior.api_host || !userFacingHostIsDerived(prior)) change.userFacingHost = null;
     if (config.access_token !== null && config.access_token !== prior.access_token) change.accessToken = config.access_token;
     if (config.access_token_wo !== null && config.access_token_wo_version !== prior.access_token_wo_version) {
       change.accessToken = config.access_token_wo;

@@ -2,6 +2,7 @@ import { LiftgateNotFoundError, type Space } from '../../clients/liftgate';
 import {
   boolAttribute,
   eachElement,
+  errorDiagnostic,
   lengthBetween,
   setAttribute,
   stringAttribute,
@@ -108,6 +109,17 @@ export const spaceResource: ResourceDefinition<typeof attributes, LiftgateProvid
   },
 
   async importState({ id }) {
+    if (id === 'root') {
+      return {
+        state: null,
+        diagnostics: [
+          errorDiagnostic(
+            'The root space cannot be managed',
+            'The root space always exists and cannot be renamed, moved or deleted; read it with data "liftgate_space" { id = "root" } instead.',
+          ),
+        ],
+      };
+    }
     return {
       state: { id, name: null, parent_space_id: null, inherit_entities: null, description: null, labels: null },
     };

@@ -98,6 +98,24 @@ describe('liftgate provider planning rules', () => {
     const applied = await server.applyResourceChange(integrationType, state, plan.planned, changed);
     expect(applied.diagnostics).toEqual([]);
     expect(applied.state).toMatchObject({ api_host: moved, user_facing_host: moved });
+
+    // A host that was set and is then left out goes back to the derived one; after that the plan is stable.
+    const custom = { ...changed, user_facing_host: 'https://bitbucket.example.com' };
+    const withCustom = await server.planResourceChange(integrationType, applied.state, { ...(applied.state as ObjectValue), user_facing_host: 'https://bitbucket.example.com' }, custom);
+    const customState = (await server.applyResourceChange(integrationType, applied.state, withCustom.planned, custom)).state as ObjectValue;
+    expect(customState.user_facing_host).toBe('https://bitbucket.example.com');
+    const reset = await server.planResourceChange(integrationType, customState, customState, changed);
+    expect(isUnknown(reset.planned?.user_facing_host)).toBe(true);
+    const resetState = (await server.applyResourceChange(integrationType, customState, reset.planned, changed)).state as ObjectValue;
+    expect(resetState.user_facing_host).toBe(moved);
+    const stable = await server.planResourceChange(integrationType, resetState, resetState, changed);
+    expect(stable.planned).toEqual(resetState);
+  });
+
+  test('the root space cannot be imported (it cannot be managed), only read', async () => {
+    const imported = await (await configured()).importResourceState('liftgate_space', 'root');
+    expect(imported.state).toBeNull();
+    expect(imported.diagnostics.map((diagnostic) => diagnostic.summary)).toEqual(['The root space cannot be managed']);
   });
 
   test('a second default integration fails at plan time, except for the create half of replacing the default itself', async () => {
