@@ -4,11 +4,13 @@ import type { Queryable } from './database';
 import { isoTimestamp } from './rows';
 
 /**
- * PostgreSQL text cannot hold U+0000, and headers or parser messages quoting a hostile body may contain it; the
- * log keeps everything else verbatim.
+ * PostgreSQL text cannot hold U+0000 or lone UTF-16 surrogates, and headers or parser messages quoting a hostile
+ * body may contain them; the log replaces them with U+FFFD and keeps everything else verbatim.
  */
 function storable(text: string | null | undefined): string | null {
-  return text === null || text === undefined ? null : text.replace(/\u0000/g, '\uFFFD');
+  return text === null || text === undefined
+    ? null
+    : text.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
 /** What the receiver knows about a delivery when it records it. */
@@ -58,21 +60,21 @@ export async function recordAcceptedDeliveries(db: Queryable, records: readonly 
     `WITH inserted AS (
        INSERT INTO deliveries (id, integration_id, request_id, idempotency_key, event_key, project_key, repository_slug,
                                outcome, status_code, reason)
-       SELECT (d->>'id')::uuid, d->>'integration_id', d->>'request_id', d->>'request_id', d->>'event_key',
-              d->>'project_key', d->>'repository_slug', d->>'outcome', (d->>'status_code')::integer, d->>'reason'
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS input(d, position)
-       ORDER BY d->>'integration_id', d->>'request_id', position
+       SELECT d.id, d.integration_id, d.request_id, d.request_id, d.event_key, d.project_key, d.repository_slug,
+              d.outcome, d.status_code, d.reason
+       FROM json_populate_recordset(NULL::deliveries, $1::json) WITH ORDINALITY AS d
+       ORDER BY d.integration_id, d.request_id, d.ordinality
        ON CONFLICT (integration_id, idempotency_key) DO NOTHING
        RETURNING id
      ), queued AS (
        INSERT INTO runs (id, stack_id, kind, trigger, branch, commit_sha, pull_request_id, delivery_id)
-       SELECT (r->>'id')::uuid, r->>'stack_id', r->>'kind', r->>'trigger', r->>'branch', r->>'commit_sha',
-              (r->>'pull_request_id')::bigint, inserted.id
-       FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS input(r, position)
-       JOIN inserted ON inserted.id = (r->>'delivery_id')::uuid
-       ORDER BY position
+       SELECT r.id, r.stack_id, r.kind, r.trigger, r.branch, r.commit_sha, r.pull_request_id, inserted.id
+       FROM json_populate_recordset(NULL::runs, $2::json) WITH ORDINALITY AS r
+       JOIN inserted ON inserted.id = r.delivery_id
+       ORDER BY r.ordinality
      )
      SELECT (SELECT array_agg(id::text) FROM inserted) AS inserted, now() AS created_at`,
+    // JSON keys are the column names: json_populate_recordset converts each row to the table's types in one step.
     [
       JSON.stringify(deliveries),
       JSON.stringify(

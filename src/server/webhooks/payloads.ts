@@ -25,8 +25,14 @@ export const PULL_REQUEST_EVENTS = [
 /** The eight events that can start runs (SPEC §1); every other event key is recorded and ignored. */
 export const HANDLED_EVENTS: readonly string[] = [PUSH_EVENT, ...PULL_REQUEST_EVENTS];
 
-// Git refuses NUL in ref names, and PostgreSQL cannot store it in text or jsonb.
-const nonEmpty = z.string().min(1).regex(/^[^\u0000]*$/, 'must not contain NUL characters');
+// Git refuses NUL in ref names and PostgreSQL cannot store it; a lone UTF-16 surrogate (a JSON "\ud800" escape)
+// is not Unicode text at all and PostgreSQL refuses it too. Neither ever comes from Bitbucket.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const nonEmpty = z
+  .string()
+  .min(1)
+  .regex(/^[^\u0000]*$/, 'must not contain NUL characters')
+  .refine((text) => !LONE_SURROGATE.test(text), 'must be valid Unicode (it contains a lone surrogate)');
 
 const repositorySchema = z.object({
   slug: nonEmpty,

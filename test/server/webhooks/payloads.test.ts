@@ -83,6 +83,15 @@ describe('Bitbucket payload parsing', () => {
     expect(parseHandledDelivery('pr:opened', json(body))).toMatchObject({ ok: false, reason: expect.stringContaining('does not match the X-Event-Key') });
   });
 
+  it('refuses strings PostgreSQL cannot store: NUL and lone surrogates', () => {
+    for (const slug of ['net\u0000work', 'net\ud800work', '\udc00']) {
+      const body = Buffer.from(JSON.stringify(refsChanged({ projectKey: 'PLAT', slug }, [{ branch: 'main', toHash: '1'.repeat(40) }])));
+      expect(parseHandledDelivery('repo:refs_changed', body)).toMatchObject({ ok: false, reason: expect.stringContaining('repository.slug') });
+    }
+    const paired = Buffer.from(JSON.stringify(refsChanged({ projectKey: 'PLAT', slug: 'net\ud83d\ude80work' }, [])));
+    expect(parseHandledDelivery('repo:refs_changed', paired)).toMatchObject({ ok: true });
+  });
+
   it('refuses an unknown ref-change type', () => {
     const body = refsChanged(repo, [{ branch: 'main', toHash: '1'.repeat(40) }]);
     (body.changes[0] as { type: string }).type = 'MOVE';

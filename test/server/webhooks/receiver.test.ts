@@ -250,6 +250,19 @@ function suite(server: TestControlPlane) {
       expect(prResponse.body.error.message).toMatch(/pullRequest\.toRef/);
     });
 
+    it('refuses text PostgreSQL cannot store with 400, not 500, and records the refusal', async () => {
+      const body = JSON.stringify(refsChanged({ projectKey: 'PLAT', slug: 'net\ud800work' }, [{ branch: 'main', toHash: commit('1') }]));
+      expect(body).toContain('\\ud800');
+      const response = await post(platform.id, body, {
+        'content-type': 'application/json',
+        'x-event-key': 'repo:refs_changed',
+        'x-request-id': 'lone-surrogate',
+        'x-hub-signature': hubSignatureFor(platform.webhookSecret, body),
+      });
+      expect(response.status).toBe(400);
+      expect((await deliveriesOf(platform))[0]).toMatchObject({ requestId: 'lone-surrogate', outcome: 'REJECTED', statusCode: 400 });
+    });
+
     it('refuses a signed delivery without X-Event-Key with 400', async () => {
       const body = '{}';
       const response = await post(platform.id, body, { 'x-hub-signature': hubSignatureFor(platform.webhookSecret, body), 'content-type': 'application/json' });
