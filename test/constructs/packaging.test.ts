@@ -103,6 +103,12 @@ if (!pythonCanBuildWheels) {
     readAssembly();
     const outdir = join(scratch, 'dist');
     execFileSync(bin('jsii-pacmak'), ['--targets', 'python', '--code-only', '--outdir', outdir], { cwd: root, env: quietJsii, stdio: 'pipe' });
+    // Every generated module is valid Python, and the constructs are there under their own names.
+    execFileSync(python, ['-m', 'compileall', '-q', join(outdir, 'python', 'src')], { stdio: 'pipe' });
+    const rootModule = readFileSync(join(outdir, 'python', 'src', 'liftgate', '__init__.py'), 'utf8');
+    for (const name of ['Space', 'BitbucketDatacenterIntegration', 'LiftgateStack', 'ISpace', 'IIntegration', 'WebhookEvent']) {
+      expect(rootModule).toMatch(new RegExp(`^class ${name}\\b`, 'm'));
+    }
     const wheels = join(scratch, 'wheels');
     execFileSync(python, ['-m', 'pip', 'wheel', '--no-build-isolation', '--no-deps', '--no-index', '-w', wheels, join(outdir, 'python')], { stdio: 'pipe' });
     const wheel = readdirSync(wheels).find((name) => name.endsWith('.whl'));
