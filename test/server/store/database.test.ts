@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listMigrations, migrate, openDatabase, sqlState, UNIQUE_VIOLATION, type Database, type DatabaseOptions } from '../../../src/server/store/database';
@@ -123,6 +123,28 @@ describe.each(['pglite', 'postgres'] as const)('Database [%s]', (engine) => {
     }
   }, 60_000);
 
+  if (engine === 'pglite') {
+    it('locks a directory to one process: takes over a stale lock, refuses a second open and a live owner', async () => {
+      const options = (await freshOptions(true)) as { dataDir: string };
+      const lockFile = `${options.dataDir}.lock`;
+      const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+      try {
+        mkdirSync(pgliteDir, { recursive: true });
+        const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+        writeFileSync(lockFile, `${exited.stdout.toString()}\n`);
+        const opened = await openDatabase(options);
+        expect(readFileSync(lockFile, 'utf8').trim()).toBe(String(process.pid));
+        await expect(openDatabase(options)).rejects.toThrow(/already open in this process/);
+        await opened.close();
+        expect(existsSync(lockFile)).toBe(false);
+        writeFileSync(lockFile, `${alive.pid}\n`);
+        await expect(openDatabase(options)).rejects.toThrow(`in use by another process (pid ${alive.pid})`);
+      } finally {
+        alive.kill('SIGKILL');
+      }
+    }, 60_000);
+  }
+
   if (engine === 'postgres') {
     it('lets replicas that start together on one PostgreSQL migrate it exactly once', async () => {
       const options = await freshOptions();
@@ -137,25 +159,3 @@ describe.each(['pglite', 'postgres'] as const)('Database [%s]', (engine) => {
   }
 });
 
-describe('PGlite directory lock', () => {
-  it('takes over a stale lock, refuses a second open while open and an open while a live process holds it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'liftgate-lock-'));
-    const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-    try {
-      const dataDir = join(dir, 'pgdata');
-      const lockFile = `${dataDir}.lock`;
-      const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-      writeFileSync(lockFile, `${exited.stdout.toString()}\n`);
-      const db = await openDatabase({ dataDir });
-      expect(readFileSync(lockFile, 'utf8').trim()).toBe(String(process.pid));
-      await expect(openDatabase({ dataDir })).rejects.toThrow(/already open in this process/);
-      await db.close();
-      expect(existsSync(lockFile)).toBe(false);
-      writeFileSync(lockFile, `${alive.pid}\n`);
-      await expect(openDatabase({ dataDir })).rejects.toThrow(`in use by another process (pid ${alive.pid})`);
-    } finally {
-      alive.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
-});
