@@ -11,7 +11,7 @@ import {
   BitbucketRateLimitedError,
   BitbucketServerError,
   BitbucketUnauthorizedError,
-} from '../../clients/bitbucket';
+} from '../../clients/bitbucket/errors';
 import { errorDiagnostic, type AttributePath, type Diagnostic } from '../../plugin';
 
 /** What the failed call was about, so the diagnostic can name it and the permission it needs. */

@@ -2,7 +2,6 @@
  * `bitbucketdc_project_webhook`: one webhook of a Bitbucket project, inherited by every repository in
  * it. Import id `PROJECT/ID`. Drift in any field (the secret included) shows in plan.
  */
-import { type BitbucketClient } from '../../clients/bitbucket';
 import { attributePath, stringAttribute, type ModelOf, type ResourceDefinition } from '../../plugin';
 import {
   createOrAdoptWebhook,
@@ -17,6 +16,7 @@ import {
   type WebhookFields,
   type WebhookScope,
 } from './webhook';
+import { type ProviderClient } from './provider-client';
 
 const attributes = {
   project_key: stringAttribute({
@@ -30,17 +30,27 @@ const attributes = {
 
 type ProjectWebhookState = ModelOf<typeof attributes>;
 
-function projectScope(client: BitbucketClient, projectKey: string): WebhookScope {
-  const webhooks = client.projectWebhooks;
+function projectScope(client: ProviderClient, projectKey: string): WebhookScope {
+  const webhooks = client.bitbucket.projectWebhooks;
+  const key = `project ${projectKey}`;
+  // Every change through this process makes the next read list the project again.
+  const changing = async <T>(change: Promise<T>): Promise<T> => {
+    try {
+      return await change;
+    } finally {
+      client.forgetListing(key);
+    }
+  };
   return {
-    target: `project ${projectKey}`,
+    target: key,
     permission: 'PROJECT_ADMIN',
     notFoundPath: attributePath('project_key'),
     search: (filter) => webhooks.search(projectKey, filter),
+    listed: (id) => client.listedWebhook(key, () => webhooks.list(projectKey).toArray(), id),
     get: (id) => webhooks.get(projectKey, id),
-    create: (input) => webhooks.create(projectKey, input),
-    update: (id, input) => webhooks.update(projectKey, id, input),
-    delete: (id) => webhooks.delete(projectKey, id),
+    create: (input) => changing(webhooks.create(projectKey, input)),
+    update: (id, input) => changing(webhooks.update(projectKey, id, input)),
+    delete: (id) => changing(webhooks.delete(projectKey, id)),
   };
 }
 
@@ -48,7 +58,7 @@ function toState(projectKey: string, fields: WebhookFields): ProjectWebhookState
   return { project_key: projectKey, ...fields };
 }
 
-export const projectWebhookResource: ResourceDefinition<typeof attributes, BitbucketClient> = {
+export const projectWebhookResource: ResourceDefinition<typeof attributes, ProviderClient> = {
   typeName: 'bitbucketdc_project_webhook',
   schema: {
     description:

@@ -3,7 +3,6 @@
  * Data Center repositories and projects, and lists a project's repositories. Configuration comes from
  * the provider block, else from BITBUCKET_URL / BITBUCKET_TOKEN / BITBUCKET_USERNAME / BITBUCKET_PASSWORD.
  */
-import { BitbucketClient } from '../../clients/bitbucket';
 import {
   attributePath,
   errorDiagnostic,
@@ -15,6 +14,7 @@ import {
   type ProviderDefinition,
 } from '../../plugin';
 import { projectWebhookResource } from './project-webhook';
+import { ProviderClient } from './provider-client';
 import { repositoriesDataSource } from './repositories-data-source';
 import { repositoryWebhookResource } from './repository-webhook';
 
@@ -88,7 +88,7 @@ function fromEnvironment(name: keyof typeof environment): string | null {
  */
 const retryPolicy = { maxRetries: 6, baseDelayMs: 250, maxDelayMs: 8000 };
 
-export const provider: ProviderDefinition<typeof attributes, BitbucketClient> = {
+export const provider: ProviderDefinition<typeof attributes, ProviderClient> = {
   typeName: 'bitbucketdc',
   schema: {
     description: 'Manages webhooks of Bitbucket Data Center repositories and projects.',
@@ -149,9 +149,12 @@ export const provider: ProviderDefinition<typeof attributes, BitbucketClient> = 
         ],
       };
     }
-    let client: BitbucketClient;
+    // Loaded here, not at the top: Terraform also starts the provider just for its schema or to
+    // validate, and the client's HTTP and schema libraries are most of a provider start's cost.
+    const { BitbucketClient } = await import('../../clients/bitbucket/client');
+    let bitbucket: InstanceType<typeof BitbucketClient>;
     try {
-      client = new BitbucketClient({
+      bitbucket = new BitbucketClient({
         baseUrl: serverUrl,
         token: credentials.token ?? undefined,
         username: credentials.username ?? undefined,
@@ -167,7 +170,7 @@ export const provider: ProviderDefinition<typeof attributes, BitbucketClient> = 
         ],
       };
     }
-    return { client };
+    return { client: new ProviderClient(bitbucket) };
   },
 
   resources: [repositoryWebhookResource, projectWebhookResource],

@@ -2,9 +2,9 @@
  * Data source `bitbucketdc_repositories`: the repositories of one project, for fan-out
  * (`for_each = toset(data.bitbucketdc_repositories.all.slugs)`).
  */
-import { type BitbucketClient } from '../../clients/bitbucket';
 import { attributePath, listAttribute, stringAttribute, type DataSourceDefinition } from '../../plugin';
 import { bitbucketErrorDiagnostic } from './bitbucket-diagnostics';
+import { type ProviderClient } from './provider-client';
 import { projectKeyValidator } from './webhook';
 
 const attributes = {
@@ -27,7 +27,7 @@ const attributes = {
   ),
 };
 
-export const repositoriesDataSource: DataSourceDefinition<typeof attributes, BitbucketClient> = {
+export const repositoriesDataSource: DataSourceDefinition<typeof attributes, ProviderClient> = {
   typeName: 'bitbucketdc_repositories',
   schema: {
     description: 'The repositories of a Bitbucket Data Center project (needs PROJECT_READ), e.g. to put a webhook on each.',
@@ -37,7 +37,7 @@ export const repositoriesDataSource: DataSourceDefinition<typeof attributes, Bit
   async read({ client, config }) {
     const projectKey = config.project_key!;
     try {
-      const repositories = await client.repositories.list(projectKey, { pageSize: 1000 }).toArray();
+      const repositories = await client.bitbucket.repositories.list(projectKey, { pageSize: 1000 }).toArray();
       return {
         state: {
           project_key: projectKey,

@@ -2,7 +2,6 @@
  * `bitbucketdc_repository_webhook`: one webhook of one Bitbucket repository. Import id
  * `PROJECT/repo/ID`. Drift in any field (the secret included: Bitbucket returns it) shows in plan.
  */
-import { type BitbucketClient } from '../../clients/bitbucket';
 import {
   attributePath,
   stringAttribute,
@@ -23,6 +22,7 @@ import {
   type WebhookFields,
   type WebhookScope,
 } from './webhook';
+import { type ProviderClient } from './provider-client';
 
 const attributes = {
   project_key: stringAttribute({
@@ -42,17 +42,27 @@ const attributes = {
 
 type RepositoryWebhookState = ModelOf<typeof attributes>;
 
-function repositoryScope(client: BitbucketClient, projectKey: string, slug: string): WebhookScope {
-  const webhooks = client.repositoryWebhooks;
+function repositoryScope(client: ProviderClient, projectKey: string, slug: string): WebhookScope {
+  const webhooks = client.bitbucket.repositoryWebhooks;
+  const key = `repository ${projectKey}/${slug}`;
+  // Every change through this process makes the next read list the repository again.
+  const changing = async <T>(change: Promise<T>): Promise<T> => {
+    try {
+      return await change;
+    } finally {
+      client.forgetListing(key);
+    }
+  };
   return {
-    target: `repository ${projectKey}/${slug}`,
+    target: key,
     permission: 'REPO_ADMIN',
     notFoundPath: attributePath('repository_slug'),
     search: (filter) => webhooks.search(projectKey, slug, filter),
+    listed: (id) => client.listedWebhook(key, () => webhooks.list(projectKey, slug).toArray(), id),
     get: (id) => webhooks.get(projectKey, slug, id),
-    create: (input) => webhooks.create(projectKey, slug, input),
-    update: (id, input) => webhooks.update(projectKey, slug, id, input),
-    delete: (id) => webhooks.delete(projectKey, slug, id),
+    create: (input) => changing(webhooks.create(projectKey, slug, input)),
+    update: (id, input) => changing(webhooks.update(projectKey, slug, id, input)),
+    delete: (id) => changing(webhooks.delete(projectKey, slug, id)),
   };
 }
 
@@ -60,7 +70,7 @@ function toState(projectKey: string, slug: string, fields: WebhookFields): Repos
   return { project_key: projectKey, repository_slug: slug, ...fields };
 }
 
-export const repositoryWebhookResource: ResourceDefinition<typeof attributes, BitbucketClient> = {
+export const repositoryWebhookResource: ResourceDefinition<typeof attributes, ProviderClient> = {
   typeName: 'bitbucketdc_repository_webhook',
   schema: {
     description:

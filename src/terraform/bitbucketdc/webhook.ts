@@ -3,7 +3,10 @@
  * mapping between Bitbucket's webhook and Terraform state, and the create that adopts a webhook an
  * earlier, interrupted apply already made. Each resource supplies its scope (where the webhook lives).
  */
-import { BitbucketNotFoundError, type BitbucketWebhook, type BitbucketWebhookInput } from '../../clients/bitbucket';
+import { type BitbucketWebhook, type BitbucketWebhookInput } from '../../clients/bitbucket';
+// The error classes alone (no HTTP or schema libraries): provider starts that only serve the schema
+// or validate configuration never load the client.
+import { BitbucketNotFoundError } from '../../clients/bitbucket/errors';
 import {
   attributePath,
   boolAttribute,
@@ -137,6 +140,8 @@ export interface WebhookScope {
   /** The attribute a 404 on the scope points at. */
   readonly notFoundPath: ReturnType<typeof attributePath>;
   search(filter: { name: string; url: string }): Promise<BitbucketWebhook[]>;
+  /** The webhook from a listing of the scope shared with other reads (see ProviderClient); undefined when not listed. */
+  listed(id: number): Promise<BitbucketWebhook | undefined>;
   get(id: number): Promise<BitbucketWebhook>;
   create(input: BitbucketWebhookInput): Promise<BitbucketWebhook>;
   update(id: number, input: BitbucketWebhookInput): Promise<BitbucketWebhook>;
@@ -246,7 +251,9 @@ export async function createOrAdoptWebhook(scope: WebhookScope, desired: Desired
 /** The webhook as it is in Bitbucket now; `fields: null` when it (or its repository or project) is gone. */
 export async function readWebhook(scope: WebhookScope, id: number): Promise<WebhookResult> {
   try {
-    return { fields: webhookFields(await scope.get(id)), diagnostics: [] };
+    // Not in the listing: gone, or made after the listing was taken; the GET tells which.
+    const webhook = (await scope.listed(id)) ?? (await scope.get(id));
+    return { fields: webhookFields(webhook), diagnostics: [] };
   } catch (error) {
     if (error instanceof BitbucketNotFoundError) return { fields: null, diagnostics: [] };
     return { fields: null, diagnostics: [bitbucketErrorDiagnostic(operation(scope, `read webhook ${id}`), error)] };
