@@ -109,7 +109,23 @@ describe('cdktf deploy / diff / destroy with the Liftgate constructs', () => {
   test('renaming both integrations: no stack detached, every webhook re-pointed, a push triggers a run', async () => {
     const before = await integrationDetails();
     configure({ defaultIntegrationName: 'Main DC 2', defaultRepositories: ['network', 'dns', 'web'], opsIntegrationName: 'Ops DC 2' });
-    await cdktfOk(project, ['deploy', '--auto-approve'], env);
+    const output = await cdktfOk(project, ['deploy', '--auto-approve'], env);
+
+    // The order Terraform applied: the space-level integration is created, its stack and webhook re-pointed,
+    // and only then the old one destroyed; the default integration is destroyed before its successor exists.
+    const position = (pattern: RegExp) => {
+      const match = pattern.exec(output);
+      if (match === null) throw new Error(`${pattern} not in the deploy output:\n${output}`);
+      return match.index;
+    };
+    const opsAddress = 'liftgate_bitbucket_datacenter_integration\\.OpsBitbucket_[0-9A-F]{8}';
+    const mainAddress = 'liftgate_bitbucket_datacenter_integration\\.Main_[0-9A-F]{8}';
+    expect(position(new RegExp(`${opsAddress} \\(OpsBitbucket/Resource\\): Creation complete`))).toBeLessThan(position(new RegExp(`${opsAddress}[^\\n]*Destruction complete`)));
+    expect(position(/liftgate_stack\.Tools_[0-9A-F]{8}[^\n]*Modifications complete/)).toBeLessThan(position(new RegExp(`${opsAddress}[^\\n]*Destruction complete`)));
+    expect(position(/bitbucketdc_repository_webhook\.OpsBitbucket_Webhook-OPS-tools_[0-9A-F]{8}[^\n]*Modifications complete/)).toBeLessThan(
+      position(new RegExp(`${opsAddress}[^\\n]*Destruction complete`)),
+    );
+    expect(position(new RegExp(`${mainAddress}[^\\n]*Destruction complete`))).toBeLessThan(position(new RegExp(`${mainAddress} \\(Main/Resource\\): Creation complete`)));
 
     const integrations = await integrationDetails();
     expect(integrations.map((integration) => integration.name).sort()).toEqual(['Main DC 2', 'Ops DC 2']);
