@@ -47,6 +47,18 @@ describeEachEngine('Bitbucket DC integrations', (server) => {
     expect(explicitNulls).toMatchObject({ spaceId: 'root', userFacingHost: 'https://n.example.com' });
   });
 
+  it('resets userFacingHost to its default with null, and follows a changed apiHost while unset', async () => {
+    const created = await server.createIntegration({ name: 'hosts', apiHost: 'https://a.example.com', userFacingHost: 'https://people.example.com' });
+    expect(created.userFacingHost).toBe('https://people.example.com');
+    const reset = await server.request('PATCH', `${base}/${created.id}`, { body: { userFacingHost: null } });
+    expect(reset.body.userFacingHost).toBe('https://a.example.com');
+    const moved = await server.request('PATCH', `${base}/${created.id}`, { body: { apiHost: 'https://b.example.com' } });
+    expect(moved.body.userFacingHost).toBe('https://b.example.com');
+    const bad = await server.request('PATCH', `${base}/${created.id}`, { body: { userFacingHost: 'ftp://x' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details.field).toBe('userFacingHost');
+  });
+
   it('rejects an apiHost that is neither https:// nor private:// (http only on loopback)', async () => {
     for (const apiHost of ['http://bitbucket.example.com', 'ftp://x', 'not a url', 'https://user:pw@bb.example.com', 'private://']) {
       const refused = await server.request('POST', base, {

@@ -109,6 +109,10 @@ describeEachEngine('stacks', (server) => {
     expect((await server.request('DELETE', `/api/v1/stacks/${id}`, { key: outsider })).status).toBe(404);
     expect((await server.request('GET', '/api/v1/stacks', { key: outsider })).body).toEqual([]);
     expect((await server.request('GET', '/api/v1/stacks', { key: reader })).body.map((stack: { id: string }) => stack.id)).toEqual([id]);
+    // Moving a stack needs write on the destination too.
+    const elsewhere = (await server.request('GET', '/api/v1/spaces')).body.find((space: { name: string }) => space.name === 'elsewhere');
+    expect((await server.request('PATCH', `/api/v1/stacks/${id}`, { body: { spaceId: elsewhere.id }, key: writer })).status).toBe(404);
+    expect((await server.request('PATCH', `/api/v1/stacks/${id}`, { body: { spaceId: 'root' }, key: writer })).status).toBe(404);
     expect((await server.request('DELETE', `/api/v1/stacks/${id}`, { key: writer })).status).toBe(204);
     expect((await server.request('GET', `/api/v1/stacks/${id}`)).status).toBe(404);
   });
