@@ -100,7 +100,8 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
       },
       onRequest: async (request) => {
         const { integrationId } = request.params as { integrationId: string };
-        const integration = await targetLookup.submit(integrationId);
+        // Integration ids are slugs; one with NUL (a %00 in the URL) cannot exist and PostgreSQL cannot compare it.
+        const integration = integrationId.includes('\u0000') ? null : await targetLookup.submit(integrationId);
         if (integration === null) {
           throw new NotFoundError(`integration "${integrationId}" not found`);
         }

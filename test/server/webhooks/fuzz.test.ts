@@ -100,7 +100,11 @@ const body = fc.oneof(
 const headerText = (maxLength: number) => fc.string({ unit: 'grapheme-ascii', maxLength });
 
 const delivery = fc.record({
-  target: fc.oneof({ weight: 9, arbitrary: fc.constant('real') }, { weight: 1, arbitrary: headerText(40).map((id) => `x${encodeURIComponent(id)}`) }),
+  target: fc.oneof(
+    { weight: 18, arbitrary: fc.constant('real') },
+    { weight: 1, arbitrary: headerText(40).map((id) => `x${encodeURIComponent(id)}`) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 10 }).map((id) => encodeURIComponent(`${id}\u0000`)) },
+  ),
   // Mostly the key the body was made for, so mutated payloads get past the event-key check to the store.
   eventKey: fc.option(
     fc.oneof(

@@ -61,12 +61,14 @@ function suite(server: TestControlPlane) {
     const body = JSON.stringify(refsChanged(network, [{ branch: 'main', toHash: commit('1') }]));
 
     it('answers 404 for an unknown integration', async () => {
-      const response = await post('no-such-integration', body, {
-        'content-type': 'application/json',
-        'x-event-key': 'repo:refs_changed',
-        'x-hub-signature': hubSignatureFor('x', body),
-      });
-      expect(response.status).toBe(404);
+      for (const integrationId of ['no-such-integration', '%00']) {
+        const response = await post(integrationId, body, {
+          'content-type': 'application/json',
+          'x-event-key': 'repo:refs_changed',
+          'x-hub-signature': hubSignatureFor('x', body),
+        });
+        expect(response.status).toBe(404);
+      }
     });
 
     it('refuses a delivery without X-Hub-Signature with 401 and records it', async () => {
