@@ -67,26 +67,6 @@ export async function listStacksUsingIntegration(
   return rows.map(toStack);
 }
 
-/**
- * Same as listStacksUsingIntegration, narrowed to one Bitbucket repository (project keys and slugs compare
- * case-insensitively, as Bitbucket does).
- */
-export async function listStacksForRepository(
-  db: Queryable,
-  integration: { id: string; isDefault: boolean },
-  projectKey: string,
-  repositorySlug: string,
-): Promise<Stack[]> {
-  const rows = await db.query<StackRow>(
-    `SELECT * FROM stacks
-     WHERE NOT detached AND (integration_id = $1 OR ($2 AND integration_id IS NULL))
-       AND lower(project_key) = lower($3) AND lower(repository_slug) = lower($4)
-     ORDER BY id`,
-    [integration.id, integration.isDefault, projectKey, repositorySlug],
-  );
-  return rows.map(toStack);
-}
-
 export async function insertStack(db: Queryable, id: string, fields: StackFields): Promise<Stack> {
   const [row] = await db.query<StackRow>(
     `INSERT INTO stacks (id, name, space_id, integration_id, detached, project_key, repository_slug, branch,
