@@ -215,7 +215,9 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
       try {
         using = (await client.api.stacks.list({ integrationId: prior.id as string })).map((stack) => stack.name);
       } catch (error) {
-        return { diagnostics: [apiErrorDiagnostic(error, { action: `list the stacks using integration "${prior.id}"`, role: 'read', spaceId: prior.space_id })] };
+        // The list only informs the warning: failing to get it must not block the destroy itself.
+        const problem = apiErrorDiagnostic(error, { action: `list the stacks using integration "${prior.id}"`, role: 'read', spaceId: prior.space_id });
+        return { diagnostics: [{ ...problem, severity: 'warning' }] };
       }
       if (using.length === 0) return {};
       return {
