@@ -1,11 +1,13 @@
 /**
  * Quickstart: the account's default Bitbucket DC integration, a webhook on two repositories, a space for
- * the platform team and two stacks in it. Deploy with `npx cdktf deploy` from the repository root.
+ * the platform team and two stacks in it. Deploy with `npx cdktf deploy --skip-provider-lock` from the
+ * repository root. LIFTGATE_INTEGRATION_NAME (default "Bitbucket") renames the integration and
+ * LIFTGATE_REPOSITORIES (default "PLAT/network,PLAT/dns") chooses the repositories that get a webhook.
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { BitbucketDatacenterIntegration, LiftgateStack, Space, bitbucketdc, liftgate } from 'liftgate';
-import { requiredEnv } from '../environment';
+import { repositoriesFromEnv, requiredEnv } from '../environment';
 
 class Quickstart extends TerraformStack {
   public constructor(scope: Construct, id: string) {
@@ -16,15 +18,12 @@ class Quickstart extends TerraformStack {
     new bitbucketdc.provider.BitbucketdcProvider(this, 'bitbucketdc', {});
 
     const bitbucket = new BitbucketDatacenterIntegration(this, 'Bitbucket', {
-      name: 'Bitbucket',
+      name: process.env.LIFTGATE_INTEGRATION_NAME ?? 'Bitbucket',
       isDefault: true,
       apiHost: requiredEnv('BITBUCKET_URL', 'the URL of Bitbucket Data Center'),
       username: process.env.LIFTGATE_BITBUCKET_USERNAME ?? 'admin',
       accessToken: requiredEnv('BITBUCKET_TOKEN', 'an HTTP access token of LIFTGATE_BITBUCKET_USERNAME (repository admin)'),
-      repositories: [
-        { projectKey: 'PLAT', repositorySlug: 'network' },
-        { projectKey: 'PLAT', repositorySlug: 'dns' },
-      ],
+      repositories: repositoriesFromEnv('LIFTGATE_REPOSITORIES', 'PLAT/network,PLAT/dns'),
     });
 
     const platform = new Space(this, 'Platform', { name: 'Platform', description: 'Infrastructure owned by the platform team' });
