@@ -109,6 +109,8 @@ if (!pythonCanBuildWheels) {
     for (const name of ['Space', 'BitbucketDatacenterIntegration', 'LiftgateStack', 'ISpace', 'IIntegration', 'WebhookEvent']) {
       expect(rootModule).toMatch(new RegExp(`^class ${name}\\b`, 'm'));
     }
+    // examples/python/main.py only uses classes and keywords the generated package has.
+    execFileSync(python, [join(__dirname, 'check_python_example.py'), join(outdir, 'python', 'src'), join(root, 'examples', 'python', 'main.py')], { stdio: 'pipe' });
     const wheels = join(scratch, 'wheels');
     execFileSync(python, ['-m', 'pip', 'wheel', '--no-build-isolation', '--no-deps', '--no-index', '-w', wheels, join(outdir, 'python')], { stdio: 'pipe' });
     const wheel = readdirSync(wheels).find((name) => name.endsWith('.whl'));
