@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RoleBinding } from '../domain/model';
 import { hashSecret } from '../secrets';
-import { countApiKeys, insertApiKey } from '../store/apiKeys';
+import { countApiKeys, insertApiKey, lockApiKeyChanges } from '../store/apiKeys';
 import type { Database, Queryable } from '../store/database';
 import type { ApiKey } from '../domain/model';
 
@@ -34,7 +34,7 @@ export async function ensureRootAdminKey(
   handOver: (secret: string) => void = () => undefined,
 ): Promise<{ apiKey: ApiKey; secret: string } | null> {
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(7100002)');
+    await lockApiKeyChanges(tx);
     if ((await countApiKeys(tx)) > 0) return null;
     const created = await createApiKey(tx, 'root admin', [{ spaceId: 'root', role: 'admin' }]);
     handOver(created.secret);

@@ -5,7 +5,7 @@ import { bearerAuth, type RoutePlugin } from '../context';
 import { ROOT_SPACE_ID, type ApiKey } from '../domain/model';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
 import { apiKey, apiKeyCreate, apiKeyCreated, errorResponses, idParams } from '../schemas';
-import { countOtherRootAdmins, deleteApiKey, findApiKey, listApiKeys } from '../store/apiKeys';
+import { countOtherRootAdmins, deleteApiKey, findApiKey, listApiKeys, lockApiKeyChanges } from '../store/apiKeys';
 
 const tags = ['api-keys'];
 
@@ -81,7 +81,7 @@ export const apiKeyRoutes: RoutePlugin = async (app, { context }) => {
       const caller = await context.authenticate(request);
       const { id } = request.params;
       await db.transaction(async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock(7100002)');
+        await lockApiKeyChanges(tx);
         const key = await findApiKey(tx, id);
         if (key === null || !manages(caller, key)) throw new NotFoundError(`API key "${id}" not found`);
         const isRootAdmin = key.roles.some((binding) => binding.spaceId === ROOT_SPACE_ID && binding.role === 'admin');

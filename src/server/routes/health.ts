@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RoutePlugin } from '../context';
+import { ping } from '../store/database';
 
 /** Liveness and readiness in one: answers 200 only when the store answers. */
 export const healthRoutes: RoutePlugin = async (app, { context }) => {
@@ -13,7 +14,7 @@ export const healthRoutes: RoutePlugin = async (app, { context }) => {
       },
     },
     async () => {
-      await context.db.query('SELECT 1');
+      await ping(context.db);
       return { status: 'ok' as const, store: context.db.engine };
     },
   );

@@ -7,7 +7,7 @@ import { NotFoundError, UnprocessableError } from '../errors';
 import { randomHex } from '../secrets';
 import { errorResponses, idParams, stack, stackCreate, stackListQuery, stackPatch } from '../schemas';
 import type { Queryable } from '../store/database';
-import { findIntegration } from '../store/integrations';
+import { findIntegration, lockIntegrationForUse } from '../store/integrations';
 import { loadSpaceTree } from '../store/spaces';
 import { deleteStack, insertStack, listStacks, listStacksUsingIntegration, updateStack } from '../store/stacks';
 
@@ -15,22 +15,16 @@ const tags = ['stacks'];
 
 /**
  * Checks, inside the writing transaction, that a stack in `spaceId` may use the integration `integrationId`
- * (null: the default one); the row is locked FOR SHARE so it cannot be deleted before the stack is written.
- * 422 otherwise, with one message whether the integration is missing or out of reach, so existence does not leak.
+ * (null: the default one), holding it until the stack is written. 422 otherwise, with one message whether the
+ * integration is missing or out of reach, so existence does not leak.
  */
 async function requireUsableIntegration(tx: Queryable, spaceId: string, integrationId: string | null): Promise<void> {
   const field = 'vcs.integrationId';
-  const [row] = await tx.query<{ space_id: string; is_default: boolean }>(
-    integrationId === null
-      ? `SELECT space_id, is_default FROM integrations WHERE is_default AND provider = 'bitbucket-datacenter' FOR SHARE`
-      : 'SELECT space_id, is_default FROM integrations WHERE id = $1 FOR SHARE',
-    integrationId === null ? [] : [integrationId],
-  );
-  if (integrationId === null && row === undefined) {
+  const integration = await lockIntegrationForUse(tx, integrationId);
+  if (integrationId === null && integration === null) {
     throw new UnprocessableError('vcs.integrationId is null (the default integration) but no default integration exists', { field });
   }
-  const tree = await loadSpaceTree(tx);
-  if (row === undefined || !stackMayUseIntegration(tree, spaceId, { isDefault: row.is_default, spaceId: row.space_id })) {
+  if (integration === null || !stackMayUseIntegration(await loadSpaceTree(tx), spaceId, integration)) {
     throw new UnprocessableError(
       `integration "${integrationId}" is not usable by stacks in space "${spaceId}" (it must be the default integration, ` +
         `in the stack's space, or in a space it inherits entities from)`,

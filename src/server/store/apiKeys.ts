@@ -22,6 +22,14 @@ async function withRoles(db: Queryable, rows: ApiKeyRow[]): Promise<ApiKey[]> {
   }));
 }
 
+/**
+ * Serializes changes to the set of root-admin keys (first-start creation, deletion of the last one) across
+ * requests and replicas, until the transaction ends.
+ */
+export async function lockApiKeyChanges(tx: Queryable): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(7100002)');
+}
+
 /** The key whose secret hashes to `secretHash`, with its role bindings; null when there is none. */
 export async function findApiKeyBySecretHash(db: Queryable, secretHash: string): Promise<ApiKey | null> {
   const rows = await db.query<ApiKeyRow>('SELECT id, name, created_at FROM api_keys WHERE secret_hash = $1', [secretHash]);

@@ -30,6 +30,11 @@ export type DatabaseOptions =
   /** A PostgreSQL server, e.g. `postgres://user:pass@host:5432/db`. */
   | { url: string; maxConnections?: number };
 
+/** Resolves when the database answers a trivial statement (for health checks). */
+export async function ping(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
+}
+
 /** A failed statement, with PostgreSQL's SQLSTATE (e.g. 23505 unique violation) when the server gave one. */
 export function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

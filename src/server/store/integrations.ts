@@ -54,6 +54,24 @@ export async function findDefaultIntegration(db: Queryable): Promise<StoredInteg
   return row === undefined ? null : toIntegration(row);
 }
 
+/**
+ * Where the integration a stack names lives (`null`: the default integration), with its row locked FOR SHARE
+ * until the transaction ends so it cannot be deleted before the stack that uses it is written. Null when
+ * there is no such integration.
+ */
+export async function lockIntegrationForUse(
+  tx: Queryable,
+  integrationId: string | null,
+): Promise<{ id: string; isDefault: boolean; spaceId: string } | null> {
+  const [row] = await tx.query<{ id: string; space_id: string; is_default: boolean }>(
+    integrationId === null
+      ? `SELECT id, space_id, is_default FROM integrations WHERE is_default AND provider = 'bitbucket-datacenter' FOR SHARE`
+      : 'SELECT id, space_id, is_default FROM integrations WHERE id = $1 FOR SHARE',
+    integrationId === null ? [] : [integrationId],
+  );
+  return row === undefined ? null : { id: row.id, isDefault: row.is_default, spaceId: row.space_id };
+}
+
 export async function listIntegrations(db: Queryable): Promise<StoredIntegration[]> {
   return (await db.query<IntegrationRow>('SELECT * FROM integrations ORDER BY is_default DESC, name, id')).map(toIntegration);
 }
