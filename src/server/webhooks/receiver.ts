@@ -131,10 +131,15 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
       const accepted = { integrationId: integration.id, requestId, eventKey };
 
       if (!HANDLED_EVENTS.includes(eventKey)) {
-        const result = await deliveryWriter.submit({
-          delivery: { ...accepted, repository: null, outcome: 'IGNORED', statusCode: 202, reason: `event "${eventKey}" is recorded and ignored` },
-          runs: [],
-        });
+        const result = await deliveryWriter
+          .submit({
+            delivery: { ...accepted, repository: null, outcome: 'IGNORED', statusCode: 202, reason: `event "${eventKey}" is recorded and ignored` },
+            runs: [],
+          })
+          .catch((error: unknown) => {
+            // Without runs, only the integration can have vanished (deleted since the request arrived).
+            throw sqlState(error) === FOREIGN_KEY_VIOLATION ? new NotFoundError(`integration "${integration.id}" not found`) : error;
+          });
         return result.duplicate
           ? reply.code(200).send(duplicateAnswer(requestId))
           : reply.code(202).send({ outcome: 'IGNORED', deliveryId: result.deliveryId, runs: [], message: `event "${eventKey}" is recorded and ignored` });
