@@ -198,6 +198,21 @@ output "webhook_url_from_data_source" {
     expect(await planExitCode()).toBe(0);
   });
 
+  test('drift: a change made out of band is planned back, an object deleted out of band is planned for creation', async () => {
+    const space = (await shownValues('liftgate_space.team')).values.id as string;
+    const stack = (await shownValues('liftgate_stack.app')).values.id as string;
+    await controlPlane.ok('PATCH', `/api/v1/spaces/${space}`, { description: 'edited in the API' });
+    await controlPlane.ok('DELETE', `/api/v1/stacks/${stack}`);
+    const plan = await run(['plan', '-detailed-exitcode']);
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toMatch(/~ description += "edited in the API" -> "Team A, renamed"/);
+    expect(plan.stdout).toContain('# liftgate_stack.app will be created');
+    expect(plan.stdout).toContain('1 to add, 1 to change, 0 to destroy');
+    await apply();
+    expect((await controlPlane.ok('GET', `/api/v1/spaces/${space}`)).description).toBe('Team A, renamed');
+    expect(await planExitCode()).toBe(0);
+  });
+
   test('replace: a new parent_space_id re-creates the space; -replace re-creates a stack', async () => {
     const oldLeaf = (await shownValues('liftgate_space.leaf')).values.id as string;
     settings = { ...settings, leafParent: 'team' };
