@@ -36,7 +36,7 @@ test('every construct and option synthesizes configuration terraform validate ac
   const stack = newStack();
   const space = new Space(stack, 'Platform', { name: 'Platform', description: 'd', labels: ['a'] });
   const child = new Space(stack, 'Network', { name: 'Network', parent: space, inheritEntities: true });
-  const main = new BitbucketDatacenterIntegration(stack, 'Main', {
+  new BitbucketDatacenterIntegration(stack, 'Main', {
     name: 'Main',
     isDefault: true,
     apiHost: 'https://bitbucket.example.com',
@@ -57,6 +57,5 @@ test('every construct and option synthesizes configuration terraform validate ac
   new LiftgateStack(stack, 'Implicit', { name: 'implicit', projectKey: 'PLAT', repositorySlug: 'network' });
   new LiftgateStack(stack, 'Explicit', { name: 'explicit', space: child, integration: spaceLevel, projectKey: 'PLAT', repositorySlug: 'network', branch: 'release/1.x', projectRoot: 'infra', autodeploy: true, labels: ['x'] });
   BitbucketDatacenterIntegration.fromIntegrationId(stack, 'Imported', 'main');
-  void main;
   expect(Testing.toBeValidTerraform(Testing.fullSynth(stack))).toBe(true);
 }, 120_000);
