@@ -67,6 +67,13 @@ interface RequestSpec<T> {
   retryMode: RetryMode;
   /** For DELETE: a 404 on a retry means an earlier attempt that got no answer did the delete. */
   notFoundOnRetryMeansDone?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Per-call options of every resource method. */
+export interface CallOptions {
+  /** Cancels the request and any retry still to come (Terraform's StopProvider, Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -133,9 +140,11 @@ export class LiftgateClient {
       if (attempt > 1 && spec.notFoundOnRetryMeansDone === true && outcome instanceof LiftgateNotFoundError) {
         return undefined as T;
       }
-      const delay = this.retryDelay(outcome, spec.retryMode, attempt);
+      const delay = spec.signal?.aborted === true ? undefined : this.retryDelay(outcome, spec.retryMode, attempt);
       if (delay === undefined) throw outcome;
-      await sleep(delay);
+      await sleepUnlessAborted(delay, spec.signal);
+      // Given up while waiting: the last real failure says more than a cancelled attempt would.
+      if (spec.signal?.aborted === true) throw outcome;
     }
   }
 
@@ -170,7 +179,7 @@ export class LiftgateClient {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response: AxiosResponse<string>;
     try {
-      response = await this.axios.request<string>({ method: spec.method, url, headers, data: body });
+      response = await this.axios.request<string>({ method: spec.method, url, headers, data: body, signal: spec.signal });
     } catch (error) {
       return connectionError(error, spec.method, url, this.timeoutMs);
     }
@@ -188,6 +197,20 @@ export class LiftgateClient {
       retryAfterMs: response.status === 429 ? parseRetryAfterMs(headerValue(response.headers['retry-after'])) : undefined,
     });
   }
+}
+
+/** Waits out a retry delay, or less when the caller gives up meanwhile. */
+async function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return sleep(ms);
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function normaliseEndpoint(endpoint: string): string {
@@ -237,7 +260,12 @@ function headerValue(value: unknown): string | undefined {
 function connectionError(error: unknown, method: string, url: string, timeoutMs: number): LiftgateConnectionError {
   const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
   const timedOut = code === 'ETIMEDOUT' || code === 'ECONNABORTED';
-  const summary = timedOut ? `no answer within ${timeoutMs} ms` : `could not connect${code === undefined ? '' : `: ${code}`}`;
+  const summary =
+    code === 'ERR_CANCELED'
+      ? 'cancelled'
+      : timedOut
+        ? `no answer within ${timeoutMs} ms`
+        : `could not connect${code === undefined ? '' : `: ${code}`}`;
   const cause = new Error(code ?? 'network error');
   cause.name = 'NetworkError';
   return new LiftgateConnectionError(summary, { method, url, cause, networkCode: timedOut ? 'ETIMEDOUT' : code });
@@ -250,25 +278,25 @@ function segment(id: string): string {
 export class SpacesResource {
   constructor(private readonly client: LiftgateClient) {}
 
-  create(input: SpaceCreateInput): Promise<Space> {
-    return this.client.send({ method: 'POST', path: '/api/v1/spaces', body: input, schema: spaceSchema, retryMode: 'create' });
+  create(input: SpaceCreateInput, options: CallOptions = {}): Promise<Space> {
+    return this.client.send({ method: 'POST', path: '/api/v1/spaces', body: input, schema: spaceSchema, retryMode: 'create', signal: options.signal });
   }
 
-  get(id: string): Promise<Space> {
-    return this.client.send({ method: 'GET', path: `/api/v1/spaces/${segment(id)}`, schema: spaceSchema, retryMode: 'idempotent' });
+  get(id: string, options: CallOptions = {}): Promise<Space> {
+    return this.client.send({ method: 'GET', path: `/api/v1/spaces/${segment(id)}`, schema: spaceSchema, retryMode: 'idempotent', signal: options.signal });
   }
 
   /** The spaces the key can read. */
-  list(): Promise<Space[]> {
-    return this.client.send({ method: 'GET', path: '/api/v1/spaces', schema: z.array(spaceSchema), retryMode: 'idempotent' });
+  list(options: CallOptions = {}): Promise<Space[]> {
+    return this.client.send({ method: 'GET', path: '/api/v1/spaces', schema: z.array(spaceSchema), retryMode: 'idempotent', signal: options.signal });
   }
 
-  update(id: string, input: SpaceUpdateInput): Promise<Space> {
-    return this.client.send({ method: 'PATCH', path: `/api/v1/spaces/${segment(id)}`, body: input, schema: spaceSchema, retryMode: 'idempotent' });
+  update(id: string, input: SpaceUpdateInput, options: CallOptions = {}): Promise<Space> {
+    return this.client.send({ method: 'PATCH', path: `/api/v1/spaces/${segment(id)}`, body: input, schema: spaceSchema, retryMode: 'idempotent', signal: options.signal });
   }
 
-  async delete(id: string): Promise<void> {
-    await this.client.send({ method: 'DELETE', path: `/api/v1/spaces/${segment(id)}`, schema: null, retryMode: 'idempotent', notFoundOnRetryMeansDone: true });
+  async delete(id: string, options: CallOptions = {}): Promise<void> {
+    await this.client.send({ method: 'DELETE', path: `/api/v1/spaces/${segment(id)}`, schema: null, retryMode: 'idempotent', notFoundOnRetryMeansDone: true, signal: options.signal });
   }
 }
 
@@ -278,35 +306,36 @@ export class IntegrationsResource {
   constructor(private readonly client: LiftgateClient) {}
 
   /** Creates a Bitbucket DC integration; the control plane verifies the credentials unless apiHost is private://. */
-  create(input: IntegrationCreateInput): Promise<Integration> {
-    return this.client.send({ method: 'POST', path: integrationsPath, body: input, schema: integrationSchema, retryMode: 'create' });
+  create(input: IntegrationCreateInput, options: CallOptions = {}): Promise<Integration> {
+    return this.client.send({ method: 'POST', path: integrationsPath, body: input, schema: integrationSchema, retryMode: 'create', signal: options.signal });
   }
 
   /** The integration with its username and webhook secret (admin on its space; root for the default one). */
-  get(id: string): Promise<Integration> {
-    return this.client.send({ method: 'GET', path: `${integrationsPath}/${segment(id)}`, schema: integrationSchema, retryMode: 'idempotent' });
+  get(id: string, options: CallOptions = {}): Promise<Integration> {
+    return this.client.send({ method: 'GET', path: `${integrationsPath}/${segment(id)}`, schema: integrationSchema, retryMode: 'idempotent', signal: options.signal });
   }
 
   /** The integrations the key can list (the default one, and those of spaces it can read), without secrets. */
-  list(): Promise<IntegrationSummary[]> {
-    return this.client.send({ method: 'GET', path: integrationsPath, schema: z.array(integrationSummarySchema), retryMode: 'idempotent' });
+  list(options: CallOptions = {}): Promise<IntegrationSummary[]> {
+    return this.client.send({ method: 'GET', path: integrationsPath, schema: z.array(integrationSummarySchema), retryMode: 'idempotent', signal: options.signal });
   }
 
-  update(id: string, input: IntegrationUpdateInput): Promise<Integration> {
-    return this.client.send({ method: 'PATCH', path: `${integrationsPath}/${segment(id)}`, body: input, schema: integrationSchema, retryMode: 'idempotent' });
+  update(id: string, input: IntegrationUpdateInput, options: CallOptions = {}): Promise<Integration> {
+    return this.client.send({ method: 'PATCH', path: `${integrationsPath}/${segment(id)}`, body: input, schema: integrationSchema, retryMode: 'idempotent', signal: options.signal });
   }
 
   /**
    * Deletes the integration; the stacks that used it become detached and are named in the answer. When an
    * earlier attempt got no answer and the retry finds it gone, the answer names no stacks (null).
    */
-  async delete(id: string): Promise<IntegrationDeleted | null> {
+  async delete(id: string, options: CallOptions = {}): Promise<IntegrationDeleted | null> {
     const deleted = await this.client.send<IntegrationDeleted | undefined>({
       method: 'DELETE',
       path: `${integrationsPath}/${segment(id)}`,
       schema: integrationDeletedSchema,
       retryMode: 'idempotent',
       notFoundOnRetryMeansDone: true,
+      signal: options.signal,
     });
     return deleted ?? null;
   }
@@ -315,30 +344,31 @@ export class IntegrationsResource {
 export class StacksResource {
   constructor(private readonly client: LiftgateClient) {}
 
-  create(input: StackCreateInput): Promise<Stack> {
-    return this.client.send({ method: 'POST', path: '/api/v1/stacks', body: input, schema: stackSchema, retryMode: 'create' });
+  create(input: StackCreateInput, options: CallOptions = {}): Promise<Stack> {
+    return this.client.send({ method: 'POST', path: '/api/v1/stacks', body: input, schema: stackSchema, retryMode: 'create', signal: options.signal });
   }
 
-  get(id: string): Promise<Stack> {
-    return this.client.send({ method: 'GET', path: `/api/v1/stacks/${segment(id)}`, schema: stackSchema, retryMode: 'idempotent' });
+  get(id: string, options: CallOptions = {}): Promise<Stack> {
+    return this.client.send({ method: 'GET', path: `/api/v1/stacks/${segment(id)}`, schema: stackSchema, retryMode: 'idempotent', signal: options.signal });
   }
 
   /** The stacks the key can read; with `integrationId`, only the attached stacks that integration serves. */
-  list(filter: { integrationId?: string } = {}): Promise<Stack[]> {
+  list(filter: { integrationId?: string } = {}, options: CallOptions = {}): Promise<Stack[]> {
     return this.client.send({
       method: 'GET',
       path: '/api/v1/stacks',
       query: { integrationId: filter.integrationId },
       schema: z.array(stackSchema),
       retryMode: 'idempotent',
+      signal: options.signal,
     });
   }
 
-  update(id: string, input: StackUpdateInput): Promise<Stack> {
-    return this.client.send({ method: 'PATCH', path: `/api/v1/stacks/${segment(id)}`, body: input, schema: stackSchema, retryMode: 'idempotent' });
+  update(id: string, input: StackUpdateInput, options: CallOptions = {}): Promise<Stack> {
+    return this.client.send({ method: 'PATCH', path: `/api/v1/stacks/${segment(id)}`, body: input, schema: stackSchema, retryMode: 'idempotent', signal: options.signal });
   }
 
-  async delete(id: string): Promise<void> {
-    await this.client.send({ method: 'DELETE', path: `/api/v1/stacks/${segment(id)}`, schema: null, retryMode: 'idempotent', notFoundOnRetryMeansDone: true });
+  async delete(id: string, options: CallOptions = {}): Promise<void> {
+    await this.client.send({ method: 'DELETE', path: `/api/v1/stacks/${segment(id)}`, schema: null, retryMode: 'idempotent', notFoundOnRetryMeansDone: true, signal: options.signal });
   }
 }

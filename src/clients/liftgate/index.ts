@@ -3,7 +3,7 @@
  * control plane's code, message and details (never the API key), and a retry policy per instance.
  */
 export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource } from './client';
-export type { LiftgateClientOptions, LiftgateRetryOptions } from './client';
+export type { CallOptions, LiftgateClientOptions, LiftgateRetryOptions } from './client';
 export {
   LiftgateApiError,
   LiftgateBadRequestError,

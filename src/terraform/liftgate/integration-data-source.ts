@@ -38,11 +38,11 @@ export const integrationDataSource: DataSourceDefinition<typeof attributes, Lift
     attributes,
   },
 
-  async read({ client, config }) {
+  async read({ client, config, signal }) {
     const wanted = config.id;
     let summary: IntegrationSummary | undefined;
     try {
-      const listed = await client.api.integrations.list();
+      const listed = await client.api.integrations.list({ signal });
       summary = listed.find((candidate) => (wanted === null ? candidate.isDefault : candidate.id === wanted));
     } catch (error) {
       return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: 'list integrations', role: 'read', spaceId: 'root' })] };
@@ -64,7 +64,7 @@ export const integrationDataSource: DataSourceDefinition<typeof attributes, Lift
     let username: string | null = null;
     let webhookSecret: string | null = null;
     try {
-      const details = await client.api.integrations.get(summary.id);
+      const details = await client.api.integrations.get(summary.id, { signal });
       username = details.username;
       webhookSecret = details.webhookSecret;
     } catch (error) {

@@ -207,13 +207,13 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
     return problems;
   },
 
-  async modifyPlan({ client, prior, plan, config }) {
+  async modifyPlan({ client, prior, plan, config, signal }) {
     if (plan === null) {
       // Destroy: say which stacks will be detached.
       if (prior === null) return {};
       let using: string[];
       try {
-        using = (await client.api.stacks.list({ integrationId: prior.id as string })).map((stack) => stack.name);
+        using = (await client.api.stacks.list({ integrationId: prior.id as string }, { signal })).map((stack) => stack.name);
       } catch (error) {
         // The list only informs the warning: failing to get it must not block the destroy itself.
         const problem = apiErrorDiagnostic(error, { action: `list the stacks using integration "${prior.id}"`, role: 'read', spaceId: prior.space_id });
@@ -245,7 +245,7 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
     // Creating a default integration: refuse now if another default exists and is not being replaced in this plan.
     let existing: string | undefined;
     try {
-      existing = (await client.api.integrations.list()).find((candidate) => candidate.isDefault)?.id;
+      existing = (await client.api.integrations.list({ signal })).find((candidate) => candidate.isDefault)?.id;
     } catch (error) {
       return { diagnostics: [apiErrorDiagnostic(error, { action: 'list integrations', role: 'read', spaceId: 'root' })] };
     }
@@ -263,7 +263,7 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
     };
   },
 
-  async create({ client, config }) {
+  async create({ client, config, signal }) {
     const isDefault = config.is_default === true;
     const spaceId = adminSpace(config);
     const accessToken = (config.access_token ?? config.access_token_wo) as string;
@@ -278,23 +278,23 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
         accessToken,
         labels: config.labels ?? [],
         description: config.description ?? '',
-      });
+      }, { signal });
       return { state: integrationState(integration, config) };
     } catch (error) {
       return { state: null, diagnostics: [createFailure(error, config.name as string, spaceId, isDefault)] };
     }
   },
 
-  async read({ client, state }) {
+  async read({ client, state, signal }) {
     try {
-      return { state: integrationState(await client.api.integrations.get(state.id as string), state) };
+      return { state: integrationState(await client.api.integrations.get(state.id as string, { signal }), state) };
     } catch (error) {
       if (error instanceof LiftgateNotFoundError) return { state: null };
       return { state, diagnostics: [apiErrorDiagnostic(error, { action: `read integration "${state.id}"`, role: 'admin', spaceId: adminSpace(state) })] };
     }
   },
 
-  async update({ client, config, prior }) {
+  async update({ client, config, prior, signal }) {
     const id = prior.id as string;
     const change: IntegrationUpdateInput = {
       spaceId: config.space_id ?? 'root',
@@ -310,16 +310,16 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
       change.accessToken = config.access_token_wo;
     }
     try {
-      return { state: integrationState(await client.api.integrations.update(id, change), config) };
+      return { state: integrationState(await client.api.integrations.update(id, change, { signal }), config) };
     } catch (error) {
       return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: `update integration "${id}"`, role: 'admin', spaceId: adminSpace(prior) }, fields)] };
     }
   },
 
-  async delete({ client, state }) {
+  async delete({ client, state, signal }) {
     const id = state.id as string;
     try {
-      const deleted = await client.api.integrations.delete(id);
+      const deleted = await client.api.integrations.delete(id, { signal });
       const detached = deleted?.detachedStacks.map((stack) => stack.name) ?? [];
       if (detached.length === 0) return {};
       return {

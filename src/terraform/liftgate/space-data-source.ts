@@ -16,10 +16,10 @@ export const spaceDataSource: DataSourceDefinition<typeof attributes, LiftgatePr
   typeName: 'liftgate_space',
   schema: { description: 'An existing Liftgate space, by id (needs the read role on it).', attributes },
 
-  async read({ client, config }) {
+  async read({ client, config, signal }) {
     const id = config.id as string;
     try {
-      return { state: spaceState(await client.api.spaces.get(id)) };
+      return { state: spaceState(await client.api.spaces.get(id, { signal })) };
     } catch (error) {
       return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: `read space "${id}"`, role: 'read', spaceId: id })] };
     }

@@ -57,7 +57,7 @@ export const spaceResource: ResourceDefinition<typeof attributes, LiftgateProvid
     attributes,
   },
 
-  async create({ client, config }) {
+  async create({ client, config, signal }) {
     const parentSpaceId = config.parent_space_id ?? 'root';
     try {
       const space = await client.api.spaces.create({
@@ -66,23 +66,23 @@ export const spaceResource: ResourceDefinition<typeof attributes, LiftgateProvid
         inheritEntities: config.inherit_entities ?? false,
         description: config.description ?? '',
         labels: config.labels ?? [],
-      });
+      }, { signal });
       return { state: spaceState(space) };
     } catch (error) {
       return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: `create space "${config.name}"`, role: 'admin', spaceId: parentSpaceId }, fields)] };
     }
   },
 
-  async read({ client, state }) {
+  async read({ client, state, signal }) {
     try {
-      return { state: spaceState(await client.api.spaces.get(state.id as string)) };
+      return { state: spaceState(await client.api.spaces.get(state.id as string, { signal })) };
     } catch (error) {
       if (error instanceof LiftgateNotFoundError) return { state: null };
       return { state, diagnostics: [apiErrorDiagnostic(error, { action: `read space "${state.id}"`, role: 'read', spaceId: state.id })] };
     }
   },
 
-  async update({ client, config, prior }) {
+  async update({ client, config, prior, signal }) {
     const id = prior.id as string;
     try {
       const space = await client.api.spaces.update(id, {
@@ -90,17 +90,17 @@ export const spaceResource: ResourceDefinition<typeof attributes, LiftgateProvid
         inheritEntities: config.inherit_entities ?? false,
         description: config.description ?? '',
         labels: config.labels ?? [],
-      });
+      }, { signal });
       return { state: spaceState(space) };
     } catch (error) {
       return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: `update space "${id}"`, role: 'admin', spaceId: id }, fields)] };
     }
   },
 
-  async delete({ client, state }) {
+  async delete({ client, state, signal }) {
     const id = state.id as string;
     try {
-      await client.api.spaces.delete(id);
+      await client.api.spaces.delete(id, { signal });
       return {};
     } catch (error) {
       if (error instanceof LiftgateNotFoundError) return {};

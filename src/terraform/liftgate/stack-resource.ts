@@ -86,8 +86,13 @@ function ancestry(spaces: readonly Space[], spaceId: string): string[] | null {
  * space that is neither the stack's nor one of its ancestors is out of reach for good (spaces cannot move).
  * Inheritance settings may change in the same apply, so they are left to the control plane.
  */
-async function integrationOutOfReach(context: LiftgateProviderContext, spaceId: string, integrationId: string): Promise<Diagnostic | null> {
-  const [integrations, spaces] = await Promise.all([context.api.integrations.list(), context.api.spaces.list()]);
+async function integrationOutOfReach(
+  context: LiftgateProviderContext,
+  spaceId: string,
+  integrationId: string,
+  signal: AbortSignal,
+): Promise<Diagnostic | null> {
+  const [integrations, spaces] = await Promise.all([context.api.integrations.list({ signal }), context.api.spaces.list({ signal })]);
   const integration = integrations.find((candidate) => candidate.id === integrationId);
   if (integration === undefined || integration.isDefault) return null;
   const chain = ancestry(spaces, spaceId);
@@ -121,7 +126,7 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
     attributes,
   },
 
-  async modifyPlan({ client, prior, plan }) {
+  async modifyPlan({ client, prior, plan, signal }) {
     if (plan === null) return {};
     const diagnostics: Diagnostic[] = [];
     const integrationId = plan.integration_id;
@@ -129,7 +134,7 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
     const placementChanged = prior === null || integrationId !== prior.integration_id || spaceId !== prior.space_id;
     if (placementChanged && typeof integrationId === 'string' && typeof spaceId === 'string') {
       try {
-        const problem = await integrationOutOfReach(client, spaceId, integrationId);
+        const problem = await integrationOutOfReach(client, spaceId, integrationId, signal);
         if (problem !== null) diagnostics.push(problem);
       } catch (error) {
         diagnostics.push(apiErrorDiagnostic(error, { action: `check that stacks in space "${spaceId}" may use integration "${integrationId}"`, role: 'read', spaceId }));
@@ -140,7 +145,7 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
     return { diagnostics };
   },
 
-  async create({ client, config }) {
+  async create({ client, config, signal }) {
     const spaceId = config.space_id ?? 'root';
     try {
       const stack = await client.api.stacks.create({
@@ -149,23 +154,23 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
         vcs: vcsOf(config),
         autodeploy: config.autodeploy ?? false,
         labels: config.labels ?? [],
-      });
+      }, { signal });
       return { state: stackState(stack) };
     } catch (error) {
       return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: `create stack "${config.name}"`, role: 'write', spaceId }, fields)] };
     }
   },
 
-  async read({ client, state }) {
+  async read({ client, state, signal }) {
     try {
-      return { state: stackState(await client.api.stacks.get(state.id as string)) };
+      return { state: stackState(await client.api.stacks.get(state.id as string, { signal })) };
     } catch (error) {
       if (error instanceof LiftgateNotFoundError) return { state: null };
       return { state, diagnostics: [apiErrorDiagnostic(error, { action: `read stack "${state.id}"`, role: 'read', spaceId: state.space_id })] };
     }
   },
 
-  async update({ client, config, prior }) {
+  async update({ client, config, prior, signal }) {
     const id = prior.id as string;
     const spaceId = config.space_id ?? 'root';
     try {
@@ -176,17 +181,17 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
         vcs: vcsOf(config),
         autodeploy: config.autodeploy ?? false,
         labels: config.labels ?? [],
-      });
+      }, { signal });
       return { state: stackState(stack) };
     } catch (error) {
       return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: `update stack "${id}"`, role: 'write', spaceId }, fields)] };
     }
   },
 
-  async delete({ client, state }) {
+  async delete({ client, state, signal }) {
     const id = state.id as string;
     try {
-      await client.api.stacks.delete(id);
+      await client.api.stacks.delete(id, { signal });
       return {};
     } catch (error) {
       if (error instanceof LiftgateNotFoundError) return {};

@@ -188,6 +188,18 @@ describe('LiftgateClient', () => {
     api.close();
   });
 
+  test('an aborted signal ends the call during its retry back-off instead of waiting the retries out', async () => {
+    for (let index = 0; index < 5; index += 1) answers.push((_, response) => json(response, 503, errorBody('unavailable', 'busy')));
+    const api = new LiftgateClient({ endpoint, apiKey, retry: { maxRetries: 4, baseDelayMs: 20_000, maxDelayMs: 20_000 } });
+    const controller = new AbortController();
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 200);
+    await expect(api.stacks.get('s', { signal: controller.signal })).rejects.toBeInstanceOf(LiftgateServerError);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(seen.length).toBeLessThanOrEqual(2);
+    api.close();
+  });
+
   test('refuses endpoints that are not http(s) URLs or that carry credentials, and an empty key', () => {
     expect(() => new LiftgateClient({ endpoint: 'ftp://x', apiKey })).toThrow('endpoint must be an http(s) URL');
     expect(() => new LiftgateClient({ endpoint: 'http://u:p@x', apiKey })).toThrow('must not contain credentials');
