@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve')).serveCommand,
   'bitbucket-emulator': async () => (await import('./bitbucket-emulator')).bitbucketEmulatorCommand,
   provider: async () => (await import('./provider-install')).providerCommand,
+  drift: async () => (await import('./drift')).driftCommand,
   demo: async () => (await import('./demo')).demoCommand,
 };
 

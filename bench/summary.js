@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run bench`: runs every benchmark script of package.json (bench:*), one after the other so they do
+ * not compete for the CPU, shows each one's output as it runs, and ends with one summary table.
+ *
+ * A benchmark reports its headline figure on a line
+ * `BENCH_RESULT {"bench","metric","value","target"?,"lowerIsBetter"?}`.
+ * Benchmarks written before that convention are read from the lines they already print (named below), so
+ * their output format is a contract here; a script whose figure cannot be found shows "see its output".
+ */
+const { spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+/** Run order: quick ones first, so a broken build shows early. */
+const ORDER = ['bench:provider', 'bench:bitbucket', 'bench:webhooks', 'bench:synth', 'bench:drift'];
+
+/**
+ * Figures of benchmarks that print no BENCH_RESULT line, read from their own summary lines. `heading` is
+ * the last line that started with "(n)" (the provider benchmarks number their measurements).
+ */
+const LEGACY_READERS = [
+  {
+    // bench:bitbucket: "ratio client/fetch 1.45 of the medians, 1.31 median per round (target >= 0.80)"
+    pattern: /ratio (\S+) ([\d.]+) of the medians, ([\d.]+) median per round \(target >= ([\d.]+)\)/,
+    rows: (m) => [{ metric: `${m[1]} (median per round)`, value: Number(m[3]), target: Number(m[4]) }],
+  },
+  {
+    // bench:webhooks: "b/a = 0.412  c/a = 0.380"
+    pattern: /^b\/a = ([\d.]+)\s+c\/a = ([\d.]+)/,
+    rows: (m) => [
+      { metric: 'serve on PGlite / node:http ceiling', value: Number(m[1]) },
+      { metric: 'serve on PostgreSQL / node:http ceiling', value: Number(m[2]) },
+    ],
+  },
+  {
+    // bench:provider start-up: "  provider liftgate (lib/cli/provider.js)   212.3 ms   4.10x baseline"
+    pattern: /^\s+(.+?)\s+([\d.]+) ms\s+([\d.]+)x baseline/,
+    rows: (m) => [{ metric: `${m[1]} start-up / node -e 0 (x)`, value: Number(m[3]), lower: true }],
+  },
+  {
+    // bench:provider terraform runs: "    baseline 812 ms   bitbucketdc 1020 ms   ratio 1.26x"
+    pattern: /^\s+baseline (\d+) ms\s+(\S+) (\d+) ms\s+ratio ([\d.]+)x/,
+    rows: (m, heading) => [
+      {
+        metric: `${heading.split(/ \(baseline|[:,]/)[0]}: ${m[2]} / baseline (x)`,
+        value: Number(m[4]),
+        target: /^\(3\)/.test(heading) ? 1.5 : undefined,
+        lower: true,
+      },
+    ],
+  },
+  {
+    // bench:synth: "ratio (L2 / baseline): time 1.12x (target <= 1.3x), peak memory 1.05x"
+    pattern: /^ratio \((.+?)\): time ([\d.]+)x \(target <= ([\d.]+)x\)/,
+    rows: (m) => [{ metric: `synth time ${m[1]} (x)`, value: Number(m[2]), target: Number(m[3]), lower: true }],
+  },
+];
+
+function resultsOf(output) {
+  const rows = [];
+  for (const line of output.split('\n')) {
+    const tagged = /^BENCH_RESULT (\{.*\})\s*$/.exec(line);
+    if (tagged === null) continue;
+    try {
+      const parsed = JSON.parse(tagged[1]);
+      rows.push({
+        metric: String(parsed.metric),
+        value: Number(parsed.value),
+        target: parsed.target === undefined ? undefined : Number(parsed.target),
+        lower: parsed.lowerIsBetter === true,
+      });
+    } catch {
+      rows.push({ metric: `unreadable BENCH_RESULT line: ${line.slice(13, 80)}` });
+    }
+  }
+  if (rows.length > 0) return rows;
+  let heading = '';
+  for (const line of output.split('\n')) {
+    if (/^\(\d+\)/.test(line)) heading = line;
+    for (const reader of LEGACY_READERS) {
+      const match = reader.pattern.exec(line);
+      if (match !== null) rows.push(...reader.rows(match, heading));
+    }
+  }
+  return rows;
+}
+
+function run(script) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn('npm', ['run', '--silent', script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk.toString();
+      process.stdout.write(chunk);
+    });
+    child.on('close', (code) => resolve({ code, output, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+function table(header, rows) {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  return [header, ...rows].map((cells) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+}
+
+async function main() {
+  const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts;
+  const names = ORDER.filter((name) => scripts[name] !== undefined);
+  const extra = Object.keys(scripts).filter((name) => name.startsWith('bench:') && !ORDER.includes(name));
+  const summary = [];
+  let failed = false;
+  for (const name of [...names, ...extra]) {
+    process.stdout.write(`\n=== npm run ${name} ===\n`);
+    const { code, output, seconds } = await run(name);
+    const time = `${seconds.toFixed(0)} s`;
+    if (code !== 0) {
+      failed = true;
+      summary.push([name, 'FAILED', `exit ${code}`, '', '', time]);
+      continue;
+    }
+    const rows = resultsOf(output);
+    if (rows.length === 0) summary.push([name, 'see its output', '', '', '', time]);
+    for (const row of rows) {
+      const value = row.value === undefined || Number.isNaN(row.value) ? '' : String(row.value);
+      const target = row.target === undefined ? '' : `${row.lower ? '<=' : '>='} ${row.target}`;
+      const met = row.lower ? row.value <= row.target : row.value >= row.target;
+      const verdict = row.target === undefined || value === '' ? '' : met ? 'met' : 'NOT met';
+      summary.push([name, row.metric, value, target, verdict, time]);
+    }
+  }
+  process.stdout.write(`\n=== summary ===\n${table(['BENCHMARK', 'FIGURE', 'VALUE', 'TARGET', 'VERDICT', 'TIME'], summary)}\n`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error.stack ?? error}\n`);
+  process.exit(1);
+});

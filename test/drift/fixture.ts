@@ -1,0 +1,131 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BitbucketClient, type BitbucketWebhook } from '../../src/clients/bitbucket';
+import { LiftgateClient, type Integration, type Stack } from '../../src/clients/liftgate';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { HANDLED_EVENTS } from '../../src/server/webhooks/payloads';
+import { liftgateBin, repoRoot } from '../helpers/cli';
+
+/** A real `liftgate serve` process (embedded store in a temp dir, port 0, webhook URLs on its real address). */
+export class ServeProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly exited: Promise<number | null>,
+    readonly url: string,
+    readonly adminKey: string,
+    private readonly dataDir: string,
+  ) {}
+
+  static async start(): Promise<ServeProcess> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'liftgate-drift-serve-'));
+    const child = spawn(process.execPath, [liftgateBin, 'serve', '--port', '0', '--data-dir', dataDir], {
+      cwd: repoRoot,
+      env: { ...process.env, LIFTGATE_ENCRYPTION_KEY: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`liftgate serve did not start in time; stderr: ${stderr}`));
+      }, 45_000);
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(stderr);
+        if (match !== null) {
+          clearTimeout(timer);
+          resolve(match[1] as string);
+        }
+      });
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`liftgate serve exited with ${code} before listening; stderr: ${stderr}`));
+      });
+    });
+    const adminKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
+    return new ServeProcess(child, exited, url, adminKey, dataDir);
+  }
+
+  async stop(): Promise<void> {
+    this.child.kill('SIGTERM');
+    await this.exited;
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A control plane (real process) and a Bitbucket emulator (fresh per test) wired together: integrations
+ * point at the emulator with its admin token, and the emulator can deliver to the control plane.
+ */
+export class DriftFixture {
+  emulator!: RunningEmulator;
+  bitbucket!: BitbucketClient;
+  readonly liftgate: LiftgateClient;
+
+  constructor(readonly serve: ServeProcess) {
+    this.liftgate = new LiftgateClient({ endpoint: serve.url, apiKey: serve.adminKey });
+  }
+
+  async startEmulator(): Promise<void> {
+    this.emulator = await startEmulator({ port: 0 });
+    this.bitbucket = new BitbucketClient({ baseUrl: this.emulator.url, token: this.emulator.adminToken });
+  }
+
+  /** Deletes every stack and integration, so each test's drift run sees only its own. */
+  async clear(): Promise<void> {
+    for (const stack of await this.liftgate.stacks.list()) await this.liftgate.stacks.delete(stack.id);
+    for (const integration of await this.liftgate.integrations.list()) await this.liftgate.integrations.delete(integration.id);
+  }
+
+  async stopEmulator(): Promise<void> {
+    this.bitbucket?.close();
+    await this.emulator?.close();
+  }
+
+  async dispose(): Promise<void> {
+    this.liftgate.close();
+    await this.serve.stop();
+  }
+
+  createIntegration(name: string, overrides: { apiHost?: string; isDefault?: boolean } = {}): Promise<Integration> {
+    return this.liftgate.integrations.create({
+      name,
+      isDefault: overrides.isDefault ?? false,
+      spaceId: overrides.isDefault === true ? undefined : 'root',
+      apiHost: overrides.apiHost ?? this.emulator.url,
+      username: 'admin',
+      accessToken: this.emulator.adminToken,
+    });
+  }
+
+  createStack(name: string, integration: Integration | null, projectKey: string, repositorySlug: string): Promise<Stack> {
+    return this.liftgate.stacks.create({
+      name,
+      spaceId: 'root',
+      vcs: { integrationId: integration?.id ?? null, projectKey, repositorySlug, branch: 'main' },
+    });
+  }
+
+  /** The webhook the constructs make for an integration, with `changes` applied. */
+  createWebhook(
+    projectKey: string,
+    repositorySlug: string | null,
+    integration: Integration,
+    changes: { url?: string; events?: string[]; active?: boolean; secret?: string | null; name?: string } = {},
+  ): Promise<BitbucketWebhook> {
+    const secret = changes.secret === undefined ? integration.webhookSecret : changes.secret;
+    const input = {
+      name: changes.name ?? `Liftgate ${integration.name}`,
+      url: changes.url ?? integration.webhookUrl,
+      events: changes.events ?? [...HANDLED_EVENTS],
+      active: changes.active ?? true,
+      configuration: secret === null ? {} : { secret },
+    };
+    return repositorySlug === null
+      ? this.bitbucket.projectWebhooks.create(projectKey, input)
+      : this.bitbucket.repositoryWebhooks.create(projectKey, repositorySlug, input);
+  }
+}
