@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { parseDriftFlags, runDrift } from '../../src/cli/drift';
-import type { DriftFinding } from '../../src/cli/drift/check';
+import { checkDrift, type DriftFinding } from '../../src/cli/drift/check';
 import { runCli } from '../helpers/cli';
 import { DriftFixture, ServeProcess } from '../drift/fixture';
 
@@ -131,6 +131,36 @@ describe('liftgate drift', () => {
     expect(lines.find((line) => line.startsWith('stack-off '))).toMatch(/PLAT\/off\s+#\d+ Liftgate main\s+inactive\s+the webhook is disabled/);
     expect(lines.find((line) => line.startsWith('stack-nohook '))).toMatch(/PLAT\/nohook\s+-\s+missing-webhook\s+no webhook/);
     expect(cli.stdout).toMatch(/^Drift: \d+ findings in 9 repositories of 9 stacks/m);
+  });
+
+  it('reports signature failures the log ties to a repository on the stacks of that repository', async () => {
+    fixture.emulator.createProject('PLAT');
+    fixture.emulator.createRepository('PLAT', 'network');
+    const integration = await fixture.createIntegration('main');
+    await fixture.createWebhook('PLAT', 'network', integration);
+    await fixture.createStack('network', integration, 'PLAT', 'network');
+    await fixture.createStack('network-staging', integration, 'PLAT', 'network');
+    const config = parseDriftFlags([], env());
+    const recent = new Date().toISOString();
+    const report = await checkDrift({
+      liftgate: fixture.liftgate,
+      tokens: config.tokens,
+      concurrency: config.concurrency,
+      since: new Date(Date.now() - 3_600_000),
+      // A log whose refusals name their repository (the receiver may record it from the unverified body).
+      readDeliveries: async () => ({
+        items: [
+          { outcome: 'REJECTED', statusCode: 401, reason: 'missing X-Hub-Signature header', receivedAt: recent, repository: { projectKey: 'plat', repositorySlug: 'NETWORK' } },
+          { outcome: 'REJECTED', statusCode: 401, reason: 'missing X-Hub-Signature header', receivedAt: recent, repository: { projectKey: 'PLAT', repositorySlug: 'elsewhere' } },
+        ],
+        nextCursor: null,
+      }),
+    });
+    expect(report.findings.map((finding) => [finding.kind, finding.stack?.name ?? null, finding.repository?.repositorySlug])).toEqual([
+      ['signature-failures', null, 'elsewhere'],
+      ['signature-failures', 'network', 'NETWORK'],
+      ['signature-failures', 'network-staging', 'NETWORK'],
+    ]);
   });
 
   it('prints the report as JSON with --json', async () => {
