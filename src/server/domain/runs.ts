@@ -171,7 +171,7 @@ export interface Delivery {
   integrationId: string;
   requestId: string | null;
   eventKey: string | null;
-  /** The repository the event concerns; null when the body was not read (rejected deliveries). */
+  /** The repository the event concerns; for a rejected delivery the one its unverified body names, or null. */
   repository: RepositoryRef | null;
   outcome: DeliveryOutcome;
   statusCode: number;

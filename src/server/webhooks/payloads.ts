@@ -72,6 +72,32 @@ export const pullRequestEventSchema = z.object({
   }),
 });
 
+const claimedRepositorySchema = z.union([
+  z.object({ repository: repositorySchema }),
+  z.object({ pullRequest: z.object({ toRef: z.object({ repository: repositorySchema }) }) }),
+]);
+
+/** Longer names are not Bitbucket's and would only bloat the log. */
+const MAX_CLAIMED_NAME_LENGTH = 255;
+
+/**
+ * The repository a body names, read without trusting it: for the delivery log of refused deliveries, so that a
+ * webhook whose secret drifted can be told by its repository (`liftgate drift` reports it). Never acted upon.
+ */
+export function claimedRepository(rawBody: Buffer): RepositoryRef | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    return null;
+  }
+  const result = claimedRepositorySchema.safeParse(json);
+  if (!result.success) return null;
+  const repository = 'repository' in result.data ? result.data.repository : result.data.pullRequest.toRef.repository;
+  if (repository.project.key.length > MAX_CLAIMED_NAME_LENGTH || repository.slug.length > MAX_CLAIMED_NAME_LENGTH) return null;
+  return repositoryRef(repository);
+}
+
 /** The outcome of reading a signed body: a handled event, or why the body was refused (HTTP 400). */
 export type ParsedDelivery = { ok: true; event: RepositoryEvent } | { ok: false; reason: string };
 

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../context';
-import { runsForEvent, type TriggerableStack } from '../domain/runs';
+import { runsForEvent, type RepositoryRef, type TriggerableStack } from '../domain/runs';
 import { BadRequestError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../errors';
 import { errorResponses } from '../schemas';
 import { FOREIGN_KEY_VIOLATION, sqlState, type Queryable } from '../store/database';
@@ -15,7 +15,7 @@ import {
 } from '../store/deliveries';
 import { stacksOnRepositories, type RepositoryOfDelivery } from '../store/runs';
 import { Coalescer } from './coalescer';
-import { HANDLED_EVENTS, parseHandledDelivery, PING_EVENT } from './payloads';
+import { claimedRepository, HANDLED_EVENTS, parseHandledDelivery, PING_EVENT } from './payloads';
 import { webhookAnswer, webhookParams } from './schemas';
 import { verifyHubSignature } from './signature';
 
@@ -60,11 +60,17 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
     done(null, body);
   });
 
-  const rejected = (integration: WebhookTarget, request: FastifyRequest, statusCode: number, reason: string): DeliveryRecord => ({
+  const rejected = (
+    integration: WebhookTarget,
+    request: FastifyRequest,
+    statusCode: number,
+    reason: string,
+    repository: RepositoryRef | null = null,
+  ): DeliveryRecord => ({
     integrationId: integration.id,
     requestId: singleHeader(request.headers['x-request-id']),
     eventKey: singleHeader(request.headers['x-event-key']),
-    repository: null,
+    repository,
     outcome: 'REJECTED',
     statusCode,
     reason,
@@ -112,7 +118,7 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
       const integration = targets.get(request) as WebhookTarget;
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const refuse = async (statusCode: 400 | 401, reason: string): Promise<never> => {
-        await recordRefusal(db, rejected(integration, request, statusCode, reason));
+        await recordRefusal(db, rejected(integration, request, statusCode, reason, claimedRepository(rawBody)));
         throw statusCode === 401 ? new UnauthorizedError(reason) : new BadRequestError(reason);
       };
 

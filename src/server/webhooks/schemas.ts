@@ -53,7 +53,10 @@ export const delivery = z
     integrationId: z.string(),
     requestId: z.string().nullable().describe('X-Request-Id as Bitbucket sent it'),
     eventKey: z.string().nullable().describe('X-Event-Key'),
-    repository: z.object({ projectKey: z.string(), repositorySlug: z.string() }).nullable(),
+    repository: z
+      .object({ projectKey: z.string(), repositorySlug: z.string() })
+      .nullable()
+      .describe('The repository the event concerns; for a REJECTED delivery, the one its (unverified) body names, if any'),
     outcome: z
       .enum(['TRIGGERED', 'IGNORED', 'REJECTED'])
       .describe('TRIGGERED: a handled event (it may match no stack); IGNORED: an event Liftgate does not act on; REJECTED: answered 4xx'),

@@ -80,6 +80,17 @@ function suite(server: TestControlPlane) {
       expect((await deliveriesOf(platform))[0]).toMatchObject({ requestId: 'unsigned-1', outcome: 'REJECTED', statusCode: 401 });
     });
 
+    it('records the repository a refused body names (unverified), so drift can tell which webhook is wrong', async () => {
+      const pr = JSON.stringify(pullRequestEvent('pr:opened', { projectKey: 'PLAT', slug: 'dns' }, { from: 'a', to: 'main', latestCommit: commit('1') }));
+      await post(platform.id, pr, { 'content-type': 'application/json', 'x-event-key': 'pr:opened', 'x-request-id': 'wrong-secret-pr', 'x-hub-signature': hubSignatureFor('stale', pr) });
+      await post(platform.id, body, { 'content-type': 'application/json', 'x-event-key': 'repo:refs_changed', 'x-request-id': 'unsigned-push' });
+      await post(platform.id, '{"repository": 42}', { 'content-type': 'application/json', 'x-event-key': 'repo:refs_changed', 'x-request-id': 'unsigned-junk' });
+      const [junk, push, pullRequest] = await deliveriesOf(platform);
+      expect(pullRequest).toMatchObject({ requestId: 'wrong-secret-pr', statusCode: 401, repository: { projectKey: 'PLAT', repositorySlug: 'dns' } });
+      expect(push).toMatchObject({ requestId: 'unsigned-push', statusCode: 401, repository: { projectKey: 'PLAT', repositorySlug: 'network' } });
+      expect(junk).toMatchObject({ requestId: 'unsigned-junk', statusCode: 401, repository: null });
+    });
+
     it('refuses a signature made with another secret, or over other bytes, with 401', async () => {
       const before = await countRows('runs');
       for (const signature of [hubSignatureFor(company.webhookSecret, body), hubSignatureFor(platform.webhookSecret, `${body} `), 'sha256=00']) {
