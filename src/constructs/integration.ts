@@ -138,19 +138,22 @@ function apiHostProblem(value: string): string | undefined {
   if (value.startsWith('private://')) {
     return /^private:\/\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value) ? undefined : `${JSON.stringify(value)} must name a VCS agent pool: private://<pool>`;
   }
-  return httpUrlProblem(value, true);
+  return httpUrlProblem(value, ' or private://<vcs-agent-pool>');
 }
 
-/** Why `value` is not an https URL (or http on a loopback host), or undefined when it is. */
-function httpUrlProblem(value: string, loopbackHttpAllowed: boolean): string | undefined {
+/**
+ * Why `value` is not an https URL (or http on a loopback host, as the control plane accepts), or undefined
+ * when it is. `otherSchemes` completes the message with what else the field accepts.
+ */
+function httpUrlProblem(value: string, otherSchemes = ''): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     return `${JSON.stringify(value)} is not a URL`;
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackHttpAllowed && isLoopbackHost(url.hostname))) {
-    return `${JSON.stringify(value)} must be an https:// URL${loopbackHttpAllowed ? ' (http:// only for loopback hosts) or private://<vcs-agent-pool>' : ''}`;
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    return `${JSON.stringify(value)} must be an https:// URL (http:// only for loopback hosts)${otherSchemes}`;
   }
   if (url.username !== '' || url.password !== '') return `${JSON.stringify(value)} must not contain credentials (use username and accessToken)`;
   if (url.search !== '' || url.hash !== '') return `${JSON.stringify(value)} must not have a query or fragment`;
@@ -276,7 +279,7 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
       if (problem !== undefined) validator.report('apiHost', problem);
     }
     if (props.userFacingHost !== undefined && !Token.isUnresolved(props.userFacingHost)) {
-      const problem = httpUrlProblem(props.userFacingHost, true);
+      const problem = httpUrlProblem(props.userFacingHost);
       if (problem !== undefined) validator.report('userFacingHost', problem);
     }
     validator.checkNotBlank('username', props.username);

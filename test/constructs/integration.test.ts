@@ -191,6 +191,12 @@ describe('BitbucketDatacenterIntegration', () => {
       expect(message).toContain(expected);
     });
 
+    test('userFacingHost over plain http (private:// is only for apiHost)', () => {
+      expect(problemsOf({ userFacingHost: 'http://bitbucket.example.com' })).toMatch(
+        /  - userFacingHost: "http:\/\/bitbucket\.example\.com" must be an https:\/\/ URL \(http:\/\/ only for loopback hosts\)$/,
+      );
+    });
+
     test('a default integration given a space', () => {
       const stack = newStack();
       const space = Space.fromSpaceId(stack, 'Platform', 'platform');
