@@ -146,7 +146,8 @@ export function installDemoProviders(dir: string, packageRoot: string): { mirror
   return { mirror, cliConfig, version };
 }
 
-function shellQuote(text: string): string {
+/** `text` as one word for a POSIX shell. */
+export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 

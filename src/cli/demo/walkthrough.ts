@@ -11,6 +11,7 @@ import { BitbucketClient } from '../../clients/bitbucket';
 import { LiftgateClient, type Integration, type Stack } from '../../clients/liftgate';
 import type { DeliveryResult } from '../../emulator';
 import { DemoCheckFailed, StepReporter, type StepOutput } from './report';
+import { runProcess, shellQuote } from './toolchain';
 import { demoBitbucketUser, demoProject, startDemoBitbucket, startDemoControlPlane, type DemoBitbucket, type DemoControlPlane } from './services';
 import {
   cdktfDeploy,
@@ -55,6 +56,21 @@ const runSchema = z.object({
   deliveryId: z.string().nullable(),
 });
 type Run = z.infer<typeof runSchema>;
+
+/** The part of `liftgate drift --json`'s report the demo reads. */
+const driftReportSchema = z.object({
+  status: z.enum(['clean', 'drift', 'error']),
+  findings: z.array(
+    z.object({
+      kind: z.string(),
+      stack: z.object({ name: z.string() }).nullable(),
+      repository: z.object({ projectKey: z.string(), repositorySlug: z.string() }).nullable(),
+      detail: z.string(),
+    }),
+  ),
+  errors: z.array(z.object({ message: z.string() })),
+});
+type DriftReport = z.infer<typeof driftReportSchema>;
 
 export interface DemoOptions {
   /** Leave the services running after the walkthrough until SIGINT/SIGTERM. */
@@ -210,6 +226,32 @@ async function runQueuedBy(liftgate: LiftgateClient, stack: Stack, matches: (run
   return run;
 }
 
+/**
+ * Runs `liftgate drift --json` as a user would (this package's own CLI), with the demo's control plane and
+ * Bitbucket token; resolves to its exit code and report.
+ */
+async function liftgateDrift(session: DemoSession, packageRoot: string): Promise<{ exitCode: number; report: DriftReport }> {
+  const { bitbucket, controlPlane } = requireServices(session);
+  const logFile = session.logFile('liftgate-drift');
+  const result = await runProcess(process.execPath, [join(packageRoot, 'bin', 'liftgate'), 'drift', '--json'], {
+    cwd: session.dir,
+    env: { ...process.env, LIFTGATE_ENDPOINT: controlPlane.url, LIFTGATE_API_KEY: controlPlane.adminKey, BITBUCKET_TOKEN: bitbucket.userToken },
+    logFile,
+    timeoutMs: 2 * 60_000,
+  });
+  const json = result.output.slice(result.output.indexOf('{'), result.output.lastIndexOf('}') + 1);
+  let report: DriftReport;
+  try {
+    report = driftReportSchema.parse(JSON.parse(json));
+  } catch {
+    throw new DemoCheckFailed(`liftgate drift exited ${result.code} without a report`, [...result.output.trim().split('\n').slice(0, 3), `full output: ${logFile}`]);
+  }
+  if (result.code === null || result.code === 1 || report.errors.length > 0) {
+    throw new DemoCheckFailed(`liftgate drift could not complete its checks (exit ${result.code})`, [...report.errors.map((error) => error.message), `full output: ${logFile}`]);
+  }
+  return { exitCode: result.code, report };
+}
+
 /** Runs the walkthrough; resolves to the exit code. */
 export async function runDemo(options: DemoOptions): Promise<number> {
   const report = new StepReporter(options.out, STEP_COUNT);
@@ -328,7 +370,17 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       if (webhookChange === undefined) {
         throw new DemoCheckFailed(`terraform plan did not name the edited webhook of ${demoProject.key}/${slug}`, drifted.changes);
       }
-      return `edited the webhook of ${demoProject.key}/${slug} in Bitbucket (URL → ${strayUrl}, only repo:refs_changed); drift caught: terraform plan -detailed-exitcode exits 2 (${webhookChange})`;
+      progress('liftgate drift');
+      const drift = await liftgateDrift(session, options.packageRoot);
+      const findings = drift.report.findings.filter((finding) => finding.repository?.repositorySlug === slug);
+      if (drift.exitCode !== 2 || findings.length === 0) {
+        throw new DemoCheckFailed(`liftgate drift exited ${drift.exitCode} without a finding on ${demoProject.key}/${slug}, expected 2 (drift)`, drift.report.findings.map((finding) => `${finding.kind}: ${finding.detail}`));
+      }
+      const kinds = [...new Set(findings.map((finding) => finding.kind))].join(', ');
+      return (
+        `edited the webhook of ${demoProject.key}/${slug} in Bitbucket (URL → ${strayUrl}, only repo:refs_changed); drift caught: ` +
+        `terraform plan -detailed-exitcode exits 2 (${webhookChange}), liftgate drift exits 2 (${kinds} on stack ${findings[0]!.stack?.name ?? slug})`
+      );
     });
 
     await report.step('Repairing the drift with cdktf deploy', async (progress) => {
@@ -340,7 +392,12 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       progress('terraform plan -detailed-exitcode');
       const clean = await plan(quickstart.integrationName);
       if (clean.exitCode !== 0) throw new DemoCheckFailed(`terraform plan still finds changes after the repair (exit ${clean.exitCode})`, clean.changes);
-      return `cdktf deploy (${describeApply(applied)}) restored the webhook of ${demoProject.key}/${quickstart.stacks.dns}; terraform plan -detailed-exitcode exits 0 (no drift)`;
+      progress('liftgate drift');
+      const drift = await liftgateDrift(session, options.packageRoot);
+      if (drift.exitCode !== 0) {
+        throw new DemoCheckFailed(`liftgate drift still finds drift after the repair (exit ${drift.exitCode})`, drift.report.findings.map((finding) => `${finding.kind}: ${finding.detail}`));
+      }
+      return `cdktf deploy (${describeApply(applied)}) restored the webhook of ${demoProject.key}/${quickstart.stacks.dns}; terraform plan -detailed-exitcode and liftgate drift exit 0 (no drift)`;
     });
 
     await report.step('Renaming the integration', async (progress) => {
@@ -370,7 +427,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       return `push to ${demoProject.key}/${stack.vcs.repositorySlug} ${stack.vcs.branch} → delivered to ${delivery.url} → TRACKED run ${run.id} queued for stack ${stack.name}`;
     });
 
-    if (options.keep) await keepRunning(report, session, cliConfig);
+    if (options.keep) await keepRunning(report, session, toolchain!, cliConfig, quickstart.renamedIntegrationName);
   } catch (error) {
     failed = true;
     if (!(error instanceof DemoCheckFailed) && error instanceof Error && error.stack !== undefined) {
@@ -389,31 +446,30 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 }
 
 /** --keep: prints how to reach everything and waits for Ctrl-C (SIGINT) or SIGTERM. */
-async function keepRunning(report: StepReporter, session: DemoSession, cliConfig: string): Promise<void> {
+async function keepRunning(report: StepReporter, session: DemoSession, toolchain: Toolchain, cliConfig: string, integrationName: string): Promise<void> {
   const { bitbucket, controlPlane } = requireServices(session);
+  const environment = terraformEnvironment(session, cliConfig, integrationName);
+  const exported = Object.keys(environment).filter((name) => /^(TF_|LIFTGATE_|BITBUCKET_|CDKTF_|CHECKPOINT_)/.test(name));
   const envFile = join(session.dir, 'env.sh');
   writeFileSync(
     envFile,
     [
-      `export LIFTGATE_ENDPOINT=${controlPlane.url}`,
-      `export LIFTGATE_API_KEY="$(cat ${controlPlane.adminKeyFile})"`,
-      `export BITBUCKET_URL=${bitbucket.emulator.url}`,
-      `export BITBUCKET_TOKEN="$(cat ${bitbucket.userTokenFile})"`,
-      `export TF_CLI_CONFIG_FILE=${cliConfig}`,
-      'export CHECKPOINT_DISABLE=1 CDKTF_DISABLE_PLUGIN_CACHE_ENV=1',
+      '# Source this file to run cdktf and terraform against the demo\'s services (liftgate demo --keep).',
+      ...exported.map((name) => `export ${name}=${shellQuote(environment[name] ?? '')}`),
+      `cdktf() { ${shellQuote(process.execPath)} ${shellQuote(toolchain.cdktfEntry)} "$@"; }`,
       '',
     ].join('\n'),
     { mode: 0o600 },
   );
   report.say('');
   report.say('The services keep running (--keep):');
-  report.say(`  control plane      ${controlPlane.url}   (API: ${controlPlane.url}/api/v1/openapi.json)`);
-  report.say(`  root-admin API key ${controlPlane.adminKeyFile}`);
-  report.say(`  Bitbucket emulator ${bitbucket.emulator.url}   (user admin, token in ${bitbucket.adminTokenFile})`);
+  report.say(`  control plane       ${controlPlane.url}   (API description: ${controlPlane.url}/api/v1/openapi.json)`);
+  report.say(`  root-admin API key  ${controlPlane.adminKeyFile}`);
+  report.say(`  Bitbucket emulator  ${bitbucket.emulator.url}   (user admin, token in ${bitbucket.adminTokenFile})`);
   report.say(`  ${demoBitbucketUser} token  ${bitbucket.userTokenFile}`);
-  report.say(`  quickstart app     ${session.projectDir}   (source ${envFile}, then npx cdktf diff there)`);
-  report.say(`  logs               ${session.logDir}`);
+  report.say(`  logs                ${session.logDir}`);
   report.say(`Try: curl -H "Authorization: Bearer $(cat ${controlPlane.adminKeyFile})" ${controlPlane.url}/api/v1/stacks`);
+  report.say(`     source ${envFile} && cd ${session.projectDir} && cdktf diff --skip-provider-lock`);
   report.say('Press Ctrl-C to stop everything.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
