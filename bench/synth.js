@@ -7,7 +7,7 @@
  * with the same number of @cdktf/provider-null resources, each with a comparable `triggers` map. Every
  * sample is a fresh node process (construct + synth, module loading included) so the peak memory is the
  * process's own; the two sides alternate so machine load hits both alike. Prints medians and the ratio.
- * Options (environment): BENCH_ROUNDS (default 5), BENCH_REPOSITORIES (1000), BENCH_STACKS (100).
+ * Options (environment): BENCH_ROUNDS (default 7), BENCH_REPOSITORIES (1000), BENCH_STACKS (100).
  */
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -17,7 +17,7 @@ const { join } = require('node:path');
 
 const repositories = Number(process.env.BENCH_REPOSITORIES ?? 1000);
 const stacks = Number(process.env.BENCH_STACKS ?? 100);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 
 /** One sample, run inside a child process: builds and synthesizes the app, reports time and peak RSS. */
 function sample(side, outdir) {
