@@ -99,9 +99,10 @@ describe('liftgate drift', () => {
     expect(found['PLAT/badsecret']).toEqual(['secret-mismatch']);
     expect(found['PLAT/unsigned']).toEqual(['secret-mismatch']);
     expect(found['PLAT/gone']).toEqual(['missing-repository']);
-    // The pushed repository's secret is wrong in Bitbucket, and the delivery log shows the refusal.
+    // The pushed repository's secret is wrong in Bitbucket, and the delivery log shows the refusal on its stack.
+    expect(found['PLAT/pushed']).toEqual(['secret-mismatch', 'signature-failures']);
     const signature = report.findings.find((finding) => finding.kind === 'signature-failures');
-    expect(signature).toBeDefined();
+    expect(signature).toMatchObject({ stack: { name: 'stack-pushed' }, integration: { id: integration.id }, webhook: null });
     expect(signature?.detail).toMatch(/^1 delivery refused for its signature, latest .*X-Hub-Signature does not match/);
     expect(report.findings.filter((f) => f.kind === 'secret-mismatch').map((f) => f.repository?.repositorySlug).sort()).toEqual([
       'badsecret',
