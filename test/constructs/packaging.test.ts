@@ -72,6 +72,19 @@ describe('jsii assembly', () => {
     );
   });
 
+  test('jsii libraries are dependencies and peers; every other runtime dependency is bundled', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const jsiiLibraries = ['cdktf', 'constructs'];
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual(jsiiLibraries);
+    for (const library of jsiiLibraries) {
+      expect(manifest.dependencies[library]).toBe(manifest.peerDependencies[library]);
+      // jsii (JSII6): the devDependency pins the lowest version the peer range allows.
+      expect(manifest.devDependencies[library]).toBe(manifest.peerDependencies[library].replace(/^\^/, ''));
+    }
+    const others = Object.keys(manifest.dependencies).filter((name) => !jsiiLibraries.includes(name));
+    expect([...manifest.bundledDependencies].sort()).toEqual(others.sort());
+  });
+
   test('API.md is what jsii-docgen generates from the current assembly (run `npm run docgen` after changing the API)', () => {
     readAssembly();
     const fresh = join(scratch, 'API.md');
