@@ -15,17 +15,23 @@ import {
   LiftgateServerError,
 } from './errors';
 import {
+  deliverySchema,
   errorBodySchema,
   integrationDeletedSchema,
   integrationSchema,
   integrationSummarySchema,
   spaceSchema,
+  runSchema,
   stackSchema,
+  type Delivery,
   type Integration,
   type IntegrationCreateInput,
   type IntegrationDeleted,
   type IntegrationSummary,
   type IntegrationUpdateInput,
+  type Page,
+  type PageRequest,
+  type Run,
   type Space,
   type SpaceCreateInput,
   type SpaceUpdateInput,
@@ -133,12 +139,17 @@ export class LiftgateClient {
 
   /** Sends a request, retrying per policy; resolves to the parsed body or throws a LiftgateApiError. */
   async send<T>(spec: RequestSpec<T>): Promise<T> {
+    return (await this.exchange(spec)).data;
+  }
+
+  /** Like `send`, with the answer's headers (paged listings carry their next cursor in one). */
+  async exchange<T>(spec: RequestSpec<T>): Promise<{ data: T; headers: Record<string, unknown> }> {
     const url = this.url(spec.path, spec.query);
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.attempt(spec, url);
-      if (!(outcome instanceof LiftgateApiError)) return outcome.data;
+      if (!(outcome instanceof LiftgateApiError)) return outcome;
       if (attempt > 1 && spec.notFoundOnRetryMeansDone === true && outcome instanceof LiftgateNotFoundError) {
-        return undefined as T;
+        return { data: undefined as T, headers: {} };
       }
       const delay = spec.signal?.aborted === true ? undefined : this.retryDelay(outcome, spec.retryMode, attempt);
       if (delay === undefined) throw outcome;
@@ -169,7 +180,7 @@ export class LiftgateClient {
     return backoffDelayMs(this.retryPolicy, retry);
   }
 
-  private async attempt<T>(spec: RequestSpec<T>, url: string): Promise<{ data: T } | LiftgateApiError> {
+  private async attempt<T>(spec: RequestSpec<T>, url: string): Promise<{ data: T; headers: Record<string, unknown> } | LiftgateApiError> {
     const headers: Record<string, string> = {
       Accept: 'application/json',
       'User-Agent': this.userAgent,
@@ -185,7 +196,10 @@ export class LiftgateClient {
     }
     const requestId = headerValue(response.headers['x-request-id']);
     const text = typeof response.data === 'string' ? response.data : '';
-    if (response.status >= 200 && response.status < 300) return parseBody(spec, url, response.status, requestId, text);
+    if (response.status >= 200 && response.status < 300) {
+      const parsed = parseBody(spec, url, response.status, requestId, text);
+      return parsed instanceof LiftgateApiError ? parsed : { data: parsed.data, headers: { ...response.headers } };
+    }
     const error = parseErrorBody(text);
     return errorForStatus(response.status, {
       method: spec.method,
@@ -339,6 +353,20 @@ export class IntegrationsResource {
     });
     return deleted ?? null;
   }
+
+  /** One page of the integration's webhook delivery log, newest first (admin on its space). */
+  async deliveries(id: string, page: PageRequest = {}, options: CallOptions = {}): Promise<Page<Delivery>> {
+    return pageOf(
+      await this.client.exchange({
+        method: 'GET',
+        path: `${integrationsPath}/${segment(id)}/deliveries`,
+        query: pageQuery(page),
+        schema: z.array(deliverySchema),
+        retryMode: 'idempotent',
+        signal: options.signal,
+      }),
+    );
+  }
 }
 
 export class StacksResource {
@@ -371,4 +399,31 @@ export class StacksResource {
   async delete(id: string, options: CallOptions = {}): Promise<void> {
     await this.client.send({ method: 'DELETE', path: `/api/v1/stacks/${segment(id)}`, schema: null, retryMode: 'idempotent', notFoundOnRetryMeansDone: true, signal: options.signal });
   }
+
+  /** One page of the stack's runs, newest first (read on its space). */
+  async runs(id: string, page: PageRequest = {}, options: CallOptions = {}): Promise<Page<Run>> {
+    return pageOf(
+      await this.client.exchange({
+        method: 'GET',
+        path: `/api/v1/stacks/${segment(id)}/runs`,
+        query: pageQuery(page),
+        schema: z.array(runSchema),
+        retryMode: 'idempotent',
+        signal: options.signal,
+      }),
+    );
+  }
+
+  /** Queues a manual TRACKED run (write on its space); 409 while the stack is detached. */
+  triggerRun(id: string, input: { commit?: string } = {}, options: CallOptions = {}): Promise<Run> {
+    return this.client.send({ method: 'POST', path: `/api/v1/stacks/${segment(id)}/runs`, body: input, schema: runSchema, retryMode: 'create', signal: options.signal });
+  }
+}
+
+function pageQuery(page: PageRequest): Record<string, string | undefined> {
+  return { limit: page.limit === undefined ? undefined : String(page.limit), cursor: page.cursor };
+}
+
+function pageOf<T>(answer: { data: T[]; headers: Record<string, unknown> }): Page<T> {
+  return { items: answer.data, nextCursor: headerValue(answer.headers['x-next-cursor']) ?? null };
 }

@@ -19,11 +19,15 @@ export {
   LiftgateUnexpectedStatusError,
 } from './errors';
 export type {
+  Delivery,
   Integration,
   IntegrationCreateInput,
   IntegrationDeleted,
   IntegrationSummary,
   IntegrationUpdateInput,
+  Page,
+  PageRequest,
+  Run,
   Space,
   SpaceCreateInput,
   SpaceUpdateInput,

@@ -120,3 +120,49 @@ export interface StackUpdateInput {
   autodeploy?: boolean;
   labels?: string[];
 }
+
+export const runSchema = z.object({
+  id: z.string(),
+  stackId: z.string(),
+  /** TRACKED plans and applies the tracked branch; PROPOSED only plans. */
+  kind: z.string(),
+  state: z.string(),
+  /** The Bitbucket event key that started the run, or "manual". */
+  trigger: z.string(),
+  branch: z.string(),
+  commit: z.string().nullable(),
+  pullRequestId: z.number().int().nullable(),
+  deliveryId: z.string().nullable(),
+  triggeredBy: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type Run = z.infer<typeof runSchema>;
+
+export const deliverySchema = z.object({
+  id: z.string(),
+  integrationId: z.string(),
+  requestId: z.string().nullable(),
+  eventKey: z.string().nullable(),
+  repository: z.object({ projectKey: z.string(), repositorySlug: z.string() }).nullable(),
+  /** TRIGGERED, IGNORED or REJECTED (answered 4xx, e.g. a bad signature). */
+  outcome: z.string(),
+  statusCode: z.number().int(),
+  reason: z.string(),
+  runIds: z.array(z.string()),
+  receivedAt: z.string(),
+});
+/** One webhook delivery the control plane received for an integration. */
+export type Delivery = z.infer<typeof deliverySchema>;
+
+/** One page of a newest-first listing; `nextCursor` (from X-Next-Cursor) asks for the next, null at the end. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  /** Entries per page (1–1000; the control plane's default is 100). */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}

@@ -91,6 +91,38 @@ describe('LiftgateClient', () => {
     api.close();
   });
 
+  test('paged listings answer their items and the X-Next-Cursor of the next page (null on the last)', async () => {
+    const delivery = {
+      id: 'd-2',
+      integrationId: 'bb',
+      requestId: 'r-2',
+      eventKey: 'repo:refs_changed',
+      repository: { projectKey: 'PLAT', repositorySlug: 'network' },
+      outcome: 'REJECTED',
+      statusCode: 401,
+      reason: 'signature mismatch',
+      runIds: [],
+      receivedAt: '2026-11-26T12:00:00.000Z',
+    };
+    const run = { id: 'run-1', stackId: 's', kind: 'TRACKED', state: 'QUEUED', trigger: 'manual', branch: 'main', commit: null, pullRequestId: null, deliveryId: null, triggeredBy: 'key-1', createdAt: 't' };
+    answers.push((_, response) => json(response, 200, [delivery], { 'x-next-cursor': '41' }));
+    answers.push((_, response) => json(response, 200, []));
+    answers.push((_, response) => json(response, 200, [run]));
+    answers.push((_, response) => json(response, 201, run));
+    const api = client();
+    expect(await api.integrations.deliveries('bb', { limit: 1 })).toEqual({ items: [delivery], nextCursor: '41' });
+    expect(await api.integrations.deliveries('bb', { limit: 1, cursor: '41' })).toEqual({ items: [], nextCursor: null });
+    expect(await api.stacks.runs('s')).toEqual({ items: [run], nextCursor: null });
+    expect(await api.stacks.triggerRun('s')).toEqual(run);
+    expect(seen.map((entry) => `${entry.method} ${entry.url}`)).toEqual([
+      'GET /api/v1/integrations/bitbucket-datacenter/bb/deliveries?limit=1',
+      'GET /api/v1/integrations/bitbucket-datacenter/bb/deliveries?limit=1&cursor=41',
+      'GET /api/v1/stacks/s/runs',
+      'POST /api/v1/stacks/s/runs',
+    ]);
+    api.close();
+  });
+
   test('a 403 is a LiftgateForbiddenError with the control plane\'s code, message and details, and no API key anywhere', async () => {
     const details = { spaceId: 'team-a-1a2b3c', role: 'write', apiKeyId: 'key-1', apiKeyName: 'reader' };
     answers.push((_, response) => json(response, 403, errorBody('forbidden', 'stack "s" needs the write role on space "team-a-1a2b3c"', details)));

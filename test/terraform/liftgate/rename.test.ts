@@ -6,6 +6,7 @@
  * plane and starts a run, and the next plan is empty. A space-level integration is replaced
  * create-before-destroy; the default integration destroy-first (only one default may exist).
  */
+import { LiftgateClient } from '../../../src/clients/liftgate';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator';
 import { expectSuccess, TerraformSandbox, type TerraformResult } from '../../helpers/terraform';
 import { ControlPlaneProcess, liftgateProviderBlock } from './control-plane';
@@ -133,9 +134,17 @@ ${perRepository}`;
     const pushed = await bitbucket.push('PLAT', 'network', { branch: 'main' });
     const delivery = pushed.deliveries.find((candidate) => candidate.webhookName === `liftgate-${kind}`);
     expect(delivery).toMatchObject({ url: integration.webhookUrl, outcome: 'SUCCESS' });
-    const networkStack = (await controlPlane.ok('GET', '/api/v1/stacks')).find((stack: { name: string }) => stack.name === `${kind}-network`);
-    const runs = await controlPlane.ok('GET', `/api/v1/stacks/${networkStack.id}/runs`);
-    expect(runs).toEqual(expect.arrayContaining([expect.objectContaining({ stackId: networkStack.id })]));
+    // Read back through the control-plane client, which also checks its schemas against the real answers.
+    const liftgate = new LiftgateClient({ endpoint: controlPlane.url, apiKey: controlPlane.adminKey });
+    try {
+      const networkStack = (await liftgate.stacks.list()).find((stack) => stack.name === `${kind}-network`);
+      const runs = await liftgate.stacks.runs(networkStack?.id as string);
+      expect(runs.items).toEqual([expect.objectContaining({ kind: 'TRACKED', trigger: 'repo:refs_changed', branch: 'main' })]);
+      const log = await liftgate.integrations.deliveries(newId, { limit: 10 });
+      expect(log.items[0]).toMatchObject({ requestId: delivery?.requestId, outcome: 'TRIGGERED', runIds: [runs.items[0]?.id] });
+    } finally {
+      liftgate.close();
+    }
 
     const after = await terraform('plan', '-detailed-exitcode');
     if (after.code !== 0) process.stderr.write(after.stdout);
