@@ -274,6 +274,11 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
     if (this.isDefault && props.space !== undefined) {
       validator.report('space', 'a default integration lives in the root space: remove space, or set isDefault to false for a space-level integration');
     }
+    if (this.isDefault) {
+      const stack = TerraformStack.of(this);
+      const other = stack.node.findAll().find((child) => child !== this && child instanceof BitbucketDatacenterIntegration && child.isDefault && TerraformStack.of(child) === stack);
+      if (other !== undefined) validator.report('isDefault', `the stack already declares the default integration at "${other.node.path}" (an account has at most one)`);
+    }
     if (!Token.isUnresolved(props.apiHost)) {
       const problem = apiHostProblem(props.apiHost);
       if (problem !== undefined) validator.report('apiHost', problem);

@@ -205,6 +205,14 @@ describe('BitbucketDatacenterIntegration', () => {
       );
     });
 
+    test('a second default integration in the same stack', () => {
+      const stack = newStack();
+      new BitbucketDatacenterIntegration(stack, 'First', { ...base, isDefault: true });
+      expect(errorOf(() => new BitbucketDatacenterIntegration(stack, 'Second', { ...base, name: 'Other', isDefault: true }))).toContain(
+        'isDefault: the stack already declares the default integration at "test/First"',
+      );
+    });
+
     test('accepted hosts: https, http on loopback, private agent pools', () => {
       for (const apiHost of ['https://bitbucket.example.com:8443/context', 'http://127.0.0.1:7990', 'http://localhost:7990', 'private://dc-pool']) {
         expect(() => new BitbucketDatacenterIntegration(newStack(), 'Bitbucket', { ...base, apiHost })).not.toThrow();
