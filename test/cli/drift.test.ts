@@ -164,6 +164,46 @@ describe('liftgate drift', () => {
     ]);
   });
 
+  it('pages the delivery log back to the start of the window and no further', async () => {
+    fixture.emulator.createProject('PLAT');
+    fixture.emulator.createRepository('PLAT', 'network');
+    const integration = await fixture.createIntegration('main');
+    await fixture.createWebhook('PLAT', 'network', integration);
+    await fixture.createStack('network', integration, 'PLAT', 'network');
+    const config = parseDriftFlags([], env());
+    const now = Date.now();
+    const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+    const refused = (minutesAgo: number) => ({
+      outcome: 'REJECTED',
+      statusCode: 401,
+      reason: `refused ${minutesAgo} min ago`,
+      receivedAt: at(minutesAgo),
+      repository: { projectKey: 'PLAT', repositorySlug: 'network' },
+    });
+    const pages: Record<string, { items: ReturnType<typeof refused>[]; nextCursor: string | null }> = {
+      first: { items: [refused(1), refused(5)], nextCursor: 'second' },
+      second: { items: [refused(50), refused(70)], nextCursor: 'third' },
+      third: { items: [refused(90)], nextCursor: null },
+    };
+    const requested: Array<string | undefined> = [];
+    const report = await checkDrift({
+      liftgate: fixture.liftgate,
+      tokens: config.tokens,
+      concurrency: config.concurrency,
+      since: new Date(now - 60 * 60_000),
+      readDeliveries: async (integrationId, page) => {
+        expect(integrationId).toBe(integration.id);
+        requested.push(page.cursor);
+        return pages[page.cursor ?? 'first']!;
+      },
+    });
+    // The second page reaches past the hour, so the third is never asked for; the 70-minute-old refusal is outside.
+    expect(requested).toEqual([undefined, 'second']);
+    expect(report.findings).toMatchObject([
+      { kind: 'signature-failures', stack: { name: 'network' }, detail: expect.stringMatching(/^3 deliveries refused for their signature, latest .*: refused 1 min ago$/) },
+    ]);
+  });
+
   it('prints the report as JSON with --json', async () => {
     fixture.emulator.createProject('PLAT');
     fixture.emulator.createRepository('PLAT', 'network');
