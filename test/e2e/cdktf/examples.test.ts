@@ -80,10 +80,19 @@ test('nested spaces: one space-level integration per unit, team spaces inherit i
   expect(runs.filter((run) => run.commit === pushed.change.toHash).map((run) => run.kind)).toEqual(['TRACKED']);
 }, 300_000);
 
-test('project fan-out: a webhook on every repository the data source lists', async () => {
-  await deployExample('project-fan-out');
+test('project fan-out: a webhook on every repository the data source lists; a new repository gets one on the next deploy', async () => {
+  const project = newProject(join(repoRoot, 'examples', 'project-fan-out', 'main.ts'));
+  await cdktfOk(project, ['deploy', '--auto-approve'], environment.env);
   const integration = await integrationNamed('Applications Bitbucket');
+  const webhookOf = (slug: string) => environment.bitbucket.repositoryWebhooks('APPS', slug);
   for (const slug of ['web', 'mobile', 'api']) {
-    expect(environment.bitbucket.repositoryWebhooks('APPS', slug)).toEqual([expect.objectContaining({ url: integration.webhookUrl, active: true })]);
+    expect(webhookOf(slug)).toEqual([expect.objectContaining({ url: integration.webhookUrl, active: true })]);
   }
+  const before = ['web', 'mobile', 'api'].map(webhookOf);
+
+  environment.bitbucket.createRepository('APPS', 'admin-ui');
+  const output = await cdktfOk(project, ['deploy', '--auto-approve'], environment.env);
+  expect(output).toMatch(/1 added, 0 changed, 0 destroyed/);
+  expect(webhookOf('admin-ui')).toEqual([expect.objectContaining({ url: integration.webhookUrl, active: true })]);
+  expect(['web', 'mobile', 'api'].map(webhookOf)).toEqual(before);
 }, 300_000);
