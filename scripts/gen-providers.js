@@ -106,11 +106,10 @@ async function generateBindings(schema, outDir) {
 }
 
 async function main(argv) {
-  const outIndex = argv.indexOf('--out');
-  if (argv.some((arg, i) => arg !== '--out' && i !== outIndex + 1) || (outIndex >= 0 && argv[outIndex + 1] === undefined)) {
-    throw new Error('usage: node scripts/gen-providers.js [--out DIR]');
-  }
-  const outDir = path.resolve(outIndex >= 0 ? argv[outIndex + 1] : path.join(repositoryRoot, 'src', 'providers'));
+  const usage = 'usage: node scripts/gen-providers.js [--out DIR]';
+  let outDir = path.join(repositoryRoot, 'src', 'providers');
+  if (argv.length === 2 && argv[0] === '--out') outDir = path.resolve(argv[1]);
+  else if (argv.length !== 0) throw new Error(`${usage} (got: ${argv.join(' ')})`);
   const schema = readProviderSchemas();
   const missing = providerTypes.filter((type) => schema.provider_schemas[`registry.terraform.io/liftgate/${type}`] === undefined);
   if (missing.length > 0) throw new Error(`terraform returned no schema for: ${missing.join(', ')}`);
