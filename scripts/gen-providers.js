@@ -3,8 +3,8 @@
  * `npm run gen:providers`: regenerates the L1 bindings in src/providers/ from the providers' own schemas.
  *
  * The schemas come from the real plugins, the way `cdktf get` reads them: both providers are installed
- * into a throw-away implied mirror (`liftgate provider install --dir`), `terraform init` resolves them
- * offline and `terraform providers schema -json` asks the running plugins. @cdktf/provider-generator then
+ * into a throw-away mirror directory (`liftgate provider install --dir`), `terraform init` resolves them
+ * from it offline and `terraform providers schema -json` asks the running plugins. @cdktf/provider-generator then
  * writes the TypeScript. Usage: node scripts/gen-providers.js [--out DIR] (default src/providers; needs
  * a built lib/, which `npm run build` makes).
  */
@@ -49,10 +49,8 @@ function readProviderSchemas() {
 }
 
 /**
- * The generator's output needs three fixes to live in src/ (compiled by jsii and type-checked with the
- * repository's strict settings): `override` on members that override cdktf base classes (tsconfig has
- * noImplicitOverride); no lazy-index.ts (plain CommonJS in a .ts file, unused by the package entry
- * point); no per-resource README.md (registry docs links, not sources).
+ * Adds `override` to the generated members that override cdktf base classes: the repository's tsconfig
+ * has noImplicitOverride and type-checks src/ (jsii alone would not need it).
  */
 function adaptGeneratedSource(text) {
   return text
@@ -92,6 +90,8 @@ async function generateBindings(schema, outDir) {
       const generated = path.join(scratch, name, 'providers', name);
       for (const file of walk(generated)) {
         const relative = path.relative(generated, file);
+        // Not sources: README.md files are registry docs links; lazy-index.ts is CommonJS in a .ts file that
+        // the package entry point does not use and that would not type-check.
         if (path.basename(file) === 'README.md' || relative === 'lazy-index.ts') continue;
         const destination = path.join(outDir, name, relative);
         fs.mkdirSync(path.dirname(destination), { recursive: true });
