@@ -26,18 +26,20 @@ export function withoutTerminalEscapes(text: string): string {
 export function runProcess(
   command: string,
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; timeoutMs: number; onLine?: (line: string) => void },
+  options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; timeoutMs: number; onLine?: (line: string) => void; signal?: AbortSignal },
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     mkdirSync(dirname(options.logFile), { recursive: true });
     const log = createWriteStream(options.logFile, { flags: 'a' });
     log.write(`$ ${[command, ...args].join(' ')}\n`);
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // An aborted signal (the demo was interrupted) terminates the child, so nothing outlives the demo.
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
     let output = '';
     let partial = '';
     const take = (chunk: Buffer) => {
       const text = withoutTerminalEscapes(chunk.toString());
-      log.write(text);
+      // After a spawn error (or an abort) the log is closed while the pipes may still deliver what was buffered.
+      if (!log.writableEnded) log.write(text);
       output += text;
       const lines = (partial + text).split(/\r?\n|\r/);
       partial = lines.pop() ?? '';
@@ -52,14 +54,16 @@ export function runProcess(
     }, options.timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
-      log.end();
+      if (!log.writableEnded) log.end();
       reject(error);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
       if (partial !== '') options.onLine?.(partial);
       if (timedOut) output += `\n(stopped after ${Math.round(options.timeoutMs / 1000)} s without finishing)\n`;
-      log.end(() => resolve({ code: timedOut ? null : code, output }));
+      const result = { code: timedOut ? null : code, output };
+      if (log.writableEnded) resolve(result);
+      else log.end(() => resolve(result));
     });
   });
 }
@@ -100,7 +104,7 @@ export async function findToolchain(packageRoot: string, scratchDir: string): Pr
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new DemoCheckFailed('terraform is not on PATH: install Terraform 1.6 or newer (https://developer.hashicorp.com/terraform/install) and run again');
+      throw new DemoCheckFailed('terraform is not on PATH: install Terraform (Liftgate is tested with 1.11; https://developer.hashicorp.com/terraform/install) and run again');
     }
     throw error;
   }
@@ -194,7 +198,7 @@ const RESOURCE_EVENT = /([\w.-]+\.[\w-]+) \(([^)]*)\): (Creating\.\.\.|Creation 
 /** Runs `cdktf deploy` of the project in `projectDir`; reports each resource Terraform touches as progress. */
 export async function cdktfDeploy(
   toolchain: Toolchain,
-  options: { projectDir: string; env: NodeJS.ProcessEnv; logFile: string; progress: Progress },
+  options: { projectDir: string; env: NodeJS.ProcessEnv; logFile: string; progress: Progress; signal: AbortSignal },
 ): Promise<ApplySummary> {
   options.progress('synthesizing the app');
   const result = await runProcess(
@@ -207,6 +211,7 @@ export async function cdktfDeploy(
       env: options.env,
       logFile: options.logFile,
       timeoutMs: 10 * 60_000,
+      signal: options.signal,
       onLine: (line) => {
         const event = RESOURCE_EVENT.exec(line);
         if (event !== null) options.progress(`${event[2]}: ${event[3].replace('...', '')}`);
@@ -246,12 +251,13 @@ export function synthesizedStackDir(projectDir: string, stackName: string): stri
  * `terraform plan -detailed-exitcode` in the synthesized stack: what a CI drift job runs (cdktf diff prints the
  * same plan but always exits 0).
  */
-export async function terraformPlan(options: { stackDir: string; env: NodeJS.ProcessEnv; logFile: string }): Promise<PlanResult> {
+export async function terraformPlan(options: { stackDir: string; env: NodeJS.ProcessEnv; logFile: string; signal: AbortSignal }): Promise<PlanResult> {
   const result = await runProcess('terraform', ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=60s'], {
     cwd: options.stackDir,
     env: options.env,
     logFile: options.logFile,
     timeoutMs: 5 * 60_000,
+    signal: options.signal,
   });
   if (result.code !== 0 && result.code !== 2) {
     const errors = terraformErrors(result.output);

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { BitbucketClient } from '../../clients/bitbucket';
 import { LiftgateClient, type Integration, type Stack } from '../../clients/liftgate';
 import type { DeliveryResult } from '../../emulator';
-import { DemoCheckFailed, StepReporter, type StepOutput } from './report';
+import { DemoCheckFailed, StepReporter, type Progress, type StepOutput } from './report';
 import { runProcess, shellQuote } from './toolchain';
 import { demoBitbucketUser, demoProject, startDemoBitbucket, startDemoControlPlane, type DemoBitbucket, type DemoControlPlane } from './services';
 import {
@@ -91,6 +91,8 @@ class DemoSession {
   readonly dir = mkdtempSync(join(tmpdir(), 'liftgate-demo-'));
   readonly projectDir = join(this.dir, 'quickstart');
   readonly logDir = join(this.dir, 'logs');
+  /** Aborted when the demo is interrupted: terminates the cdktf, terraform and drift processes still running. */
+  readonly abort = new AbortController();
   bitbucket: DemoBitbucket | undefined;
   controlPlane: DemoControlPlane | undefined;
   liftgate: LiftgateClient | undefined;
@@ -238,6 +240,7 @@ async function liftgateDrift(session: DemoSession, packageRoot: string): Promise
     env: { ...process.env, LIFTGATE_ENDPOINT: controlPlane.url, LIFTGATE_API_KEY: controlPlane.adminKey, BITBUCKET_TOKEN: bitbucket.userToken },
     logFile,
     timeoutMs: 2 * 60_000,
+    signal: session.abort.signal,
   });
   const json = result.output.slice(result.output.indexOf('{'), result.output.lastIndexOf('}') + 1);
   let report: DriftReport;
@@ -250,6 +253,31 @@ async function liftgateDrift(session: DemoSession, packageRoot: string): Promise
     throw new DemoCheckFailed(`liftgate drift could not complete its checks (exit ${result.code})`, [...report.errors.map((error) => error.message), `full output: ${logFile}`]);
   }
   return { exitCode: result.code, report };
+}
+
+/**
+ * SIGINT (Ctrl-C) or SIGTERM while the walkthrough runs: the running step fails with the signal, so the
+ * services are stopped and the directory handled as after any failure instead of the process dying mid-way.
+ */
+function interruption(abort: AbortController): { signalled: Promise<never>; dispose(): void } {
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const signalled = new Promise<never>((_resolve, reject) => {
+    onSignal = (signal) => {
+      abort.abort();
+      reject(new DemoCheckFailed(`interrupted by ${signal}`));
+    };
+  });
+  // Nothing may be racing it when the signal comes (between steps); the next step then sees it.
+  signalled.catch(() => undefined);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signalled,
+    dispose() {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
+  };
 }
 
 /** Runs the walkthrough; resolves to the exit code. */
@@ -268,19 +296,29 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       env: terraformEnvironment(session, cliConfig, integrationName),
       logFile: session.logFile('cdktf-deploy'),
       progress,
+      signal: session.abort.signal,
     });
   const plan = (integrationName: string) =>
-    terraformPlan({ stackDir, env: terraformEnvironment(session, cliConfig, integrationName), logFile: session.logFile('terraform-plan') });
+    terraformPlan({
+      stackDir,
+      env: terraformEnvironment(session, cliConfig, integrationName),
+      logFile: session.logFile('terraform-plan'),
+      signal: session.abort.signal,
+    });
+
+  const interrupt = interruption(session.abort);
+  const step = (activity: string, work: (progress: Progress) => Promise<string>) =>
+    report.step(activity, (progress) => Promise.race([work(progress), interrupt.signalled]));
 
   report.say(`Liftgate demo — everything runs in ${session.dir}`);
   try {
-    await report.step('Checking the tools', async () => {
+    await step('Checking the tools', async () => {
       toolchain = await findToolchain(options.packageRoot, session.dir);
       writeQuickstartProject(session.projectDir, options.packageRoot);
       return `terraform ${toolchain.terraformVersion} and cdktf-cli ${toolchain.cdktfVersion} found; the quickstart app is built`;
     });
 
-    await report.step('Starting the Bitbucket DC emulator', async () => {
+    await step('Starting the Bitbucket DC emulator', async () => {
       session.bitbucket = await startDemoBitbucket(join(session.dir, 'bitbucket'));
       return (
         `Bitbucket DC emulator on ${session.bitbucket.emulator.url}: project ${demoProject.key} with repositories ` +
@@ -288,7 +326,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       );
     });
 
-    await report.step('Starting the control plane', async (progress) => {
+    await step('Starting the control plane', async (progress) => {
       progress('opening the embedded PGlite store');
       const controlPlane = await startDemoControlPlane(join(session.dir, 'control-plane'), join(session.logDir, 'control-plane.log'));
       session.controlPlane = controlPlane;
@@ -296,13 +334,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       return `control plane on ${controlPlane.url} (embedded PGlite store); root-admin API key written to ${controlPlane.adminKeyFile}`;
     });
 
-    await report.step('Installing the Terraform providers', async () => {
+    await step('Installing the Terraform providers', async () => {
       const installed = installDemoProviders(session.dir, options.packageRoot);
       cliConfig = installed.cliConfig;
       return `providers liftgate/liftgate and liftgate/bitbucketdc ${installed.version} installed into ${installed.mirror} (used through TF_CLI_CONFIG_FILE; ~/.terraform.d untouched)`;
     });
 
-    await report.step('Deploying the quickstart app with cdktf', async (progress) => {
+    await step('Deploying the quickstart app with cdktf', async (progress) => {
       const { liftgate, bitbucket } = requireServices(session);
       const applied = await deploy(quickstart.integrationName, progress);
       stackDir = synthesizedStackDir(session.projectDir, quickstart.stack);
@@ -316,7 +354,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       );
     });
 
-    await report.step('Simulating a push', async () => {
+    await step('Simulating a push', async () => {
       const { liftgate, bitbucket } = requireServices(session);
       const stack = await stackNamed(liftgate, quickstart.stacks.network);
       const pushed = await bitbucket.emulator.push(demoProject.key, stack.vcs.repositorySlug, { branch: stack.vcs.branch });
@@ -329,7 +367,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       );
     });
 
-    await report.step('Simulating a pull request', async () => {
+    await step('Simulating a pull request', async () => {
       const { liftgate, bitbucket } = requireServices(session);
       const stack = await stackNamed(liftgate, quickstart.stacks.network);
       const opened = await bitbucket.emulator.openPullRequest(demoProject.key, stack.vcs.repositorySlug, {
@@ -347,7 +385,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       );
     });
 
-    await report.step('Editing a webhook by hand and catching the drift', async (progress) => {
+    await step('Editing a webhook by hand and catching the drift', async (progress) => {
       const { bitbucket } = requireServices(session);
       const slug = quickstart.stacks.dns;
       const [webhook] = bitbucket.emulator.repositoryWebhooks(demoProject.key, slug);
@@ -383,7 +421,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       );
     });
 
-    await report.step('Repairing the drift with cdktf deploy', async (progress) => {
+    await step('Repairing the drift with cdktf deploy', async (progress) => {
       const { liftgate, bitbucket } = requireServices(session);
       const applied = await deploy(quickstart.integrationName, progress);
       if (applied.changed < 1) throw new DemoCheckFailed(`cdktf deploy changed nothing (${describeApply(applied)}), expected it to restore the webhook`);
@@ -400,7 +438,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       return `cdktf deploy (${describeApply(applied)}) restored the webhook of ${demoProject.key}/${quickstart.stacks.dns}; terraform plan -detailed-exitcode and liftgate drift exit 0 (no drift)`;
     });
 
-    await report.step('Renaming the integration', async (progress) => {
+    await step('Renaming the integration', async (progress) => {
       const { liftgate, bitbucket } = requireServices(session);
       const before = integration!;
       const applied = await deploy(quickstart.renamedIntegrationName, progress);
@@ -417,7 +455,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       );
     });
 
-    await report.step('Pushing through the new webhook URL', async () => {
+    await step('Pushing through the new webhook URL', async () => {
       const { liftgate, bitbucket } = requireServices(session);
       const stack = await stackNamed(liftgate, quickstart.stacks.dns);
       const pushed = await bitbucket.emulator.push(demoProject.key, stack.vcs.repositorySlug, { branch: stack.vcs.branch });
@@ -427,8 +465,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       return `push to ${demoProject.key}/${stack.vcs.repositorySlug} ${stack.vcs.branch} → delivered to ${delivery.url} → TRACKED run ${run.id} queued for stack ${stack.name}`;
     });
 
+    interrupt.dispose();
     if (options.keep) await keepRunning(report, session, toolchain!, cliConfig, quickstart.renamedIntegrationName);
   } catch (error) {
+    interrupt.dispose();
     failed = true;
     if (!(error instanceof DemoCheckFailed) && error instanceof Error && error.stack !== undefined) {
       writeFileSync(join(session.dir, 'error.txt'), `${error.stack}\n`);
@@ -436,8 +476,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   }
 
   await report.step('Stopping', async () => {
+    // After a failure the directory holds what explains it (logs of every run, the store, the state file),
+    // unless the demo failed before it started anything.
+    const worthKeeping = failed && (session.bitbucket !== undefined || session.controlPlane !== undefined);
     await session.stop();
-    if (failed) return `stopped the control plane and the emulator; logs and state kept in ${session.dir}`;
+    if (worthKeeping) return `stopped the control plane and the emulator; logs and state kept in ${session.dir}`;
     rmSync(session.dir, { recursive: true, force: true });
     return `stopped the control plane and the emulator and removed ${session.dir}`;
   }, { last: true });

@@ -1,4 +1,7 @@
-import { terraformErrors, withoutTerminalEscapes } from '../../../src/cli/demo/toolchain';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runProcess, terraformErrors, withoutTerminalEscapes } from '../../../src/cli/demo/toolchain';
 
 describe('terraformErrors', () => {
   it('reads the summary and first explanation line of each error cdktf relays, without the stack prefix and boxes', () => {
@@ -29,5 +32,52 @@ describe('terraformErrors', () => {
 describe('withoutTerminalEscapes', () => {
   it('drops colours and the cursor movements cdktf prints even with --no-color', () => {
     expect(withoutTerminalEscapes('\x1b[2K\x1b[1A\x1b[2K\x1b[Gquickstart  \x1b[31mError\x1b[0m')).toBe('quickstart  Error');
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('runProcess', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'liftgate-demo-run-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const options = (name: string) => ({ cwd: dir, env: process.env, logFile: join(dir, `${name}.log`), timeoutMs: 20_000 });
+
+  it('collects the output of stdout and stderr line by line, logs it and resolves to the exit code', async () => {
+    const lines: string[] = [];
+    const result = await runProcess(process.execPath, ['-e', 'console.log("one\\ntwo"); console.error("three"); process.exit(3)'], {
+      ...options('lines'),
+      onLine: (line) => lines.push(line),
+    });
+    expect(result.code).toBe(3);
+    expect(lines.sort()).toEqual(['one', 'three', 'two']);
+    expect(readFileSync(join(dir, 'lines.log'), 'utf8')).toContain('three');
+  });
+
+  it('rejects with ENOENT for a program that does not exist', async () => {
+    await expect(runProcess('liftgate-no-such-program', [], options('missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('terminates the program when the signal aborts, without failing on output still in the pipes', async () => {
+    const abort = new AbortController();
+    let pid = 0;
+    const running = runProcess(process.execPath, ['-e', 'console.log(process.pid); setInterval(() => console.log("tick"), 5)'], {
+      ...options('abort'),
+      signal: abort.signal,
+      onLine: (line) => {
+        if (pid === 0) pid = Number(line);
+      },
+    });
+    setTimeout(() => abort.abort(), 300);
+    await expect(running).rejects.toMatchObject({ name: 'AbortError' });
+    for (let attempt = 0; attempt < 50 && isAlive(pid); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pid).toBeGreaterThan(0);
+    expect(isAlive(pid)).toBe(false);
   });
 });
