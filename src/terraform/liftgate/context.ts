@@ -2,14 +2,15 @@
  * What the `liftgate` provider's `configure` hands to every resource and data source, and how a failed
  * control-plane call becomes a diagnostic that says who lacked what, where.
  */
+// The error classes come from their own module: the client itself (axios, zod) is loaded only by `configure`.
+import type { LiftgateClient } from '../../clients/liftgate';
 import {
   LiftgateApiError,
   LiftgateConnectionError,
   LiftgateForbiddenError,
   LiftgateNotFoundError,
   LiftgateUnauthorizedError,
-  type LiftgateClient,
-} from '../../clients/liftgate';
+} from '../../clients/liftgate/errors';
 import { attributePath, errorDiagnostic, type AttributePath, type Diagnostic } from '../../plugin';
 
 export interface LiftgateProviderContext {

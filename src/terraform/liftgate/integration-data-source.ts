@@ -1,4 +1,5 @@
-import { LiftgateForbiddenError, type IntegrationSummary } from '../../clients/liftgate';
+import type { IntegrationSummary } from '../../clients/liftgate';
+import { LiftgateForbiddenError } from '../../clients/liftgate/errors';
 import {
   boolAttribute,
   errorDiagnostic,

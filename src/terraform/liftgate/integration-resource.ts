@@ -1,10 +1,5 @@
-import {
-  LiftgateConflictError,
-  LiftgateNotFoundError,
-  type Integration,
-  type IntegrationUpdateInput,
-  type LiftgateApiError,
-} from '../../clients/liftgate';
+import type { Integration, IntegrationUpdateInput } from '../../clients/liftgate';
+import { LiftgateConflictError, LiftgateNotFoundError, type LiftgateApiError } from '../../clients/liftgate/errors';
 import {
   attributePath,
   boolAttribute,

@@ -2,7 +2,6 @@
  * The `liftgate` Terraform provider (registry.terraform.io/liftgate/liftgate): spaces, Bitbucket Data
  * Center integrations and stacks of the Liftgate control plane, through its REST API.
  */
-import { LiftgateClient } from '../../clients/liftgate';
 import { attributePath, errorDiagnostic, isUnknown, stringAttribute, type Diagnostic, type ProviderDefinition } from '../../plugin';
 import { type LiftgateProviderContext } from './context';
 import { integrationDataSource } from './integration-data-source';
@@ -45,6 +44,9 @@ export const provider: ProviderDefinition<typeof providerAttributes, LiftgatePro
     const endpoint = fromConfigOrEnv('endpoint', 'LIFTGATE_ENDPOINT');
     const apiKey = fromConfigOrEnv('api_key', 'LIFTGATE_API_KEY');
     if (endpoint === undefined || apiKey === undefined) return { diagnostics };
+    // Loaded here, not at the top: Terraform starts the provider several times per command, and the processes
+    // that only answer for the schema or validate configuration never need axios and zod (~80 ms to load).
+    const { LiftgateClient } = await import('../../clients/liftgate/client');
     try {
       const api = new LiftgateClient({ endpoint, apiKey, userAgent: `terraform-provider-liftgate (Terraform ${terraformVersion})` });
       return { client: { api, defaultIntegrationsBeingReplaced: new Set<string>() } };

@@ -1,4 +1,5 @@
-import { LiftgateNotFoundError, type Space } from '../../clients/liftgate';
+import type { Space } from '../../clients/liftgate';
+import { LiftgateNotFoundError } from '../../clients/liftgate/errors';
 import {
   boolAttribute,
   eachElement,

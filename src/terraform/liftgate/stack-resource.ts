@@ -1,4 +1,5 @@
-import { LiftgateNotFoundError, type Space, type Stack } from '../../clients/liftgate';
+import type { Space, Stack } from '../../clients/liftgate';
+import { LiftgateNotFoundError } from '../../clients/liftgate/errors';
 import {
   attributePath,
   boolAttribute,
