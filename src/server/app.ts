@@ -1,5 +1,5 @@
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -159,6 +159,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requestIdHeader: false,
     // 1 MiB, the webhook receiver's limit (SPEC §1); API bodies are far smaller.
     bodyLimit: 1024 * 1024,
+    // Requests Fastify refuses before routing (a malformed URL escape) get the API's error shape too.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      void reply.code(error.statusCode ?? 400).send({ error: { code: 'bad_request', message: error.message } });
+    },
   }).withTypeProvider<ZodTypeProvider>();
   await app.register(controlPlane, options);
   await app.ready();

@@ -20,17 +20,24 @@ export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 |
   return Object.fromEntries(statuses.map((status) => [status, errorBody])) as Record<number, typeof errorBody>;
 }
 
-const name = z.string().trim().min(1, 'must not be empty').max(100);
-const description = z.string().max(10_000);
+/**
+ * Text that ends up in PostgreSQL, which refuses NUL characters and unpaired UTF-16 surrogates (both can arrive
+ * through JSON escapes or percent-encoded paths): refused here as a 400 rather than failing in SQL as a 500.
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const text = () => z.string().refine((value) => !UNSTORABLE.test(value), 'must not contain NUL characters or unpaired surrogates');
+
+const name = text().trim().min(1, 'must not be empty').max(100);
+const description = text().max(10_000);
 const labels = z
-  .array(z.string().trim().min(1, 'labels must not be empty').max(100))
+  .array(text().trim().min(1, 'labels must not be empty').max(100))
   .max(100)
   .describe('A set of labels (order and duplicates are not kept)');
 const timestamp = z.string().describe('ISO-8601 timestamp');
 const role = z.enum(['read', 'write', 'admin']).describe('read < write < admin; a role applies to the space and all its descendants');
-const spaceId = z.string().min(1).max(200);
+const spaceId = text().min(1).max(200);
 
-export const idParams = z.object({ id: z.string().min(1).max(200) });
+export const idParams = z.object({ id: text().min(1).max(200) });
 
 // --- spaces
 
@@ -91,13 +98,12 @@ export const apiKeyCreate = z.object({
 
 // --- Bitbucket Data Center integrations
 
-const apiHost = z
-  .string()
+const apiHost = text()
   .min(1)
   .max(2048)
   .describe('URL the control plane calls: https://… (http:// only for loopback hosts) or private://<vcs-agent-pool>');
-const userFacingHost = z.string().min(1).max(2048).describe('URL shown to people; defaults to apiHost when that is https');
-const accessToken = z.string().min(1).max(4096).describe('Bitbucket HTTP access token; write-only, never returned');
+const userFacingHost = text().min(1).max(2048).describe('URL shown to people; defaults to apiHost when that is https');
+const accessToken = text().min(1).max(4096).describe('Bitbucket HTTP access token; write-only, never returned');
 
 export const integrationSummary = z
   .object({
@@ -128,7 +134,7 @@ export const integrationCreate = z.object({
   spaceId: spaceId.nullable().optional().describe('Defaults to root (also when null); must be root for the default integration'),
   apiHost,
   userFacingHost: userFacingHost.nullable().optional().describe('Defaults to apiHost when that is https (also when null)'),
-  username: z.string().trim().min(1).max(255),
+  username: text().trim().min(1).max(255),
   accessToken,
   labels: labels.default([]),
   description: description.default(''),
@@ -140,7 +146,7 @@ export const integrationPatch = z.object({
   spaceId: spaceId.optional(),
   apiHost: apiHost.optional(),
   userFacingHost: userFacingHost.nullable().optional().describe('null resets it to the default'),
-  username: z.string().trim().min(1).max(255).optional(),
+  username: text().trim().min(1).max(255).optional(),
   accessToken: accessToken.optional(),
   labels: labels.optional(),
   description: description.optional(),
@@ -179,16 +185,16 @@ export const stack = z
   })
   .meta({ id: 'Stack' });
 
-const projectKey = z.string().trim().min(1).max(128);
-const repositorySlug = z.string().trim().min(1).max(128);
-const branch = z.string().trim().min(1).max(255);
-const projectRoot = z.string().max(1024);
+const projectKey = text().trim().min(1).max(128);
+const repositorySlug = text().trim().min(1).max(128);
+const branch = text().trim().min(1).max(255);
+const projectRoot = text().max(1024);
 
 export const stackCreate = z.object({
   name,
   spaceId: spaceId.default('root'),
   vcs: z.object({
-    integrationId: z.string().min(1).nullable().default(null),
+    integrationId: text().min(1).nullable().default(null),
     projectKey,
     repositorySlug,
     branch,
@@ -203,7 +209,7 @@ export const stackPatch = z.object({
   spaceId: spaceId.optional(),
   vcs: z
     .object({
-      integrationId: z.string().min(1).nullable().optional().describe('Setting it (null included) attaches a detached stack'),
+      integrationId: text().min(1).nullable().optional().describe('Setting it (null included) attaches a detached stack'),
       projectKey: projectKey.optional(),
       repositorySlug: repositorySlug.optional(),
       branch: branch.optional(),
@@ -215,5 +221,5 @@ export const stackPatch = z.object({
 });
 
 export const stackListQuery = z.object({
-  integrationId: z.string().min(1).optional().describe('Only the attached stacks this integration serves'),
+  integrationId: text().min(1).optional().describe('Only the attached stacks this integration serves'),
 });

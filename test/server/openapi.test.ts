@@ -70,6 +70,24 @@ describeEachEngine('OpenAPI document and errors', (server) => {
     expect(poisoned.body.error.code).toBe('bad_request');
   });
 
+  it('refuses NUL characters and unpaired surrogates with 400 before they reach SQL', async () => {
+    for (const path of ['/api/v1/stacks/%00', '/api/v1/spaces/a%00b', '/api/v1/integrations/bitbucket-datacenter/%00', '/api/v1/stacks?integrationId=%00']) {
+      const response = await server.request('GET', path);
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('bad_request');
+    }
+    for (const name of ['nul\\u0000name', 'lone \\ud800 surrogate']) {
+      const response = await server.request('POST', '/api/v1/spaces', { body: `{"name":"${name}"}` });
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).toContain('body.name');
+    }
+    const paired = await server.request('POST', '/api/v1/spaces', { body: '{"name":"emoji \\ud83d\\ude80"}' });
+    expect(paired.status).toBe(201);
+    const badEscape = await server.request('GET', '/api/v1/stacks/%ED%A0%80');
+    expect(badEscape.status).toBe(400);
+    expect(badEscape.body.error.code).toBe('bad_request');
+  });
+
   it('answers unknown routes with the error shape', async () => {
     const unknown = await server.request('GET', '/api/v1/nothing-here');
     expect(unknown.status).toBe(404);
