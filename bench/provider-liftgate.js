@@ -67,6 +67,13 @@ function startControlPlane() {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise((resolve) => child.on('exit', resolve));
+  // Ctrl-C or a kill of the benchmark must not leave the control plane running.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      child.kill('SIGTERM');
+      process.exit(130);
+    });
+  }
   return new Promise((resolve, reject) => {
     let stderr = '';
     const timer = setTimeout(() => {
