@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { LiftgateClient, LiftgateConnectionError, LiftgateUnauthorizedError, LiftgateApiError } from '../clients/liftgate';
 import { checkDrift, type DeliveryLogReader, type DriftReport } from './drift/check';
 import { formatReportJson, formatReportTable } from './drift/report';
@@ -80,32 +79,9 @@ export function parseDriftFlags(args: string[], env: NodeJS.ProcessEnv): DriftCo
   };
 }
 
-const loggedDeliveries = z.array(
-  z.object({
-    outcome: z.string(),
-    statusCode: z.number().int(),
-    reason: z.string(),
-    receivedAt: z.string(),
-    repository: z.object({ projectKey: z.string(), repositorySlug: z.string() }).nullable(),
-  }),
-);
-
-/**
- * Reads the delivery log through the control-plane client's request method (its resources have no
- * delivery-log method yet). That method returns bodies only, not the X-Next-Cursor header, so drift reads
- * the newest page: up to 1,000 deliveries per integration.
- */
+/** Reads the delivery log one page at a time through the control-plane client. */
 function deliveryLogOf(liftgate: LiftgateClient): DeliveryLogReader {
-  return async (integrationId, page) => ({
-    items: await liftgate.send({
-      method: 'GET',
-      path: `/api/v1/integrations/bitbucket-datacenter/${encodeURIComponent(integrationId)}/deliveries`,
-      query: { limit: String(page.limit), cursor: page.cursor },
-      schema: loggedDeliveries,
-      retryMode: 'idempotent',
-    }),
-    nextCursor: null,
-  });
+  return (integrationId, page) => liftgate.integrations.deliveries(integrationId, page);
 }
 
 /** Runs drift with a parsed configuration; resolves to the report. Control-plane failures become one-line errors. */
