@@ -67,7 +67,8 @@ function startControlPlane() {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise((resolve) => child.on('exit', resolve));
-  // Ctrl-C or a kill of the benchmark must not leave the control plane running.
+  // Ctrl-C, a kill or a crash of the benchmark must not leave the control plane running.
+  process.once('exit', () => child.kill('SIGTERM'));
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
       child.kill('SIGTERM');
