@@ -10,13 +10,15 @@ import { z } from 'zod';
 import { BitbucketClient } from '../../clients/bitbucket';
 import { LiftgateClient, type Integration, type Stack } from '../../clients/liftgate';
 import type { DeliveryResult } from '../../emulator';
+import { HANDLED_EVENTS } from '../../server/webhooks/payloads';
 import { DemoCheckFailed, StepReporter, type Progress, type StepOutput } from './report';
-import { runProcess, shellQuote } from './toolchain';
 import { demoBitbucketUser, demoProject, startDemoBitbucket, startDemoControlPlane, type DemoBitbucket, type DemoControlPlane } from './services';
 import {
   cdktfDeploy,
   findToolchain,
   installDemoProviders,
+  runProcess,
+  shellQuote,
   synthesizedStackDir,
   terraformPlan,
   writeQuickstartProject,
@@ -32,18 +34,6 @@ const quickstart = {
   space: 'Platform',
   stacks: { network: 'network', dns: 'dns' },
 } as const;
-
-/** The events a Liftgate webhook carries (SPEC §1, the receiver's handled events). */
-const liftgateEvents = [
-  'pr:comment:added',
-  'pr:from_ref_updated',
-  'pr:merged',
-  'pr:modified',
-  'pr:opened',
-  'pr:reviewer:approved',
-  'pr:reviewer:unapproved',
-  'repo:refs_changed',
-];
 
 const runSchema = z.object({
   id: z.string(),
@@ -182,7 +172,7 @@ function checkWebhooks(bitbucket: DemoBitbucket, integration: Integration): void
     if (webhook.url !== integration.webhookUrl) problems.push(`it delivers to ${webhook.url}, not ${integration.webhookUrl}`);
     if (webhook.configuration.secret !== integration.webhookSecret) problems.push("its secret is not the integration's webhook secret");
     if (!webhook.active) problems.push('it is inactive');
-    const missing = liftgateEvents.filter((event) => !webhook.events.includes(event));
+    const missing = HANDLED_EVENTS.filter((event) => !webhook.events.includes(event));
     if (missing.length > 0) problems.push(`it lacks the events ${missing.join(', ')}`);
     if (problems.length > 0) throw new DemoCheckFailed(`the webhook of ${demoProject.key}/${slug} is wrong: ${problems.join('; ')}`);
   }
