@@ -22,6 +22,8 @@ export type Progress = (message: string) => void;
 export interface StepOutput {
   write(text: string): unknown;
   readonly isTTY?: boolean;
+  /** The terminal's width; the in-place progress line is cut to it so that it never wraps. */
+  readonly columns?: number;
 }
 
 const HEARTBEAT_MS = 10_000;
@@ -66,7 +68,7 @@ export class StepReporter {
     const timer = setInterval(() => {
       if (this.interactive) {
         clear();
-        this.out.write(status().slice(0, 160));
+        this.out.write(status().slice(0, Math.max(20, (this.out.columns ?? 100) - 1)));
       } else if (Date.now() - lastHeartbeat >= HEARTBEAT_MS) {
         lastHeartbeat = Date.now();
         this.out.write(`  ${status()}\n`);
