@@ -219,6 +219,21 @@ async function runQueuedBy(liftgate: LiftgateClient, stack: Stack, matches: (run
 }
 
 /**
+ * Pushes to the tracked branch of the stack named `stackName` (emulator) and checks the push reached the
+ * integration's webhook URL, was accepted, and queued a TRACKED run of the pushed commit.
+ */
+async function pushTrackedBranch(session: DemoSession, integration: Integration, stackName: string) {
+  const { liftgate, bitbucket } = requireServices(session);
+  const stack = await stackNamed(liftgate, stackName);
+  const pushed = await bitbucket.emulator.push(demoProject.key, stack.vcs.repositorySlug, { branch: stack.vcs.branch });
+  const commit = pushed.change.toHash;
+  const delivery = deliveryTo(pushed.deliveries, integration, 'the push');
+  const run = await runQueuedBy(liftgate, stack, (candidate) => candidate.commit === commit, 'the push');
+  if (run.kind !== 'TRACKED') throw new DemoCheckFailed(`a push to the tracked branch queued a ${run.kind} run, expected TRACKED`);
+  return { stack, commit, delivery, run };
+}
+
+/**
  * Runs `liftgate drift --json` as a user would (this package's own CLI), with the demo's control plane and
  * Bitbucket token; resolves to its exit code and report.
  */
@@ -345,14 +360,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     });
 
     await step('Simulating a push', async () => {
-      const { liftgate, bitbucket } = requireServices(session);
-      const stack = await stackNamed(liftgate, quickstart.stacks.network);
-      const pushed = await bitbucket.emulator.push(demoProject.key, stack.vcs.repositorySlug, { branch: stack.vcs.branch });
-      const delivery = deliveryTo(pushed.deliveries, integration!, 'the push');
-      const run = await runQueuedBy(liftgate, stack, (candidate) => candidate.commit === pushed.change.toHash, 'the push');
-      if (run.kind !== 'TRACKED') throw new DemoCheckFailed(`a push to the tracked branch queued a ${run.kind} run, expected TRACKED`);
+      const { stack, commit, delivery, run } = await pushTrackedBranch(session, integration!, quickstart.stacks.network);
       return (
-        `push to ${demoProject.key}/${stack.vcs.repositorySlug} ${stack.vcs.branch} (${short(pushed.change.toHash)}) → ` +
+        `push to ${demoProject.key}/${stack.vcs.repositorySlug} ${stack.vcs.branch} (${short(commit)}) → ` +
         `repo:refs_changed delivered (HTTP ${delivery.statusCode}, signed) → TRACKED run ${run.id} queued for stack ${stack.name}`
       );
     });
@@ -446,12 +456,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     });
 
     await step('Pushing through the new webhook URL', async () => {
-      const { liftgate, bitbucket } = requireServices(session);
-      const stack = await stackNamed(liftgate, quickstart.stacks.dns);
-      const pushed = await bitbucket.emulator.push(demoProject.key, stack.vcs.repositorySlug, { branch: stack.vcs.branch });
-      const delivery = deliveryTo(pushed.deliveries, integration!, 'the push');
-      const run = await runQueuedBy(liftgate, stack, (candidate) => candidate.commit === pushed.change.toHash, 'the push');
-      if (run.kind !== 'TRACKED') throw new DemoCheckFailed(`a push to the tracked branch queued a ${run.kind} run, expected TRACKED`);
+      const { stack, delivery, run } = await pushTrackedBranch(session, integration!, quickstart.stacks.dns);
       return `push to ${demoProject.key}/${stack.vcs.repositorySlug} ${stack.vcs.branch} → delivered to ${delivery.url} → TRACKED run ${run.id} queued for stack ${stack.name}`;
     });
 
