@@ -148,6 +148,11 @@ export interface WebhookScope {
   delete(id: number): Promise<void>;
 }
 
+/**
+ * The webhook a create or update plan asks for. At apply time none of these attributes can be unknown
+ * (none is computed from another resource's result here: Terraform resolves configuration first), so
+ * the casts only drop the plan's "maybe unknown" wrapper.
+ */
 export function desiredWebhook(plan: {
   name: unknown;
   url: unknown;
