@@ -149,9 +149,9 @@ export interface WebhookScope {
 }
 
 /**
- * The webhook a create or update plan asks for. At apply time none of these attributes can be unknown
- * (none is computed from another resource's result here: Terraform resolves configuration first), so
- * the casts only drop the plan's "maybe unknown" wrapper.
+ * The webhook a create or update plan asks for. At apply time Terraform has planned again with every
+ * value from other resources known; only this resource's computed `webhook_id` may still be unknown, and
+ * it is not read here. So the casts only drop the plan's "maybe unknown" wrapper.
  */
 export function desiredWebhook(plan: {
   name: unknown;
