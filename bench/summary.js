@@ -41,21 +41,16 @@ const LEGACY_READERS = [
     rows: (m) => [{ metric: `${m[1]} start-up / node -e 0 (x)`, value: Number(m[3]), lower: true }],
   },
   {
-    // bench:provider terraform runs: "    baseline 812 ms   bitbucketdc 1020 ms   ratio 1.26x"
+    // bench:provider terraform runs: "    baseline 812 ms   bitbucketdc 1020 ms   ratio 1.26x" under a heading
+    // "(3) terraform plan with refresh of 1000 resources (baseline: terraform_data), median of 3:"
     pattern: /^\s+baseline (\d+) ms\s+(\S+) (\d+) ms\s+ratio ([\d.]+)x/,
-    rows: (m, heading) => [
-      {
-        metric: `${heading.split(/ \(baseline|[:,]/)[0]}: ${m[2]} / baseline (x)`,
-        value: Number(m[4]),
-        target: /^\(3\)/.test(heading) ? 1.5 : undefined,
-        lower: true,
-      },
-    ],
+    rows: (m, heading) => [{ metric: `${shortHeading(heading)}: ${m[2]} / baseline (x)`, value: Number(m[4]), lower: true }],
   },
   {
-    // bench:synth: "ratio (L2 / baseline): time 1.12x (target <= 1.3x), peak memory 1.05x"
-    pattern: /^ratio \((.+?)\): time ([\d.]+)x \(target <= ([\d.]+)x\)/,
-    rows: (m) => [{ metric: `synth time ${m[1]} (x)`, value: Number(m[2]), target: Number(m[3]), lower: true }],
+    // bench:synth: "ratio L2 / null_resource with the same values (target <= 1.3x): wall time 0.85x, CPU time …"
+    // and "ratio L2 / null_resource with 3 trigger strings: wall time 1.40x, …"
+    pattern: /^ratio (.+?)(?: \(target <= ([\d.]+)x\))?: wall time ([\d.]+)x/,
+    rows: (m) => [{ metric: `synth wall time, ${m[1]} (x)`, value: Number(m[3]), target: m[2] === undefined ? undefined : Number(m[2]), lower: true }],
   },
 ];
 
@@ -80,12 +75,22 @@ function resultsOf(output) {
   let heading = '';
   for (const line of output.split('\n')) {
     if (/^\(\d+\)/.test(line)) heading = line;
+    // bench:provider states a target after its figure: "    target for (3): <= 1.50x -> met"
+    const target = /^\s+target for (\(\d+\)): (<=|>=) ([\d.]+)x/.exec(line);
+    const row = target === null ? undefined : rows.findLast((candidate) => candidate.metric.startsWith(target[1]));
+    if (row !== undefined) Object.assign(row, { target: Number(target[3]), lower: target[2] === '<=' });
     for (const reader of LEGACY_READERS) {
       const match = reader.pattern.exec(line);
       if (match !== null) rows.push(...reader.rows(match, heading));
     }
   }
   return rows;
+}
+
+/** "(3) terraform plan with refresh of 1000 resources (baseline: …), median of 3:" → "(3) terraform plan with refresh of 1000 resources" */
+function shortHeading(heading) {
+  const short = heading.split(/ \(baseline| against |[:,]/)[0];
+  return short.length > 60 ? `${short.slice(0, 59)}…` : short;
 }
 
 function run(script) {
