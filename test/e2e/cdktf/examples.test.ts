@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 async function deployExample(name: string): Promise<void> {
-  await cdktfOk(newProject(join(repoRoot, 'examples', name, 'main.ts')), ['deploy', '--auto-approve'], environment.env);
+  await cdktfOk(newProject(environment.projectsDirectory, join(repoRoot, 'examples', name, 'main.ts')), ['deploy', '--auto-approve'], environment.env);
 }
 
 const integrationNamed = async (name: string) => {
@@ -81,7 +81,7 @@ test('nested spaces: one space-level integration per unit, team spaces inherit i
 }, 300_000);
 
 test('project fan-out: a webhook on every repository the data source lists; a new repository gets one on the next deploy', async () => {
-  const project = newProject(join(repoRoot, 'examples', 'project-fan-out', 'main.ts'));
+  const project = newProject(environment.projectsDirectory, join(repoRoot, 'examples', 'project-fan-out', 'main.ts'));
   await cdktfOk(project, ['deploy', '--auto-approve'], environment.env);
   const integration = await integrationNamed('Applications Bitbucket');
   const webhookOf = (slug: string) => environment.bitbucket.repositoryWebhooks('APPS', slug);

@@ -21,6 +21,8 @@ export interface Environment {
   adminKey: string;
   /** Environment for cdktf and terraform: providers' settings, offline mirror, no telemetry. */
   env: NodeJS.ProcessEnv;
+  /** Where `newProject` puts projects so that `close` removes them. */
+  projectsDirectory: string;
   /** GET on the control-plane API as the root admin; returns the parsed body (throws on a non-2xx). */
   api<T>(path: string): Promise<T>;
   close(): Promise<void>;
@@ -93,6 +95,7 @@ export async function startEnvironment(): Promise<Environment> {
       controlPlaneUrl,
       adminKey,
       env,
+      projectsDirectory: join(work, 'projects'),
       async api<T>(path: string): Promise<T> {
         const response = await fetch(`${controlPlaneUrl}${path}`, { headers: { authorization: `Bearer ${adminKey}` } });
         const body = await response.text();
@@ -123,10 +126,13 @@ export async function startEnvironment(): Promise<Environment> {
   }
 }
 
-/** A temporary CDKTF project whose app is `appFile` (TypeScript or JavaScript, run through examples/run.js). */
-export function newProject(appFile: string): string {
-  const directory = mkdtempSync(join(tmpdir(), 'liftgate-cdktf-project-'));
-  mkdirSync(directory, { recursive: true });
+/**
+ * A CDKTF project whose app is `appFile` (TypeScript or JavaScript, run through examples/run.js), in a
+ * directory under `parent` (the environment's work directory, removed by `close`).
+ */
+export function newProject(parent: string, appFile: string): string {
+  mkdirSync(parent, { recursive: true });
+  const directory = mkdtempSync(join(parent, 'project-'));
   writeFileSync(
     join(directory, 'cdktf.json'),
     JSON.stringify({

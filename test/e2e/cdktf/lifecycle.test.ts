@@ -62,7 +62,7 @@ beforeAll(async () => {
     environment.bitbucket.createProject(key);
     for (const slug of slugs) environment.bitbucket.createRepository(key, slug);
   }
-  project = newProject(join(__dirname, 'app.js'));
+  project = newProject(environment.projectsDirectory, join(__dirname, 'app.js'));
   env = { ...environment.env, LIFTGATE_E2E_APP_CONFIG: join(project, 'app-config.json') };
 }, 60_000);
 
