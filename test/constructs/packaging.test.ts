@@ -82,7 +82,7 @@ describe('jsii assembly', () => {
       expect(manifest.devDependencies[library]).toBe(manifest.peerDependencies[library].replace(/^\^/, ''));
     }
     const others = Object.keys(manifest.dependencies).filter((name) => !jsiiLibraries.includes(name));
-    expect([...manifest.bundledDependencies].sort()).toEqual(others.sort());
+    expect([...manifest.bundleDependencies].sort()).toEqual(others.sort());
   });
 
   test('API.md is what jsii-docgen generates from the current assembly (run `npm run docgen` after changing the API)', () => {
