@@ -17,6 +17,40 @@ export interface TerraformResult {
   durationMs: number;
 }
 
+/**
+ * Runs the real `terraform` in `cwd` with `cliConfig` as its only CLI configuration: no prompts, no plugin
+ * cache, no checkpoint call, no inherited TF_LOG (provider logs would flood stderr). `env` is applied last.
+ */
+export function runTerraform(
+  args: string[],
+  { cwd, cliConfig, timeoutMs, env = {} }: { cwd: string; cliConfig: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
+): Promise<TerraformResult> {
+  return new Promise((resolve, reject) => {
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      CHECKPOINT_DISABLE: '1',
+      TF_IN_AUTOMATION: '1',
+      TF_CLI_CONFIG_FILE: cliConfig,
+      TF_PLUGIN_CACHE_DIR: '',
+    };
+    delete childEnv.TF_LOG;
+    delete childEnv.TF_LOG_PROVIDER;
+    Object.assign(childEnv, env);
+    const started = performance.now();
+    const child = spawn('terraform', args, { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, durationMs: performance.now() - started });
+    });
+  });
+}
+
 interface ProviderInstallModule {
   installProviders(options: { dir: string; version: string; entryPoint: string; platform: string }): unknown;
   terraformPlatform(): string;
@@ -59,30 +93,7 @@ export class TerraformSandbox {
     args: string[],
     { timeoutMs = 120_000, env = {} }: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
   ): Promise<TerraformResult> {
-    return new Promise((resolve, reject) => {
-      const childEnv: NodeJS.ProcessEnv = {
-        ...process.env,
-        CHECKPOINT_DISABLE: '1',
-        TF_IN_AUTOMATION: '1',
-        TF_CLI_CONFIG_FILE: this.cliConfig,
-        TF_PLUGIN_CACHE_DIR: '',
-      };
-      delete childEnv.TF_LOG;
-      delete childEnv.TF_LOG_PROVIDER;
-      Object.assign(childEnv, env);
-      const started = performance.now();
-      const child = spawn('terraform', args, { cwd: this.workdir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr, durationMs: performance.now() - started });
-      });
-    });
+    return runTerraform(args, { cwd: this.workdir, cliConfig: this.cliConfig, timeoutMs, env });
   }
 
   readState(): string {

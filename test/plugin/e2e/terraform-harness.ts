@@ -4,19 +4,15 @@
  * temporary filesystem mirror as `registry.terraform.io/liftgate-test/<type>` through a `#!/bin/sh` +
  * `exec node` launcher (so Terraform's kill reaches node itself).
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as ts from 'typescript';
+import { runTerraform, type TerraformResult } from '../../helpers/terraform';
 
 export const repoRoot = join(__dirname, '..', '..', '..');
 
-export interface TerraformResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { TerraformResult };
 
 function terraformPlatform(): string {
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
@@ -78,28 +74,7 @@ export class FixtureTerraformSandbox {
 
   /** Runs `terraform <args>` in the work directory (no colour, no prompts, no network). */
   terraform(args: string[], { timeoutMs = 90_000 }: { timeoutMs?: number } = {}): Promise<TerraformResult> {
-    return new Promise((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        CHECKPOINT_DISABLE: '1',
-        TF_IN_AUTOMATION: '1',
-        TF_CLI_CONFIG_FILE: this.cliConfig,
-        TF_PLUGIN_CACHE_DIR: '',
-      };
-      delete env.TF_LOG;
-      delete env.TF_LOG_PROVIDER;
-      const child = spawn('terraform', args, { cwd: this.workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return runTerraform(args, { cwd: this.workdir, cliConfig: this.cliConfig, timeoutMs });
   }
 
   readState(): string {
