@@ -25,7 +25,7 @@ export async function verifyWithBitbucket(credentials: BitbucketCredentials): Pr
     username: credentials.username,
     password: credentials.accessToken,
     // A person is waiting on the API call: fail within seconds rather than ride out a long back-off.
-    retry: { maxRetries: 1, baseDelayMs: 200, maxDelayMs: 1000, maxRetryAfterMs: 2000 },
+    retry: { maxRetries: 1, baseDelayMs: 200, maxDelayMs: 1000, maxRetryAfterMs: 2000, maxRateLimitWaitMs: 3000 },
     timeoutMs: 10_000,
     userAgent: 'liftgate-control-plane',
   });
@@ -60,7 +60,7 @@ async function tokenWorksAlone(credentials: BitbucketCredentials): Promise<boole
   const client = new BitbucketClient({
     baseUrl: credentials.apiHost,
     token: credentials.accessToken,
-    retry: { maxRetries: 0 },
+    retry: { maxRetries: 0, maxRateLimitWaitMs: 0 },
     timeoutMs: 10_000,
     userAgent: 'liftgate-control-plane',
   });

@@ -355,8 +355,9 @@ function openHost(apiHost: string, options: DriftOptions, counters: { requests: 
     token: options.tokens.tokenFor(apiHost),
     concurrency: options.concurrency,
     timeoutMs: options.bitbucketTimeoutMs,
-    // More retries than the client's default: under a rate limit a 429 is expected, not a failure, and the
-    // throttle keeps the number of requests competing for the refilled tokens small.
+    // Under a rate limit a 429 is expected, not a failure: the client waits them out (within its time budget),
+    // and the throttle keeps the number of requests competing for the refilled tokens small. More 5xx retries
+    // than the client's default, because one failed GET makes a stack's check inconclusive.
     retry: { maxRetries: 8, maxRetryAfterMs: options.maxRetryAfterMs },
     userAgent: 'liftgate-drift',
     onRequest: (event: BitbucketRequestEvent) => {

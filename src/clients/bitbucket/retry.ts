@@ -1,7 +1,7 @@
 import { BitbucketConnectionError, BitbucketError, BitbucketServerError } from './errors';
 
 export interface BitbucketRetryOptions {
-  /** Retries after the first attempt. @default 4 */
+  /** Retries after a 5xx or a connection error (429s are bounded by `maxRateLimitWaitMs` instead). @default 4 */
   maxRetries?: number;
   /** Base of the exponential back-off for 5xx and connection errors. @default 250 */
   baseDelayMs?: number;
@@ -12,6 +12,12 @@ export interface BitbucketRetryOptions {
    * BitbucketRateLimitedError (its `retryAfterMs` says how long). @default 60000
    */
   maxRetryAfterMs?: number;
+  /**
+   * Longest total time one request spends waiting out 429s. A rate limit refuses many clients at once
+   * and lets them through a few at a time, so a count of 429s says nothing about how long the wait
+   * is; a time budget does. @default 120000
+   */
+  maxRateLimitWaitMs?: number;
 }
 
 export type RetryPolicy = Required<BitbucketRetryOptions>;
@@ -22,6 +28,7 @@ export function resolveRetryPolicy(options: BitbucketRetryOptions = {}): RetryPo
     baseDelayMs: options.baseDelayMs ?? 250,
     maxDelayMs: options.maxDelayMs ?? 8000,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+    maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? 120_000,
   };
   for (const [name, value] of Object.entries(policy)) {
     if (!Number.isFinite(value) || value < 0 || (name === 'maxRetries' && !Number.isInteger(value))) {
@@ -39,6 +46,42 @@ export function resolveRetryPolicy(options: BitbucketRetryOptions = {}): RetryPo
 export function backoffDelayMs(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
   return exponential / 2 + random() * (exponential / 2);
+}
+
+/** What one request has used of its retry budget so far. */
+export interface RetryBudget {
+  /** Retries spent on 5xx answers and connection errors (bounded by `maxRetries`). */
+  failures: number;
+  /** 429 answers waited out so far. */
+  rateLimited: number;
+  /** Milliseconds spent waiting on 429s (bounded by `maxRateLimitWaitMs`). */
+  rateLimitWaitMs: number;
+}
+
+export function freshRetryBudget(): RetryBudget {
+  return { failures: 0, rateLimited: 0, rateLimitWaitMs: 0 };
+}
+
+/**
+ * Delay before repeating a request refused with 429, or undefined to give up: Retry-After (or the
+ * back-off when the server gave none) plus up to a quarter more, at most 1 s, so the clients a rate
+ * limit refused together do not all come back in the same millisecond and get refused together
+ * again. Gives up when the server asks for longer than `maxRetryAfterMs` or when the wait would take
+ * the request past `maxRateLimitWaitMs` in all. Records the wait in `budget`.
+ */
+export function rateLimitDelayMs(
+  policy: RetryPolicy,
+  budget: RetryBudget,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number | undefined {
+  if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) return undefined;
+  const base = retryAfterMs ?? backoffDelayMs(policy, budget.rateLimited, random);
+  const delay = base + random() * Math.min(base / 4, 1000);
+  if (budget.rateLimitWaitMs + delay > policy.maxRateLimitWaitMs) return undefined;
+  budget.rateLimited += 1;
+  budget.rateLimitWaitMs += delay;
+  return delay;
 }
 
 /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3); Bitbucket sends seconds. */

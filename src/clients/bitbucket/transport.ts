@@ -14,11 +14,14 @@ import {
 import {
   backoffDelayMs,
   failedBeforeReachingServer,
+  freshRetryBudget,
   isTransient,
   parseRetryAfterMs,
+  rateLimitDelayMs,
   resolveRetryPolicy,
   sleep,
   type BitbucketRetryOptions,
+  type RetryBudget,
   type RetryPolicy,
 } from './retry';
 import { PagedList, type PagingOptions } from './paging';
@@ -130,30 +133,28 @@ export class Transport {
   /** Sends the request, retrying per policy; resolves to the parsed body or throws a BitbucketError. */
   async send<T>(spec: RequestSpec<T>): Promise<TransportResponse<T>> {
     const url = this.url(spec.path, spec.query);
+    const budget = freshRetryBudget();
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.attempt(spec, url, attempt);
       if (!(outcome instanceof BitbucketError)) return outcome;
       if (attempt > 1 && spec.notFoundOnRetryMeansDone === true && outcome instanceof BitbucketNotFoundError) {
         return { data: undefined as T, status: 404, requestId: outcome.requestId, url };
       }
-      const delay = this.retryDelay(outcome, spec.retryMode, attempt);
+      const delay = this.retryDelay(outcome, spec.retryMode, budget);
       if (delay === undefined) throw outcome;
       await sleep(delay);
     }
   }
 
   /** Milliseconds to wait before the next attempt, or undefined when the error is final. */
-  private retryDelay(error: BitbucketError, mode: RetryMode, attempt: number): number | undefined {
-    const retry = attempt - 1;
-    if (retry >= this.retryPolicy.maxRetries) return undefined;
-    if (error instanceof BitbucketRateLimitedError) {
-      // A 429 is answered before Bitbucket does any work, so even a create may repeat it.
-      if (error.retryAfterMs === undefined) return backoffDelayMs(this.retryPolicy, retry);
-      return error.retryAfterMs <= this.retryPolicy.maxRetryAfterMs ? error.retryAfterMs : undefined;
-    }
+  private retryDelay(error: BitbucketError, mode: RetryMode, budget: RetryBudget): number | undefined {
+    // A 429 is answered before Bitbucket does any work, so even a create may repeat it.
+    if (error instanceof BitbucketRateLimitedError) return rateLimitDelayMs(this.retryPolicy, budget, error.retryAfterMs);
     if (!isTransient(error)) return undefined;
     if (mode === 'create' && !failedBeforeReachingServer(error)) return undefined;
-    return backoffDelayMs(this.retryPolicy, retry);
+    if (budget.failures >= this.retryPolicy.maxRetries) return undefined;
+    budget.failures += 1;
+    return backoffDelayMs(this.retryPolicy, budget.failures - 1);
   }
 
   /** A paged GET as a bounded async iterator; `start` and `limit` are added per page. */

@@ -4,7 +4,17 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
 // The retry arithmetic (policy defaults, back-off with jitter, Retry-After) is the same for both APIs;
 // only the error classes differ, so the policy module is shared rather than copied.
-import { backoffDelayMs, parseRetryAfterMs, resolveRetryPolicy, sleep, type BitbucketRetryOptions, type RetryPolicy } from '../bitbucket/retry';
+import {
+  backoffDelayMs,
+  freshRetryBudget,
+  parseRetryAfterMs,
+  rateLimitDelayMs,
+  resolveRetryPolicy,
+  sleep,
+  type BitbucketRetryOptions,
+  type RetryBudget,
+  type RetryPolicy,
+} from '../bitbucket/retry';
 import {
   errorForStatus,
   LiftgateApiError,
@@ -145,13 +155,14 @@ export class LiftgateClient {
   /** Like `send`, with the answer's headers (paged listings carry their next cursor in one). */
   async exchange<T>(spec: RequestSpec<T>): Promise<{ data: T; headers: Record<string, unknown> }> {
     const url = this.url(spec.path, spec.query);
+    const budget = freshRetryBudget();
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.attempt(spec, url);
       if (!(outcome instanceof LiftgateApiError)) return outcome;
       if (attempt > 1 && spec.notFoundOnRetryMeansDone === true && outcome instanceof LiftgateNotFoundError) {
         return { data: undefined as T, headers: {} };
       }
-      const delay = spec.signal?.aborted === true ? undefined : this.retryDelay(outcome, spec.retryMode, attempt);
+      const delay = spec.signal?.aborted === true ? undefined : this.retryDelay(outcome, spec.retryMode, budget);
       if (delay === undefined) throw outcome;
       await sleepUnlessAborted(delay, spec.signal);
       // Given up while waiting: the last real failure says more than a cancelled attempt would.
@@ -166,18 +177,15 @@ export class LiftgateClient {
     return `${this.endpoint}${path}${search === '' ? '' : `?${search}`}`;
   }
 
-  private retryDelay(error: LiftgateApiError, mode: RetryMode, attempt: number): number | undefined {
-    const retry = attempt - 1;
-    if (retry >= this.retryPolicy.maxRetries) return undefined;
-    if (error instanceof LiftgateRateLimitedError) {
-      if (error.retryAfterMs === undefined) return backoffDelayMs(this.retryPolicy, retry);
-      return error.retryAfterMs <= this.retryPolicy.maxRetryAfterMs ? error.retryAfterMs : undefined;
-    }
+  private retryDelay(error: LiftgateApiError, mode: RetryMode, budget: RetryBudget): number | undefined {
+    if (error instanceof LiftgateRateLimitedError) return rateLimitDelayMs(this.retryPolicy, budget, error.retryAfterMs);
     const notSent = error instanceof LiftgateConnectionError && error.networkCode !== undefined && NOT_SENT_CODES.has(error.networkCode);
     const transient = error instanceof LiftgateServerError || error instanceof LiftgateConnectionError;
     if (!transient) return undefined;
     if (mode === 'create' && !notSent) return undefined;
-    return backoffDelayMs(this.retryPolicy, retry);
+    if (budget.failures >= this.retryPolicy.maxRetries) return undefined;
+    budget.failures += 1;
+    return backoffDelayMs(this.retryPolicy, budget.failures - 1);
   }
 
   private async attempt<T>(spec: RequestSpec<T>, url: string): Promise<{ data: T; headers: Record<string, unknown> } | LiftgateApiError> {

@@ -84,9 +84,10 @@ function fromEnvironment(name: keyof typeof environment): string | null {
 
 /**
  * The provider's retries: more than the client's default, so a burst of 5xx answers during a large
- * apply is ridden out rather than failing one resource among hundreds.
+ * apply is ridden out rather than failing one resource among hundreds, and up to 5 minutes of waiting
+ * out 429s per request, because a rate-limited apply of many resources queues behind that limit.
  */
-const retryPolicy = { maxRetries: 6, baseDelayMs: 250, maxDelayMs: 8000 };
+const retryPolicy = { maxRetries: 6, baseDelayMs: 250, maxDelayMs: 8000, maxRateLimitWaitMs: 300_000 };
 
 export const provider: ProviderDefinition<typeof attributes, ProviderClient> = {
   typeName: 'bitbucketdc',

@@ -499,6 +499,23 @@ describe('rate limiting', () => {
     expect(waited).toBeLessThan(3000);
   });
 
+  it('waits out 429s even with maxRetries 0: they spend the time budget, not the retries for failures', async () => {
+    emulator.setRateLimit({ capacity: 1, refillPerSecond: 2 });
+    const events: BitbucketRequestEvent[] = [];
+    const client = clientFor({ retry: { maxRetries: 0 }, onRequest: (event) => events.push(event) });
+    await Promise.all([client.projects.get('PLAT'), client.projects.get('PLAT'), client.projects.get('PLAT')]);
+    expect(events.filter((event) => event.status === 429).length).toBeGreaterThanOrEqual(2);
+    expect(events.filter((event) => event.status === 200)).toHaveLength(3);
+  });
+
+  it('gives up on 429s once maxRateLimitWaitMs would be exceeded', async () => {
+    emulator.setRateLimit({ capacity: 1, refillPerSecond: 0.5 });
+    const client = clientFor({ retry: { maxRateLimitWaitMs: 1500 } });
+    await client.projects.get('PLAT');
+    const error = await expectRejection(client.projects.get('PLAT'), BitbucketRateLimitedError);
+    expect(error.retryAfterMs).toBe(2000);
+  });
+
   it('fails with BitbucketRateLimitedError carrying retryAfterMs when the wait would exceed maxRetryAfterMs', async () => {
     emulator.setRateLimit({ capacity: 1, refillPerSecond: 0.2 });
     const client = clientFor({ retry: { maxRetryAfterMs: 1000 } });

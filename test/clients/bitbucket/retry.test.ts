@@ -1,4 +1,4 @@
-import { backoffDelayMs, parseRetryAfterMs, resolveRetryPolicy } from '../../../src/clients/bitbucket/retry';
+import { backoffDelayMs, freshRetryBudget, parseRetryAfterMs, rateLimitDelayMs, resolveRetryPolicy } from '../../../src/clients/bitbucket/retry';
 
 describe('retry policy', () => {
   const policy = resolveRetryPolicy({ baseDelayMs: 100, maxDelayMs: 1000 });
@@ -23,8 +23,34 @@ describe('retry policy', () => {
   });
 
   it('has documented defaults and rejects negative or fractional settings by name', () => {
-    expect(resolveRetryPolicy()).toEqual({ maxRetries: 4, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000 });
+    expect(resolveRetryPolicy()).toEqual({ maxRetries: 4, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000, maxRateLimitWaitMs: 120_000 });
     expect(() => resolveRetryPolicy({ maxRetries: 1.5 })).toThrow('retry.maxRetries must be a non-negative integer');
     expect(() => resolveRetryPolicy({ baseDelayMs: -1 })).toThrow('retry.baseDelayMs');
+  });
+
+  it('waits out Retry-After plus up to a quarter more (at most 1 s), so clients refused together come back apart', () => {
+    const budget = freshRetryBudget();
+    expect(rateLimitDelayMs(policy, budget, 1000, () => 0)).toBe(1000);
+    expect(rateLimitDelayMs(policy, budget, 1000, () => 1)).toBe(1250);
+    expect(rateLimitDelayMs(policy, budget, 20_000, () => 1)).toBe(21_000);
+    expect(budget).toEqual({ failures: 0, rateLimited: 3, rateLimitWaitMs: 23_250 });
+  });
+
+  it('backs off on a 429 without Retry-After, growing with each one', () => {
+    const budget = freshRetryBudget();
+    expect(rateLimitDelayMs(policy, budget, undefined, () => 0)).toBe(50);
+    expect(rateLimitDelayMs(policy, budget, undefined, () => 0)).toBe(100);
+    expect(rateLimitDelayMs(policy, budget, undefined, () => 0)).toBe(200);
+  });
+
+  it('bounds 429s by total waiting time, not by count, and refuses a Retry-After beyond maxRetryAfterMs', () => {
+    const tight = resolveRetryPolicy({ maxRetries: 0, maxRetryAfterMs: 5000, maxRateLimitWaitMs: 10_000 });
+    const budget = freshRetryBudget();
+    // maxRetries 0 does not stop 429 retries: ten 1-second waits fit in the 10-second budget.
+    for (let i = 0; i < 10; i += 1) expect(rateLimitDelayMs(tight, budget, 1000, () => 0)).toBe(1000);
+    expect(rateLimitDelayMs(tight, budget, 1000, () => 0)).toBeUndefined();
+    expect(budget.rateLimitWaitMs).toBe(10_000);
+    expect(rateLimitDelayMs(tight, freshRetryBudget(), 6000, () => 0)).toBeUndefined();
+    expect(rateLimitDelayMs(resolveRetryPolicy({ maxRateLimitWaitMs: 0 }), freshRetryBudget(), 1, () => 0)).toBeUndefined();
   });
 });
