@@ -74,7 +74,7 @@ function resultsOf(output) {
   if (rows.length > 0) return rows;
   let heading = '';
   for (const line of output.split('\n')) {
-    if (/^\(\d+\)/.test(line)) heading = line;
+    if (/^\(\d+[a-z]?\)/.test(line)) heading = line;
     // bench:provider states a target after its figure: "    target for (3): <= 1.50x -> met"
     const target = /^\s+target for (\(\d+\)): (<=|>=) ([\d.]+)x/.exec(line);
     const row = target === null ? undefined : rows.findLast((candidate) => candidate.metric.startsWith(target[1]));
