@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosError, type AxiosResponse } from 'axios';
+import { createTextHttp, type TextHttp } from '../http';
 import type { z } from 'zod';
 import { ConcurrencyLimiter } from './concurrency';
 import {
@@ -91,32 +90,13 @@ export interface TransportResponse<T> {
 export class Transport {
   readonly retryPolicy: RetryPolicy;
   private readonly limiter: ConcurrencyLimiter;
-  private readonly axios: AxiosInstance;
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  private readonly http: TextHttp;
 
   constructor(private readonly options: TransportOptions) {
     this.retryPolicy = resolveRetryPolicy(options.retry);
     this.limiter = new ConcurrencyLimiter(options.concurrency);
-    // Keep-alive sockets, one per concurrent request: opening a connection per call would cost more
-    // than everything else the client does.
-    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: options.concurrency });
-    this.axios = axios.create({
-      timeout: options.timeoutMs,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      // Bitbucket's REST API does not redirect; without redirects axios uses node's http directly.
-      maxRedirects: 0,
-      // Like Node's own fetch, no proxy from HTTP(S)_PROXY: axios would re-read and match the environment
-      // on every request, and Bitbucket DC is reached on the internal network.
-      proxy: false,
-      // Status handling and JSON parsing are ours: every status is a value, every body is text.
-      validateStatus: () => true,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
-    });
+    // One keep-alive socket per concurrent request.
+    this.http = createTextHttp({ timeoutMs: options.timeoutMs, maxSockets: options.concurrency });
   }
 
   private url(path: string, query?: Record<string, QueryValue>): string {
@@ -172,8 +152,7 @@ export class Transport {
 
   /** Closes idle keep-alive sockets so a process using the client can exit promptly. */
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.http.close();
   }
 
   private async attempt<T>(spec: RequestSpec<T>, url: string, attempt: number): Promise<TransportResponse<T> | BitbucketError> {
@@ -187,7 +166,7 @@ export class Transport {
     let response: AxiosResponse<string>;
     try {
       response = await this.limiter.run(() =>
-        this.axios.request<string>({ method: spec.method, url, headers, data: body }),
+        this.http.axios.request<string>({ method: spec.method, url, headers, data: body }),
       );
     } catch (error) {
       // Only network failures become BitbucketConnectionError; anything else is a bug to surface as is.

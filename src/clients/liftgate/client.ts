@@ -1,7 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosResponse } from 'axios';
 import { z } from 'zod';
+import { createTextHttp, type TextHttp } from '../http';
 // The retry arithmetic (policy defaults, back-off with jitter, Retry-After) is the same for both APIs;
 // only the error classes differ, so the policy module is shared rather than copied.
 import {
@@ -110,9 +109,7 @@ export class LiftgateClient {
   readonly spaces: SpacesResource;
   readonly integrations: IntegrationsResource;
   readonly stacks: StacksResource;
-  private readonly axios: AxiosInstance;
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly http: TextHttp;
   private readonly timeoutMs: number;
   private readonly apiKey: string;
   private readonly userAgent: string;
@@ -124,18 +121,7 @@ export class LiftgateClient {
     this.retryPolicy = resolveRetryPolicy(options.retry);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.userAgent = options.userAgent ?? 'liftgate-client';
-    this.axios = axios.create({
-      timeout: this.timeoutMs,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      maxRedirects: 0,
-      proxy: false,
-      // Status handling and JSON parsing are ours: every status is a value, every body is text.
-      validateStatus: () => true,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
-    });
+    this.http = createTextHttp({ timeoutMs: this.timeoutMs, maxSockets: 16 });
     this.spaces = new SpacesResource(this);
     this.integrations = new IntegrationsResource(this);
     this.stacks = new StacksResource(this);
@@ -143,8 +129,7 @@ export class LiftgateClient {
 
   /** Closes idle keep-alive sockets so a process using the client can exit promptly. */
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.http.close();
   }
 
   /** Sends a request, retrying per policy; resolves to the parsed body or throws a LiftgateApiError. */
@@ -198,7 +183,7 @@ export class LiftgateClient {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response: AxiosResponse<string>;
     try {
-      response = await this.axios.request<string>({ method: spec.method, url, headers, data: body, signal: spec.signal });
+      response = await this.http.axios.request<string>({ method: spec.method, url, headers, data: body, signal: spec.signal });
     } catch (error) {
       return connectionError(error, spec.method, url, this.timeoutMs);
     }
