@@ -67,24 +67,29 @@ export async function listStacksUsingIntegration(
   return rows.map(toStack);
 }
 
+/** $1..$11 of insertStack and updateStack: the id, then the columns in the order both statements name them. */
+function stackParameters(id: string, fields: StackFields): unknown[] {
+  return [
+    id,
+    fields.name,
+    fields.spaceId,
+    fields.vcs.integrationId,
+    fields.detached,
+    fields.vcs.projectKey,
+    fields.vcs.repositorySlug,
+    fields.vcs.branch,
+    fields.vcs.projectRoot,
+    fields.autodeploy,
+    labelSet(fields.labels),
+  ];
+}
+
 export async function insertStack(db: Queryable, id: string, fields: StackFields): Promise<Stack> {
   const [row] = await db.query<StackRow>(
     `INSERT INTO stacks (id, name, space_id, integration_id, detached, project_key, repository_slug, branch,
                          project_root, autodeploy, labels)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text[]) RETURNING *`,
-    [
-      id,
-      fields.name,
-      fields.spaceId,
-      fields.vcs.integrationId,
-      fields.detached,
-      fields.vcs.projectKey,
-      fields.vcs.repositorySlug,
-      fields.vcs.branch,
-      fields.vcs.projectRoot,
-      fields.autodeploy,
-      labelSet(fields.labels),
-    ],
+    stackParameters(id, fields),
   );
   return toStack(row as StackRow);
 }
@@ -95,19 +100,7 @@ export async function updateStack(db: Queryable, id: string, fields: StackFields
             repository_slug = $7, branch = $8, project_root = $9, autodeploy = $10, labels = $11::text[],
             updated_at = now()
      WHERE id = $1 RETURNING *`,
-    [
-      id,
-      fields.name,
-      fields.spaceId,
-      fields.vcs.integrationId,
-      fields.detached,
-      fields.vcs.projectKey,
-      fields.vcs.repositorySlug,
-      fields.vcs.branch,
-      fields.vcs.projectRoot,
-      fields.autodeploy,
-      labelSet(fields.labels),
-    ],
+    stackParameters(id, fields),
   );
   return row === undefined ? null : toStack(row);
 }

@@ -1,4 +1,4 @@
-import type { Space, Stack } from '../../clients/liftgate';
+import type { Space, Stack, StackCreateInput } from '../../clients/liftgate';
 import { LiftgateNotFoundError } from '../../clients/liftgate/errors';
 import {
   attributePath,
@@ -107,13 +107,23 @@ async function integrationOutOfReach(
   );
 }
 
-function vcsOf(config: StackModel) {
+/**
+ * The stack as the control plane takes it, for create and update alike. `vcs.integrationId` is always
+ * sent: setting it (null included) is what attaches a detached stack.
+ */
+function stackInput(config: StackModel): StackCreateInput {
   return {
-    integrationId: config.integration_id,
-    projectKey: config.project_key as string,
-    repositorySlug: config.repository_slug as string,
-    branch: config.branch as string,
-    projectRoot: config.project_root ?? '',
+    name: config.name as string,
+    spaceId: config.space_id ?? 'root',
+    vcs: {
+      integrationId: config.integration_id,
+      projectKey: config.project_key as string,
+      repositorySlug: config.repository_slug as string,
+      branch: config.branch as string,
+      projectRoot: config.project_root ?? '',
+    },
+    autodeploy: config.autodeploy ?? false,
+    labels: config.labels ?? [],
   };
 }
 
@@ -149,13 +159,7 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
   async create({ client, config, signal }) {
     const spaceId = config.space_id ?? 'root';
     try {
-      const stack = await client.api.stacks.create({
-        name: config.name as string,
-        spaceId,
-        vcs: vcsOf(config),
-        autodeploy: config.autodeploy ?? false,
-        labels: config.labels ?? [],
-      }, { signal });
+      const stack = await client.api.stacks.create(stackInput(config), { signal });
       return { state: stackState(stack) };
     } catch (error) {
       return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: `create stack "${config.name}"`, role: 'write', spaceId }, fields)] };
@@ -175,14 +179,7 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
     const id = prior.id as string;
     const spaceId = config.space_id ?? 'root';
     try {
-      // vcs.integrationId is always sent: setting it (null included) is what attaches a detached stack.
-      const stack = await client.api.stacks.update(id, {
-        name: config.name as string,
-        spaceId,
-        vcs: vcsOf(config),
-        autodeploy: config.autodeploy ?? false,
-        labels: config.labels ?? [],
-      }, { signal });
+      const stack = await client.api.stacks.update(id, stackInput(config), { signal });
       return { state: stackState(stack) };
     } catch (error) {
       return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: `update stack "${id}"`, role: 'write', spaceId }, fields)] };
