@@ -1,51 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { liftgateBin, repoRoot, runCli } from '../helpers/cli';
+import { runCli, startServe, type RunningServe } from '../helpers/cli';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres';
 
 const TOKEN = 'BBDC-serve-test-token-93be41d07c';
-
-interface RunningServe {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `liftgate serve` and resolves once it prints where it listens. */
-function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServe> {
-  const child = spawn(process.execPath, [liftgateBin, 'serve', '--port', '0', ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, LIFTGATE_ENCRYPTION_KEY: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve did not start in time; stderr: ${stderr}`));
-    }, 45_000);
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match !== null) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] as string, stdout: () => stdout, stderr: () => stderr, exited });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code} before listening; stderr: ${stderr}`));
-    });
-  });
-}
 
 async function stopServe(serve: RunningServe): Promise<number | null> {
   serve.child.kill('SIGTERM');
@@ -178,7 +138,7 @@ describe('liftgate serve', () => {
     it('refuses to start with an encryption key other than the store was created with', async () => {
       const dataDir = tempDir();
       const databaseUrl = await cluster.createDatabase('key_check');
-      const first = await startServe(['--data-dir', dataDir, '--database-url', databaseUrl], { LIFTGATE_ENCRYPTION_KEY: 'a'.repeat(64) });
+      const first = await startServe(['--data-dir', dataDir, '--database-url', databaseUrl], { env: { LIFTGATE_ENCRYPTION_KEY: 'a'.repeat(64) } });
       expect(await stopServe(first)).toBe(0);
       const result = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--database-url', databaseUrl], {
         env: { LIFTGATE_ENCRYPTION_KEY: 'b'.repeat(64) },

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { BitbucketClient, type BitbucketWebhook } from '../../src/clients/bitbuc
 import { LiftgateClient, type Integration, type Stack } from '../../src/clients/liftgate';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { HANDLED_EVENTS } from '../../src/server/webhooks/payloads';
-import { liftgateBin, repoRoot } from '../helpers/cli';
+import { startServe } from '../helpers/cli';
 
 /** A real `liftgate serve` process (embedded store in a temp dir, port 0, webhook URLs on its real address). */
 export class ServeProcess {
@@ -20,31 +20,7 @@ export class ServeProcess {
 
   static async start(): Promise<ServeProcess> {
     const dataDir = mkdtempSync(join(tmpdir(), 'liftgate-drift-serve-'));
-    const child = spawn(process.execPath, [liftgateBin, 'serve', '--port', '0', '--data-dir', dataDir], {
-      cwd: repoRoot,
-      env: { ...process.env, LIFTGATE_ENCRYPTION_KEY: '' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`liftgate serve did not start in time; stderr: ${stderr}`));
-      }, 45_000);
-      child.stderr?.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(stderr);
-        if (match !== null) {
-          clearTimeout(timer);
-          resolve(match[1] as string);
-        }
-      });
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`liftgate serve exited with ${code} before listening; stderr: ${stderr}`));
-      });
-    });
+    const { child, exited, url } = await startServe(['--data-dir', dataDir]);
     const adminKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
     return new ServeProcess(child, exited, url, adminKey, dataDir);
   }

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator';
-import { liftgateBin, repoRoot, runCli } from '../../helpers/cli';
+import { repoRoot, runCli, startServe } from '../../helpers/cli';
 
 export interface CommandResult {
   code: number | null;
@@ -28,33 +28,9 @@ export interface Environment {
   close(): Promise<void>;
 }
 
-async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [liftgateBin, 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: repoRoot,
-    env: { ...process.env, LIFTGATE_ENCRYPTION_KEY: 'e'.repeat(64) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let seen = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`liftgate serve did not start within 30 s: ${seen}`));
-    }, 30_000);
-    const look = (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(seen);
-      if (match !== null) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1].replace(/\/$/, '') });
-      }
-    };
-    child.stdout!.on('data', look);
-    child.stderr!.on('data', look);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`liftgate serve exited with ${code}: ${seen}`));
-    });
-  });
+async function startControlPlane(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const { child, url } = await startServe(['--data-dir', dataDir], { env: { LIFTGATE_ENCRYPTION_KEY: 'e'.repeat(64) }, timeoutMs: 30_000 });
+  return { child, url: url.replace(/\/$/, '') };
 }
 
 export async function startEnvironment(): Promise<Environment> {
@@ -62,7 +38,7 @@ export async function startEnvironment(): Promise<Environment> {
   const bitbucket = await startEmulator({ port: 0 });
   let serve: { child: ChildProcess; url: string } | undefined;
   try {
-    serve = await startServe(join(work, 'control-plane'));
+    serve = await startControlPlane(join(work, 'control-plane'));
     const adminKey = readFileSync(join(work, 'control-plane', 'admin.key'), 'utf8').trim();
     const mirror = join(work, 'mirror');
     const installed = await runCli(['provider', 'install', '--dir', mirror]);

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { liftgateBin } from '../../helpers/cli';
+import { startServe, type RunningServe } from '../../helpers/cli';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres';
 import { refsChanged } from './bitbucket-payloads';
 import { postDelivery, signedDelivery } from './signed-delivery';
@@ -17,35 +17,9 @@ const BURST = 400;
 const CONCURRENCY = 16;
 const KILL_AFTER_ANSWERS = 120;
 
-interface Server {
-  child: ChildProcess;
-  baseUrl: string;
-}
-
-function startServe(args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [liftgateBin, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, LIFTGATE_ENCRYPTION_KEY: undefined },
-  });
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`liftgate serve did not start within 60 s: ${stderr}`));
-    }, 60_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match !== null) {
-        clearTimeout(timer);
-        resolve({ child, baseUrl: match[1] });
-      }
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`liftgate serve exited (${code ?? signal}) before listening: ${stderr}`));
-    });
-  });
+/** `liftgate serve` on loopback with the given store arguments. */
+function startServeOn(args: string[]): Promise<RunningServe> {
+  return startServe(['--host', '127.0.0.1', ...args], { timeoutMs: 60_000 });
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -55,8 +29,8 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-async function api(server: Server, apiKey: string, method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${server.baseUrl}${path}`, {
+async function api(server: RunningServe, apiKey: string, method: string, path: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${server.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -66,8 +40,8 @@ async function api(server: Server, apiKey: string, method: string, path: string,
   return JSON.parse(text);
 }
 
-async function allDeliveries(server: Server, apiKey: string, integrationId: string): Promise<any[]> {
-  const response = await fetch(`${server.baseUrl}/api/v1/integrations/bitbucket-datacenter/${integrationId}/deliveries?limit=1000`, {
+async function allDeliveries(server: RunningServe, apiKey: string, integrationId: string): Promise<any[]> {
+  const response = await fetch(`${server.url}/api/v1/integrations/bitbucket-datacenter/${integrationId}/deliveries?limit=1000`, {
     headers: { authorization: `Bearer ${apiKey}` },
   });
   expect(response.status).toBe(200);
@@ -100,7 +74,7 @@ describe.each(['pglite', 'postgres'] as const)('webhook durability across SIGKIL
   }, 30_000);
 
   it('keeps every delivery it answered 2xx, with its run', async () => {
-    const first = await startServe(storeArgs);
+    const first = await startServeOn(storeArgs);
     running.push(first.child);
     const apiKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
     const integration = await api(first, apiKey, 'POST', '/api/v1/integrations/bitbucket-datacenter', {
@@ -125,7 +99,7 @@ describe.each(['pglite', 'postgres'] as const)('webhook durability across SIGKIL
         const commit = index.toString(16).padStart(40, '0');
         const delivery = signedDelivery(integration.id, integration.webhookSecret, 'repo:refs_changed', refsChanged({ projectKey: 'PLAT', slug: 'network' }, [{ branch: 'main', toHash: commit }]), requestId);
         try {
-          const answer = await postDelivery(first.baseUrl, delivery, agent);
+          const answer = await postDelivery(first.url, delivery, agent);
           if (answer.status >= 200 && answer.status < 300) answered2xx.set(requestId, commit);
           if (answered2xx.size === KILL_AFTER_ANSWERS) first.child.kill('SIGKILL');
         } catch {
@@ -141,7 +115,7 @@ describe.each(['pglite', 'postgres'] as const)('webhook durability across SIGKIL
     expect(answered2xx.size).toBeGreaterThanOrEqual(KILL_AFTER_ANSWERS);
     expect(unanswered).toBeGreaterThan(0);
 
-    const second = await startServe(storeArgs);
+    const second = await startServeOn(storeArgs);
     running.push(second.child);
     const deliveries = await allDeliveries(second, apiKey, integration.id);
     const recorded = new Map(deliveries.map((delivery) => [delivery.requestId as string, delivery]));
@@ -158,7 +132,7 @@ describe.each(['pglite', 'postgres'] as const)('webhook durability across SIGKIL
     // The restarted server keeps serving: a retry of an answered delivery is recognised as a duplicate.
     const [retriedId, retriedCommit] = [...answered2xx][0];
     const retry = signedDelivery(integration.id, integration.webhookSecret, 'repo:refs_changed', refsChanged({ projectKey: 'PLAT', slug: 'network' }, [{ branch: 'main', toHash: retriedCommit }]), retriedId);
-    expect(await postDelivery(second.baseUrl, retry)).toMatchObject({ status: 200, body: { outcome: 'DUPLICATE' } });
+    expect(await postDelivery(second.url, retry)).toMatchObject({ status: 200, body: { outcome: 'DUPLICATE' } });
     second.child.kill('SIGTERM');
     await exited(second.child);
     expect(second.child.exitCode).toBe(0);

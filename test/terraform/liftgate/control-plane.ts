@@ -3,11 +3,11 @@
  * so the control plane must be reachable over HTTP like a user's): embedded store in a temporary directory,
  * ephemeral port, root-admin key read from the admin.key file it writes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { liftgateBin, repoRoot } from '../../helpers/cli';
+import { startServe } from '../../helpers/cli';
 
 export interface ApiAnswer {
   status: number;
@@ -25,31 +25,7 @@ export class ControlPlaneProcess {
 
   static async start(): Promise<ControlPlaneProcess> {
     const dataDir = mkdtempSync(join(tmpdir(), 'liftgate-serve-'));
-    const child = spawn(process.execPath, [liftgateBin, 'serve', '--port', '0', '--data-dir', dataDir], {
-      cwd: repoRoot,
-      env: { ...process.env, LIFTGATE_ENCRYPTION_KEY: '' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      let stderr = '';
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`liftgate serve did not start in time; stderr: ${stderr}`));
-      }, 60_000);
-      child.stderr?.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(stderr);
-        if (match !== null) {
-          clearTimeout(timer);
-          resolve(match[1] as string);
-        }
-      });
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`liftgate serve exited with ${code} before listening; stderr: ${stderr}`));
-      });
-    });
+    const { child, exited, url } = await startServe(['--data-dir', dataDir], { timeoutMs: 60_000 });
     const adminKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
     return new ControlPlaneProcess(url.replace(/\/+$/, ''), adminKey, child, dataDir, exited);
   }
