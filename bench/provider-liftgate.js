@@ -8,56 +8,18 @@
  * alike; medians are reported. BENCH_PLAN_RUNS (default 3) sets the runs per side.
  */
 const { spawn } = require('node:child_process');
-const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
-const { tmpdir } = require('node:os');
+const { readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
+const { compare, lib, report, repoRoot, requireBuiltLib, terraformBench } = require('./terraform-bench');
 
-const repoRoot = join(__dirname, '..');
-const lib = join(repoRoot, 'lib');
-if (!existsSync(join(lib, 'terraform', 'liftgate', 'provider.js'))) {
-  process.stderr.write('lib/ is missing: run `npm run build` first (npm run bench:provider does)\n');
-  process.exit(1);
-}
-const { installProviders, terraformPlatform } = require(join(lib, 'cli', 'provider-install.js'));
+requireBuiltLib('terraform', 'liftgate', 'provider.js');
 const { startEmulator } = require(join(lib, 'emulator', 'index.js'));
 
 const planRuns = Number(process.env.BENCH_PLAN_RUNS || 3);
 const stackCount = 200;
 const webhookCount = 200;
 
-const root = mkdtempSync(join(tmpdir(), 'liftgate-bench-liftgate-'));
-const mirror = join(root, 'mirror');
-const cliConfig = join(root, 'terraformrc');
-const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
-installProviders({ dir: mirror, version, entryPoint: join(lib, 'cli', 'provider.js'), platform: terraformPlatform() });
-writeFileSync(
-  cliConfig,
-  `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/liftgate/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n`,
-);
-
-const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: cliConfig, TF_PLUGIN_CACHE_DIR: '' };
-delete env.TF_LOG;
-delete env.TF_LOG_PROVIDER;
-
-/** Runs terraform in `dir`; resolves to its wall time in ms, or rejects with its output. */
-function terraform(dir, args) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn('terraform', [...args, '-no-color'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      // plan -detailed-exitcode: 0 = no changes (what a refresh of applied resources must give).
-      if (code === 0) resolve(ms);
-      else reject(new Error(`terraform ${args.join(' ')} in ${dir} exited ${code}:\n${output}`));
-    });
-  });
-}
+const { root, terraform, workdir } = terraformBench('liftgate-bench-liftgate-');
 
 /** Starts `liftgate serve` on an ephemeral port with a fresh embedded store; answers its URL, key and a stop(). */
 function startControlPlane() {
@@ -100,19 +62,6 @@ function startControlPlane() {
       reject(new Error(`liftgate serve exited with ${code} before listening: ${stderr}`));
     });
   });
-}
-
-function workdir(name, hcl) {
-  const dir = join(root, name);
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'main.tf'), hcl);
-  return dir;
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function main() {
@@ -196,17 +145,17 @@ resource "terraform_data" "hook" {
     await terraform(ours, ['apply', '-auto-approve', '-input=false', '-parallelism=32']);
     await terraform(builtin, ['apply', '-auto-approve', '-input=false', '-parallelism=32']);
 
-    const times = { baseline: [], subject: [] };
-    for (let run = 0; run < planRuns; run += 1) {
-      times.baseline.push(await terraform(builtin, ['plan', '-detailed-exitcode', '-input=false']));
-      times.subject.push(await terraform(ours, ['plan', '-detailed-exitcode', '-input=false']));
-    }
-    const baseline = median(times.baseline);
-    const subject = median(times.subject);
-    process.stdout.write(
-      `(4) terraform plan with refresh of ${stackCount} liftgate_stack + ${webhookCount} bitbucketdc_repository_webhook + 1 integration ` +
-        `against liftgate serve and the emulator (baseline: as many terraform_data), median of ${planRuns}:\n` +
-        `    baseline ${baseline.toFixed(0)} ms   liftgate+bitbucketdc ${subject.toFixed(0)} ms   ratio ${(subject / baseline).toFixed(2)}x\n`,
+    const plan = await compare(
+      planRuns,
+      () => terraform(builtin, ['plan', '-detailed-exitcode', '-input=false']),
+      () => terraform(ours, ['plan', '-detailed-exitcode', '-input=false']),
+    );
+    report(
+      '(4)',
+      `terraform plan with refresh of ${stackCount} liftgate_stack + ${webhookCount} bitbucketdc_repository_webhook + 1 integration ` +
+        `against liftgate serve and the emulator (baseline: as many terraform_data), median of ${planRuns}:`,
+      plan,
+      'liftgate+bitbucketdc',
     );
   } finally {
     await Promise.all([controlPlane.stop(), bitbucket.close()]);
