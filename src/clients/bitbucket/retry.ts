@@ -63,6 +63,16 @@ export function freshRetryBudget(): RetryBudget {
 }
 
 /**
+ * Delay before repeating a request after a 5xx or a connection error (back-off with jitter), or undefined
+ * once `maxRetries` are spent. Records the retry in `budget`.
+ */
+export function failureDelayMs(policy: RetryPolicy, budget: RetryBudget, random: () => number = Math.random): number | undefined {
+  if (budget.failures >= policy.maxRetries) return undefined;
+  budget.failures += 1;
+  return backoffDelayMs(policy, budget.failures - 1, random);
+}
+
+/**
  * Delay before repeating a request refused with 429, or undefined to give up: Retry-After (or the
  * back-off when the server gave none) plus up to a quarter more, at most 1 s, so the clients a rate
  * limit refused together do not all come back in the same millisecond and get refused together

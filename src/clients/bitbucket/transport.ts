@@ -11,7 +11,7 @@ import {
   errorForStatus,
 } from './errors';
 import {
-  backoffDelayMs,
+  failureDelayMs,
   failedBeforeReachingServer,
   freshRetryBudget,
   isTransient,
@@ -132,9 +132,7 @@ export class Transport {
     if (error instanceof BitbucketRateLimitedError) return rateLimitDelayMs(this.retryPolicy, budget, error.retryAfterMs);
     if (!isTransient(error)) return undefined;
     if (mode === 'create' && !failedBeforeReachingServer(error)) return undefined;
-    if (budget.failures >= this.retryPolicy.maxRetries) return undefined;
-    budget.failures += 1;
-    return backoffDelayMs(this.retryPolicy, budget.failures - 1);
+    return failureDelayMs(this.retryPolicy, budget);
   }
 
   /** A paged GET as a bounded async iterator; `start` and `limit` are added per page. */

@@ -4,7 +4,7 @@ import { createTextHttp, type TextHttp } from '../http';
 // The retry arithmetic (policy defaults, back-off with jitter, Retry-After) is the same for both APIs;
 // only the error classes differ, so the policy module is shared rather than copied.
 import {
-  backoffDelayMs,
+  failureDelayMs,
   freshRetryBudget,
   parseRetryAfterMs,
   rateLimitDelayMs,
@@ -168,9 +168,7 @@ export class LiftgateClient {
     const transient = error instanceof LiftgateServerError || error instanceof LiftgateConnectionError;
     if (!transient) return undefined;
     if (mode === 'create' && !notSent) return undefined;
-    if (budget.failures >= this.retryPolicy.maxRetries) return undefined;
-    budget.failures += 1;
-    return backoffDelayMs(this.retryPolicy, budget.failures - 1);
+    return failureDelayMs(this.retryPolicy, budget);
   }
 
   private async attempt<T>(spec: RequestSpec<T>, url: string): Promise<{ data: T; headers: Record<string, unknown> } | LiftgateApiError> {

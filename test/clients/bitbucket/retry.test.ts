@@ -1,4 +1,4 @@
-import { backoffDelayMs, freshRetryBudget, parseRetryAfterMs, rateLimitDelayMs, resolveRetryPolicy } from '../../../src/clients/bitbucket/retry';
+import { backoffDelayMs, failureDelayMs, freshRetryBudget, parseRetryAfterMs, rateLimitDelayMs, resolveRetryPolicy } from '../../../src/clients/bitbucket/retry';
 
 describe('retry policy', () => {
   const policy = resolveRetryPolicy({ baseDelayMs: 100, maxDelayMs: 1000 });
@@ -52,5 +52,13 @@ describe('retry policy', () => {
     expect(budget.rateLimitWaitMs).toBe(10_000);
     expect(rateLimitDelayMs(tight, freshRetryBudget(), 6000, () => 0)).toBeUndefined();
     expect(rateLimitDelayMs(resolveRetryPolicy({ maxRateLimitWaitMs: 0 }), freshRetryBudget(), 1, () => 0)).toBeUndefined();
+  });
+
+  it('spends maxRetries on failures only, backing off further with each', () => {
+    const budget = freshRetryBudget();
+    expect(failureDelayMs(policy, budget, () => 0)).toBe(50);
+    expect(failureDelayMs(policy, budget, () => 0)).toBe(100);
+    expect(failureDelayMs(resolveRetryPolicy({ maxRetries: 2 }), budget, () => 0)).toBeUndefined();
+    expect(budget).toEqual({ failures: 2, rateLimited: 0, rateLimitWaitMs: 0 });
   });
 });
