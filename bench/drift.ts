@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { parseDriftFlags, runDrift } from '../src/cli/drift';
 import type { DriftReport } from '../src/cli/drift/check';
 import { HANDLED_EVENTS } from '../src/server/webhooks/payloads';
+import { findRepoRoot } from './repo-root';
 
 /**
  * `npm run bench:drift`: `liftgate drift` over REPOSITORIES stacks, one repository each, against the emulator
@@ -26,7 +27,7 @@ const REPOSITORIES = Number(process.env.BENCH_REPOSITORIES ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PROJECT_KEY = 'BENCH';
-const root = join(__dirname, '..', '..', '..', '..');
+const root = findRepoRoot();
 const liftgateBin = join(root, 'bin', 'liftgate');
 
 interface Service {

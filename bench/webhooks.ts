@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { refsChanged } from '../test/server/webhooks/bitbucket-payloads';
 import { postDelivery, signedDelivery } from '../test/server/webhooks/signed-delivery';
 import { startPostgres } from '../test/helpers/postgres';
+import { findRepoRoot } from './repo-root';
 
 /**
  * `npm run bench:webhooks`: signed repo:refs_changed deliveries, CONCURRENCY at a time, against (a) a bare
@@ -20,7 +21,7 @@ const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP = 500;
 const CONCURRENCY = 32;
-const repoRoot = join(__dirname, '..', '..', '..', '..');
+const repoRoot = findRepoRoot();
 const liftgateBin = join(repoRoot, 'bin', 'liftgate');
 const repository = { projectKey: 'PLAT', slug: 'network' };
 

@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
 /**
  * Validates HTTP exchanges against Atlassian's OpenAPI 3.0 document for Bitbucket Data Center 9.4 (a copy of
- * https://dac-static.atlassian.com/server/bitbucket/9.4.swagger.v3.json kept in the project's shared
- * reference folder beside the repository, `../shared/reference/`), with ajv 8.
+ * https://dac-static.atlassian.com/server/bitbucket/9.4.swagger.v3.json kept in the repository at
+ * `test/contract/fixtures/`, see the README there), with ajv 8.
  *
  * OpenAPI 3.0 schemas are not JSON Schema, so each schema is converted first: `nullable` becomes a `null`
  * type, `#/components/schemas/X` references point into one shared schema document, and OpenAPI's annotation
@@ -15,22 +15,15 @@ import addFormats from 'ajv-formats';
  * in `unknownFormats`.
  */
 
-/** The shared reference folder sits beside the repository (in CI too); LIFTGATE_SHARED_DIR overrides it. */
-const SPEC_FILE = join(
-  process.env.LIFTGATE_SHARED_DIR ?? join(__dirname, '..', '..', '..', 'shared'),
-  'reference',
-  'bitbucket-dc-9.4-openapi.json',
-);
-if (!existsSync(SPEC_FILE)) {
-  throw new Error(`Atlassian's OpenAPI document is not at ${SPEC_FILE}; set LIFTGATE_SHARED_DIR to the shared folder`);
-}
+/** The repository's own copy of the document (fixtures/README.md says where it comes from). */
+const SPEC_FILE = join(__dirname, 'fixtures', 'bitbucket-dc-9.4-openapi.json');
 const SCHEMA_DOCUMENT_ID = 'https://liftgate.invalid/bitbucket-dc-9.4/components.json';
 /** OpenAPI 3.0 keywords that only annotate a schema. */
 const OPENAPI_ANNOTATIONS = ['example', 'xml', 'externalDocs', 'discriminator'];
 
 /**
  * Places where Atlassian's document contradicts what Bitbucket DC 9.4 sends, each patched here with the
- * evidence (see ../shared/reference/bitbucket-dc-api.md). Everything else is validated as published.
+ * evidence (Bitbucket DC 9.4 responses as recorded by its users). Everything else is validated as published.
  */
 const SPEC_ERRATA: Array<{ schema: string; property: string; patch: Record<string, unknown>; why: string }> = [
   {
