@@ -107,7 +107,14 @@ describe('run triggering', () => {
       commit: null,
       pullRequestId: null,
     });
-    expect(manualRunRefusal({ detached: false })).toBeNull();
-    expect(manualRunRefusal({ detached: true })).toMatch(/detached/);
+    expect(manualRunRefusal({ detached: false, branch: 'main' })).toBeNull();
+    expect(manualRunRefusal({ detached: true, branch: 'main' })).toMatch(/detached/);
+  });
+
+  it('makes runs only of full commit ids and valid branch names (a stack stored before the checks is refused)', () => {
+    expect(manualRun({ id: 's1', branch: 'main' }, 'ABCDEF'.repeat(6) + '0123')).toMatchObject({ commit: 'abcdef'.repeat(6) + '0123' });
+    expect(() => manualRun({ id: 's1', branch: 'main' }, '$(id)')).toThrow(/commit must be a full commit id/);
+    expect(() => manualRun({ id: 's1', branch: '../etc' }, null)).toThrow(/branch must be a valid Git branch name/);
+    expect(manualRunRefusal({ detached: false, branch: 'a..b' })).toMatch(/vcs.branch must be a valid Git branch name \(it contains "\.\."\)/);
   });
 });

@@ -1,3 +1,5 @@
+import { branchNameProblem, requireCommit } from '../../domain/git';
+
 /**
  * Run triggering: which stacks a Bitbucket delivery starts runs on, and of which kind. Pure rules, no I/O;
  * the webhook receiver feeds them the stacks the store found for the delivery's repository.
@@ -128,23 +130,42 @@ export function runsForEvent(
   return runs;
 }
 
-/** Why a stack cannot be run by hand, or null when it can. */
-export function manualRunRefusal(stack: Pick<TriggerableStack, 'detached'>): string | null {
-  return stack.detached
-    ? 'it is detached (its integration was deleted); attach it to an integration to trigger runs again'
-    : null;
+/**
+ * Why a stack cannot be run by hand, or null when it can: it is detached, or its branch (stored before branch names
+ * were checked) is not one Git accepts.
+ */
+export function manualRunRefusal(stack: Pick<TriggerableStack, 'detached' | 'branch'>): string | null {
+  if (stack.detached) return 'it is detached (its integration was deleted); attach it to an integration to trigger runs again';
+  const problem = branchNameProblem(stack.branch);
+  return problem === null ? null : `its vcs.branch ${problem}; correct it with PATCH /api/v1/stacks/{id}`;
 }
 
-/** A manual trigger always runs the tracked branch (plan and apply), optionally pinned to a commit. */
+/**
+ * A manual trigger always runs the tracked branch (plan and apply), optionally pinned to a commit. Throws a
+ * RangeError when the commit is not a full commit id or the branch is not a valid branch name: run requests only
+ * ever carry values a Git host and a run directory can take as they are.
+ */
 export function manualRun(stack: Pick<TriggerableStack, 'id' | 'branch'>, commit: string | null): RunRequest {
+  const problem = branchNameProblem(stack.branch);
+  if (problem !== null) throw new RangeError(`branch ${problem}`);
   return {
     stackId: stack.id,
     kind: 'TRACKED',
     trigger: MANUAL_TRIGGER,
     branch: branchName(stack.branch),
-    commit,
+    commit: commit === null ? null : requireCommit(commit),
     pullRequestId: null,
   };
+}
+
+/** The reason a TRIGGERED delivery is logged with, once it is known how many of the runs it asked for were new. */
+export function triggeredDeliveryReason(requested: number, queued: number): string {
+  if (requested === 0) return 'no stack on this repository and branch uses this integration';
+  if (queued === requested) return `${queued} run(s) queued`;
+  return (
+    `${queued} run(s) queued; ${requested - queued} not queued again: the stack already has a run of that kind for that ` +
+    'commit (one run per stack, kind and commit)'
+  );
 }
 
 /** A recorded run (API shape). */
@@ -178,4 +199,8 @@ export interface Delivery {
   reason: string;
   runIds: string[];
   receivedAt: string;
+  /** How many deliveries the entry stands for: 1, or more for an entry that counts a flood of refused ones. */
+  count: number;
+  /** When the last of them arrived (receivedAt for a single delivery). */
+  lastReceivedAt: string;
 }
