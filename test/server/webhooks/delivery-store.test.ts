@@ -14,11 +14,11 @@ import type { RunRequest } from '../../../src/server/domain/runs';
 
 let db: Database;
 
-beforeAll(async () => {
-  db = await openDatabase({ dataDir: 'memory://' });
+/** An integration row; the store never opens its sealed values, so they need not be real ciphertexts. */
+async function insertTestIntegration(id: string): Promise<void> {
   await insertIntegration(db, {
-    id: 'platform',
-    name: 'platform',
+    id,
+    name: id,
     isDefault: false,
     spaceId: 'root',
     apiHost: 'https://bitbucket.example.com',
@@ -29,6 +29,11 @@ beforeAll(async () => {
     labels: [],
     description: '',
   });
+}
+
+beforeAll(async () => {
+  db = await openDatabase({ dataDir: 'memory://' });
+  await insertTestIntegration('platform');
   await insertStack(db, 'network', {
     name: 'network',
     spaceId: 'root',
@@ -172,21 +177,7 @@ describe('delivery store', () => {
     });
 
     beforeAll(async () => {
-      for (const id of ['flooded', 'aged']) {
-        await insertIntegration(db, {
-          id,
-          name: id,
-          isDefault: false,
-          spaceId: 'root',
-          apiHost: 'https://bitbucket.example.com',
-          userFacingHost: null,
-          username: 'svc',
-          accessTokenEncrypted: 'not-a-real-ciphertext',
-          webhookSecretEncrypted: 'not-a-real-ciphertext',
-          labels: [],
-          description: '',
-        });
-      }
+      for (const id of ['flooded', 'aged']) await insertTestIntegration(id);
     });
 
     it('records the first ones one by one and then counts the rest in one entry, one at a time or in batches', async () => {

@@ -49,13 +49,13 @@ async function create(path: string, body: unknown): Promise<any> {
   return response.json();
 }
 
+/** A space-level integration on an https host (credential checks are stubbed on every replica). */
+function createIntegration(name: string): Promise<{ id: string; webhookSecret: string }> {
+  return create('/api/v1/integrations/bitbucket-datacenter', { name, apiHost: 'https://bitbucket.example.com', username: 'liftgate-bot', accessToken: 'token' });
+}
+
 it('records a delivery sent to every replica at once exactly once, with its runs once', async () => {
-  const integration = await create('/api/v1/integrations/bitbucket-datacenter', {
-    name: 'Shared Bitbucket',
-    apiHost: 'https://bitbucket.example.com',
-    username: 'liftgate-bot',
-    accessToken: 'token',
-  });
+  const integration = await createIntegration('Shared Bitbucket');
   const stack = await create('/api/v1/stacks', { name: 'prod', vcs: { integrationId: integration.id, projectKey: 'PLAT', repositorySlug: 'network', branch: 'main' } });
 
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -79,12 +79,7 @@ it('records a delivery sent to every replica at once exactly once, with its runs
 }, 60_000);
 
 it('queues one run when a captured signed body is replayed to every replica at once under new request ids', async () => {
-  const integration = await create('/api/v1/integrations/bitbucket-datacenter', {
-    name: 'Replayed Bitbucket',
-    apiHost: 'https://bitbucket.example.com',
-    username: 'liftgate-bot',
-    accessToken: 'token',
-  });
+  const integration = await createIntegration('Replayed Bitbucket');
   const stack = await create('/api/v1/stacks', { name: 'replayed', vcs: { integrationId: integration.id, projectKey: 'PLAT', repositorySlug: 'dns', branch: 'main' } });
   for (let attempt = 0; attempt < 20; attempt++) {
     const captured = signedDelivery(
@@ -105,12 +100,7 @@ it('queues one run when a captured signed body is replayed to every replica at o
 }, 60_000);
 
 it('lets replicas record overlapping batches in opposite orders without deadlocking', async () => {
-  const integration = await create('/api/v1/integrations/bitbucket-datacenter', {
-    name: 'Batch Bitbucket',
-    apiHost: 'https://bitbucket.example.com',
-    username: 'liftgate-bot',
-    accessToken: 'token',
-  });
+  const integration = await createIntegration('Batch Bitbucket');
   const record = (requestId: string) => ({
     delivery: {
       integrationId: integration.id,
