@@ -9,7 +9,8 @@ import { parseFlags, parsePort, UsageError, type Command } from './command';
 
 const usage = `Usage: liftgate serve [options]
 
-Runs the Liftgate control plane: the REST API under /api/v1 and the Bitbucket webhook receiver.
+Runs the Liftgate control plane: the web console at /, the REST API under /api/v1 and the Bitbucket webhook
+receiver.
 
 Options:
   --host HOST            address to listen on (default 127.0.0.1)
@@ -84,7 +85,7 @@ function stopRequested(): Promise<NodeJS.Signals> {
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run the control plane (REST API and Bitbucket webhook receiver)',
+  summary: 'run the control plane (web console, REST API and Bitbucket webhook receiver)',
   usage,
   async run(args) {
     const config = parseServeFlags(args);
@@ -106,6 +107,7 @@ export const serveCommand: Command = {
         publicUrl: config.publicUrl ?? (() => originFor(config.host, listeningPort)),
         encryptionKey: key,
         logger,
+        consoleDir: join(__dirname, '..', 'console'),
       });
       await app.listen({ host: config.host, port: config.port });
       listeningPort = (app.server.address() as { port: number }).port;

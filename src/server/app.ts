@@ -9,6 +9,7 @@ import {
   type FastifyPluginAsyncZod,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { consoleRoutes, loadConsoleAssets } from './console';
 import { ServerContext, type RoutePlugin } from './context';
 import { verifyWithBitbucket } from './bitbucketVerification';
 import type { CredentialVerifier } from './credentials';
@@ -35,6 +36,8 @@ export interface ControlPlaneOptions {
   encryptionKey: Buffer;
   /** How credentials are checked on create/change; defaults to asking Bitbucket (verifyWithBitbucket). */
   verifyCredentials?: CredentialVerifier;
+  /** The built web console (lib/console) to serve at `/`; omitted: API only. */
+  consoleDir?: string;
 }
 
 /**
@@ -143,6 +146,12 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
   );
 
   for (const routes of routePlugins) await app.register(routes, { context });
+
+  if (options.consoleDir !== undefined) {
+    const assets = loadConsoleAssets(options.consoleDir);
+    if (assets === null) app.log.warn({ consoleDir: options.consoleDir }, 'the web console is not built (run npm run build); serving the API only');
+    else await app.register(consoleRoutes, { assets });
+  }
 };
 (controlPlane as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
 
