@@ -10,6 +10,8 @@ export interface Location {
   path: string;
   /** A one-off message for the page navigated to ("Integration … set up"); gone on the next navigation. */
   notice: string | null;
+  /** False for the page the browser loaded, true once the console has navigated (links, back and forward). */
+  navigated: boolean;
 }
 
 interface RouterValue {
@@ -24,9 +26,9 @@ function currentPath(): string {
 }
 
 export function Router({ children }: { children: ComponentChildren }) {
-  const [location, setLocation] = useState<Location>({ path: currentPath(), notice: null });
+  const [location, setLocation] = useState<Location>({ path: currentPath(), notice: null, navigated: false });
   useEffect(() => {
-    const onPopState = () => setLocation({ path: currentPath(), notice: null });
+    const onPopState = () => setLocation({ path: currentPath(), notice: null, navigated: true });
     window.addEventListener('popstate', onPopState);
     return () => window.removeEventListener('popstate', onPopState);
   }, []);
@@ -36,7 +38,7 @@ export function Router({ children }: { children: ComponentChildren }) {
       navigate(path, options = {}) {
         if (options.replace === true) window.history.replaceState(null, '', path);
         else window.history.pushState(null, '', path);
-        setLocation({ path: currentPath(), notice: options.notice ?? null });
+        setLocation({ path: currentPath(), notice: options.notice ?? null, navigated: true });
       },
     }),
     [location],

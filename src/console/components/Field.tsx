@@ -49,7 +49,6 @@ export function TextField(
     multiline?: boolean;
     autoComplete?: string;
     spellcheck?: boolean;
-    autoFocus?: boolean;
   },
 ) {
   const { name, label, hint, error, required, value, onInput } = props;
@@ -63,7 +62,6 @@ export function TextField(
     'aria-describedby': describedBy(name, hint, error),
     onInput: (event: Event) => onInput((event.currentTarget as HTMLInputElement | HTMLTextAreaElement).value),
     spellcheck: props.spellcheck ?? false,
-    autoFocus: props.autoFocus,
   };
   return (
     <div class={`field${error === undefined ? '' : ' invalid'}`}>

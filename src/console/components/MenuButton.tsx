@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export interface MenuItem {
   label: string;
@@ -17,7 +17,8 @@ export function MenuButton({ label, context, items }: { label: string; context: 
   const [focusIndex, setFocusIndex] = useState(0);
   const menuId = useId();
 
-  useEffect(() => {
+  // A layout effect: the item has focus before the browser handles the next key.
+  useLayoutEffect(() => {
     if (!open) return undefined;
     const entries = menuRef.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]');
     entries?.[focusIndex]?.focus();

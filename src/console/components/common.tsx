@@ -2,11 +2,18 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { ApiError } from '../api';
 import type { Loaded } from '../hooks';
+import { useRouter } from '../router';
 
-/** The page's h1; it takes focus when the page opens, so keyboard and screen-reader users start at the top of it. */
+/**
+ * The page's h1. After a navigation inside the console it takes focus, so keyboard and screen-reader users start
+ * at the top of the new page (a page the browser loaded starts at the skip link, as any page does).
+ */
 export function PageHeading({ children }: { children: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => ref.current?.focus(), []);
+  const { location } = useRouter();
+  useEffect(() => {
+    if (location.navigated) ref.current?.focus();
+  }, []);
   return (
     <h1 ref={ref} tabIndex={-1}>
       {children}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiClient, ApiError } from '../api';
-import { TextField } from '../components/Field';
+import { fieldId, TextField } from '../components/Field';
 
 /**
  * Sign-in with an API key. The key is checked with one read before it is kept (for this tab only); after sign-in
@@ -12,6 +12,8 @@ export function SignInPage({ onSignIn, message }: { onSignIn: (key: string) => v
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     document.title = 'Sign in · Liftgate';
+    // The key field has focus on arrival (the autofocus attribute is not honoured for elements added by script).
+    document.getElementById(fieldId('apiKey'))?.focus();
   }, []);
 
   const submit = async (event: Event) => {
@@ -53,7 +55,6 @@ export function SignInPage({ onSignIn, message }: { onSignIn: (key: string) => v
           value={key}
           onInput={setKey}
           error={error}
-          autoFocus
           hint={
             <>
               Kept for this browser tab only and forgotten on sign-out. The first start of <code>liftgate serve</code> writes
