@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { formProblems, type FormProblems } from './api';
+import { ApiError, formProblems, type FormProblems } from './api';
 import { fieldId } from './components/Field';
 
 /** Labels as typed: comma-separated, trimmed, empty ones dropped. */
@@ -8,6 +8,12 @@ export function parseLabels(text: string): string[] {
     .split(',')
     .map((label) => label.trim())
     .filter((label) => label !== '');
+}
+
+/** The message of a 403 or 404 about the chosen space (no role on it, or it cannot be read): it belongs at the space field. */
+export function spaceProblem(error: unknown, spaceId: string): string | null {
+  const aboutSpace = error instanceof ApiError && (error.status === 403 || error.status === 404) && error.message.includes(`space "${spaceId}"`);
+  return aboutSpace ? error.message : null;
 }
 
 const NO_PROBLEMS: FormProblems = { byField: {}, other: [] };

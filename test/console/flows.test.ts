@@ -6,19 +6,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { ConsoleEnvironment, eventually } from './harness';
 
-let env: ConsoleEnvironment;
-
-beforeAll(async () => {
-  env = await ConsoleEnvironment.start();
-}, 120_000);
-
-afterAll(async () => {
-  await env?.close();
-});
-
-afterEach(async () => {
-  expect(await env.finishTest()).toEqual([]);
-});
+const env = ConsoleEnvironment.forThisFile();
 
 jest.setTimeout(60_000);
 
@@ -212,6 +200,24 @@ describe('the web console', () => {
     await stackRow(page, 'Network').getByText('Attached').waitFor();
   });
 
+  it('places the API\'s refusal of a key without the write role on the chosen space at the space field', async () => {
+    const space = await env.createSpace('Read only');
+    await env.createIntegration('Read only Bitbucket', space.id);
+    const key = await env.createKey('read only', space.id, 'read');
+    const page = await env.signedIn('/stacks/new', key);
+    await page.getByRole('heading', { level: 1, name: 'Create stack' }).waitFor();
+    const spaceField = page.getByLabel('Space', { exact: true });
+    expect(await spaceField.locator('option').allTextContents()).toEqual(['Read only']);
+    await page.getByLabel('Name', { exact: true }).fill('Not mine');
+    await page.getByLabel('Project key').fill('RO');
+    await page.getByLabel('Repository slug').fill('repo');
+    await page.getByRole('button', { name: 'Create stack' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The stack was not created' }).waitFor();
+    expect(await spaceField.getAttribute('aria-invalid')).toBe('true');
+    expect(await description(spaceField)).toContain(`needs the write role on space "${space.id}"`);
+    expect(await hasFocus(spaceField)).toBe(true);
+  });
+
   it('deletes an integration after a confirmation that names the stacks it detaches, which then show as detached', async () => {
     const space = await env.createSpace('Billing');
     await env.createIntegration('Billing Bitbucket', space.id);
@@ -308,8 +314,9 @@ describe('the web console', () => {
     await openIntegrationMenu(page, 'Apps Bitbucket', 'Delivery log');
     await page.getByRole('heading', { level: 1, name: 'Delivery log of Apps Bitbucket' }).waitFor();
     const deliveries = page.getByRole('region', { name: 'Deliveries' });
-    expect(await deliveries.getByRole('row').filter({ hasText: 'repo:refs_changed' }).count()).toBe(2);
+    // The log arrives in one answer: once one row is there, all are.
     await deliveries.getByRole('row').filter({ hasText: 'pr:comment:added' }).getByText('TRIGGERED').waitFor();
+    expect(await deliveries.getByRole('row').filter({ hasText: 'repo:refs_changed' }).count()).toBe(2);
     await env.screenshot(page, 'delivery-log');
   });
 

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { HANDLED_EVENTS } from '../../src/server/webhooks/payloads';
 import { repoRoot } from '../helpers/cli';
 import { ControlPlaneProcess } from '../terraform/liftgate/control-plane';
 
@@ -23,18 +24,6 @@ export const ARTIFACTS = join(repoRoot, 'test', 'console', 'artifacts');
 export const DESKTOP = { width: 1280, height: 800 };
 export const NARROW = { width: 390, height: 844 };
 
-/** Every event a Bitbucket webhook for Liftgate carries (SPEC §1). */
-const EVENTS = [
-  'repo:refs_changed',
-  'pr:opened',
-  'pr:from_ref_updated',
-  'pr:modified',
-  'pr:reviewer:approved',
-  'pr:reviewer:unapproved',
-  'pr:merged',
-  'pr:comment:added',
-];
-
 interface OpenPage {
   context: BrowserContext;
   page: Page;
@@ -44,16 +33,34 @@ interface OpenPage {
   problems: string[];
 }
 
+interface Started {
+  controlPlane: ControlPlaneProcess;
+  emulator: RunningEmulator;
+  browser: Browser;
+}
+
 export class ConsoleEnvironment {
   readonly #open: OpenPage[] = [];
+  #started: Started | null = null;
 
-  private constructor(
-    readonly controlPlane: ControlPlaneProcess,
-    readonly emulator: RunningEmulator,
-    readonly browser: Browser,
-  ) {}
+  /**
+   * The environment of the calling test file: started before its tests (with `setUp` then), closed after them,
+   * and each test fails when its pages did what they must not (see finishTest).
+   */
+  static forThisFile(setUp: (env: ConsoleEnvironment) => Promise<void> = async () => undefined): ConsoleEnvironment {
+    const env = new ConsoleEnvironment();
+    beforeAll(async () => {
+      await env.#start();
+      await setUp(env);
+    }, 120_000);
+    afterAll(() => env.#close());
+    afterEach(async () => {
+      expect(await env.finishTest()).toEqual([]);
+    });
+    return env;
+  }
 
-  static async start(): Promise<ConsoleEnvironment> {
+  async #start(): Promise<void> {
     if (!existsSync(CHROMIUM_PATH)) {
       throw new Error(`no Chromium at ${CHROMIUM_PATH}: install Debian's package (apt-get install -y chromium) or set LIFTGATE_CHROMIUM`);
     }
@@ -63,7 +70,24 @@ export class ConsoleEnvironment {
       startEmulator({ port: 0 }),
       chromium.launch({ executablePath: CHROMIUM_PATH, headless: true }),
     ]);
-    return new ConsoleEnvironment(controlPlane, emulator, browser);
+    this.#started = { controlPlane, emulator, browser };
+  }
+
+  get #running(): Started {
+    if (this.#started === null) throw new Error('the console environment is not started (forThisFile starts it in beforeAll)');
+    return this.#started;
+  }
+
+  get controlPlane(): ControlPlaneProcess {
+    return this.#running.controlPlane;
+  }
+
+  get emulator(): RunningEmulator {
+    return this.#running.emulator;
+  }
+
+  get browser(): Browser {
+    return this.#running.browser;
   }
 
   get url(): string {
@@ -107,7 +131,7 @@ export class ConsoleEnvironment {
     const response = await fetch(`${this.emulator.url}/rest/api/latest/projects/${projectKey}/repos/${slug}/webhooks`, {
       method: 'POST',
       headers: { authorization: `Bearer ${this.emulator.adminToken}`, 'content-type': 'application/json', 'x-atlassian-token': 'no-check' },
-      body: JSON.stringify({ name: 'liftgate', url: integration.webhookUrl, events: EVENTS, active: true, configuration: { secret: integration.webhookSecret } }),
+      body: JSON.stringify({ name: 'liftgate', url: integration.webhookUrl, events: HANDLED_EVENTS, active: true, configuration: { secret: integration.webhookSecret } }),
     });
     if (!response.ok) throw new Error(`creating the webhook answered ${response.status}: ${await response.text()}`);
   }
@@ -159,8 +183,10 @@ export class ConsoleEnvironment {
     return found;
   }
 
-  async close(): Promise<void> {
-    await Promise.allSettled([this.finishTest(), this.browser.close(), this.emulator.close(), this.controlPlane.stop()]);
+  async #close(): Promise<void> {
+    if (this.#started === null) return;
+    const { browser, emulator, controlPlane } = this.#started;
+    await Promise.allSettled([this.finishTest().then(() => browser.close()), emulator.close(), controlPlane.stop()]);
   }
 }
 

@@ -6,35 +6,33 @@
 import type { Page } from 'playwright-core';
 import { ConsoleEnvironment, DESKTOP, eventually, NARROW } from './harness';
 
-let env: ConsoleEnvironment;
 let pages: Array<{ name: string; path: string; heading: string }>;
 
-beforeAll(async () => {
-  env = await ConsoleEnvironment.start();
-  const space = await env.createSpace('Platform');
-  await env.createSpace('Platform prod', { parentSpaceId: space.id, inheritEntities: true });
-  const integration = await env.createIntegration('Platform Bitbucket', space.id, {
+const env = ConsoleEnvironment.forThisFile(async (started) => {
+  const space = await started.createSpace('Platform');
+  await started.createSpace('Platform prod', { parentSpaceId: space.id, inheritEntities: true });
+  const integration = await started.createIntegration('Platform Bitbucket', space.id, {
     labels: ['eu', 'platform'],
     description: 'The **main** Bitbucket of the platform team.\n\n- webhooks: all repositories of `PLAT`\n- runbook: [wiki](https://wiki.example.com/bitbucket)',
   });
-  await env.ok('POST', '/api/v1/integrations/bitbucket-datacenter', {
+  await started.ok('POST', '/api/v1/integrations/bitbucket-datacenter', {
     name: 'Bitbucket',
     isDefault: true,
-    apiHost: env.emulator.url,
+    apiHost: started.emulator.url,
     userFacingHost: 'https://bitbucket.example.com',
     username: 'admin',
-    accessToken: env.emulator.adminToken,
+    accessToken: started.emulator.adminToken,
     description: 'The company Bitbucket: usable by every stack.',
   });
-  await env.repositoryWithWebhook('PLAT', 'network', integration);
-  const stack = await env.ok('POST', '/api/v1/stacks', {
+  await started.repositoryWithWebhook('PLAT', 'network', integration);
+  const stack = await started.ok('POST', '/api/v1/stacks', {
     name: 'Network',
     spaceId: space.id,
     vcs: { integrationId: integration.id, projectKey: 'PLAT', repositorySlug: 'network', branch: 'main', projectRoot: 'envs/prod' },
     labels: ['prod'],
   });
-  await env.emulator.push('PLAT', 'network', { branch: 'main' });
-  await env.ok('POST', `/api/v1/stacks/${stack.id}/runs`, {});
+  await started.emulator.push('PLAT', 'network', { branch: 'main' });
+  await started.ok('POST', `/api/v1/stacks/${stack.id}/runs`, {});
   pages = [
     { name: 'source-code', path: '/source-code', heading: 'Source code' },
     { name: 'set-up-integration', path: '/source-code/new', heading: 'Set up integration' },
@@ -45,14 +43,6 @@ beforeAll(async () => {
     { name: 'stack', path: `/stacks/${stack.id}`, heading: 'Network' },
     { name: 'spaces', path: '/spaces', heading: 'Spaces' },
   ];
-}, 120_000);
-
-afterAll(async () => {
-  await env?.close();
-});
-
-afterEach(async () => {
-  expect(await env.finishTest()).toEqual([]);
 });
 
 jest.setTimeout(90_000);
@@ -151,7 +141,7 @@ describe('the web console layout', () => {
     await page.keyboard.press('ArrowDown');
     expect(await focusedItem()).toBe('See details');
     await page.keyboard.press('Escape');
-    expect(await page.getByRole('menu').count()).toBe(0);
+    await page.getByRole('menu').waitFor({ state: 'detached' });
     expect(await actions.evaluate((element) => element === document.activeElement)).toBe(true);
 
     await page.keyboard.press('ArrowDown');

@@ -5,19 +5,7 @@
  */
 import { ConsoleEnvironment } from './harness';
 
-let env: ConsoleEnvironment;
-
-beforeAll(async () => {
-  env = await ConsoleEnvironment.start();
-}, 120_000);
-
-afterAll(async () => {
-  await env?.close();
-});
-
-afterEach(async () => {
-  expect(await env.finishTest()).toEqual([]);
-});
+const env = ConsoleEnvironment.forThisFile();
 
 jest.setTimeout(60_000);
 

@@ -5,7 +5,7 @@ import { FormErrors, isMissingRole, LoadState, MissingRole, PageHeading } from '
 import { RadioGroup, SelectField, TextField } from '../components/Field';
 import { Markdown } from '../components/Markdown';
 import { useApi } from '../context';
-import { parseLabels, useSubmit } from '../forms';
+import { parseLabels, spaceProblem, useSubmit } from '../forms';
 import { useLoad } from '../hooks';
 import { Link, useRouter } from '../router';
 import { SpaceIndex } from '../spaces';
@@ -96,7 +96,7 @@ function IntegrationForm({ spaces, initial, existing }: { spaces: SpaceIndex; in
     const byField: Record<string, string> = {};
     if (error.status === 409) {
       byField[values.type === 'default' && error.details.id !== slugify(values.name) ? 'isDefault' : 'name'] = error.message;
-    } else if ((error.status === 403 || error.status === 404) && error.message.includes(`space "${values.spaceId}"`)) {
+    } else if (spaceProblem(error, values.spaceId) !== null) {
       byField.spaceId = error.message;
     } else {
       return found;

@@ -21,6 +21,7 @@ export function SourceCodePage() {
     return { integrations, spaces: new SpaceIndex(spaces) };
   }, []);
   const [open, setOpen] = useState<Open>(null);
+  const data = loaded.data;
 
   return (
     <>
@@ -32,17 +33,17 @@ export function SourceCodePage() {
       </div>
       <p class="lead">Bitbucket Data Center integrations this API key can see. Stacks get their code and webhooks through them.</p>
       <LoadState loaded={loaded} what="integrations" />
-      {loaded.data === undefined ? null : loaded.data.integrations.length === 0 ? (
+      {data === undefined ? null : data.integrations.length === 0 ? (
         <p>
           No integration yet. <Link href="/source-code/new">Set up one</Link> to connect Bitbucket.
         </p>
       ) : (
         <ul class="cards">
-          {loaded.data.integrations.map((integration) => (
+          {data.integrations.map((integration) => (
             <IntegrationCard
               key={integration.id}
               integration={integration}
-              spaces={(loaded.data as { spaces: SpaceIndex }).spaces}
+              spaces={data.spaces}
               onDetails={() => setOpen({ kind: 'details', integration })}
               onEdit={() => navigate(`/source-code/${encodeURIComponent(integration.id)}/edit`)}
               onDeliveries={() => navigate(`/source-code/${encodeURIComponent(integration.id)}/deliveries`)}
@@ -51,8 +52,8 @@ export function SourceCodePage() {
           ))}
         </ul>
       )}
-      {open?.kind === 'details' && loaded.data !== undefined ? (
-        <IntegrationDetailsDialog integration={open.integration} spaces={loaded.data.spaces} onClose={() => setOpen(null)} />
+      {open?.kind === 'details' && data !== undefined ? (
+        <IntegrationDetailsDialog integration={open.integration} spaces={data.spaces} onClose={() => setOpen(null)} />
       ) : null}
       {open?.kind === 'delete' ? (
         <DeleteIntegrationDialog

@@ -3,7 +3,7 @@ import type { Integration, Stack } from '../api';
 import { FormErrors, LoadState, PageHeading } from '../components/common';
 import { CheckboxField, SelectField, TextField, type Option } from '../components/Field';
 import { useApi } from '../context';
-import { parseLabels, useSubmit } from '../forms';
+import { parseLabels, spaceProblem, useSubmit } from '../forms';
 import { useLoad } from '../hooks';
 import { Link, useRouter } from '../router';
 import { SpaceIndex } from '../spaces';
@@ -101,6 +101,9 @@ function StackForm({ integrations, spaces }: { integrations: Integration[]; spac
         autodeploy: values.autodeploy,
         labels: parseLabels(values.labels),
       });
+    }, (error, found) => {
+      const message = spaceProblem(error, values.spaceId);
+      return message === null ? found : { byField: { spaceId: message }, other: [] };
     });
     if (created.stack !== undefined) {
       navigate(`/stacks/${encodeURIComponent(created.stack.id)}`, { notice: `Stack “${created.stack.name}” created.` });
