@@ -15,7 +15,8 @@ import { parseDuration, parseFlags, parsePort, UsageError, type Command } from '
 
 const usage = `Usage: liftgate serve [options]
 
-Runs the Liftgate control plane: the REST API under /api/v1 and the Bitbucket webhook receiver.
+Runs the Liftgate control plane: the web console at /, the REST API under /api/v1 and the Bitbucket webhook
+receiver.
 
 Options:
   --host HOST                     address to listen on (default 127.0.0.1)
@@ -157,7 +158,7 @@ function stopRequested(): Promise<NodeJS.Signals> {
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run the control plane (REST API and Bitbucket webhook receiver)',
+  summary: 'run the control plane (web console, REST API and Bitbucket webhook receiver)',
   usage,
   async run(args) {
     const config = parseServeFlags(args, process.env);
@@ -181,6 +182,7 @@ export const serveCommand: Command = {
         logger,
         allowedBitbucketHosts: config.allowedBitbucketHosts,
         deliveryRetentionSeconds: config.deliveryRetentionSeconds,
+        consoleDir: join(__dirname, '..', 'console'),
       });
       await app.listen({ host: config.host, port: config.port });
       listeningPort = (app.server.address() as { port: number }).port;

@@ -11,6 +11,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { DEFAULT_BITBUCKET_HOSTS, parseBitbucketHostPolicy, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
 import { sealSecretsAtRest } from './bootstrap';
+import { consoleRoutes, loadConsoleAssets } from './console';
 import { ServerContext, type RoutePlugin } from './context';
 import { verifyWithBitbucket } from './bitbucketVerification';
 import type { CredentialVerifier } from './credentials';
@@ -45,6 +46,8 @@ export interface ControlPlaneOptions {
   allowedBitbucketHosts?: BitbucketHostPolicy;
   /** How long the delivery log keeps an entry (`--delivery-retention`); 30 days by default. */
   deliveryRetentionSeconds?: number;
+  /** The built web console (lib/console) to serve at `/`; omitted: API only. */
+  consoleDir?: string;
 }
 
 /**
@@ -165,6 +168,12 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
   );
 
   for (const routes of routePlugins) await app.register(routes, { context });
+
+  if (options.consoleDir !== undefined) {
+    const assets = loadConsoleAssets(options.consoleDir);
+    if (assets === null) app.log.warn({ consoleDir: options.consoleDir }, 'the web console is not built (run npm run build); serving the API only');
+    else await app.register(consoleRoutes, { assets });
+  }
 };
 (controlPlane as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
 
