@@ -37,6 +37,8 @@ export type RepositoryEvent =
       targetBranch: string;
       /** The source branch's latest commit: the change a proposed run previews. */
       commit: string;
+      /** A `/liftgate plan` comment: a deliberate re-plan, run even when the commit already has its run. */
+      replan: boolean;
     };
 
 /** The fields of a stack that decide whether a delivery reaches it. */
@@ -63,6 +65,11 @@ export interface RunRequest {
   /** null for a manual run that names no commit: the tracked branch's head at the time it runs. */
   commit: string | null;
   pullRequestId: number | null;
+  /**
+   * Exempt from one run per (stack, kind, commit): a person asked for this run (a `/liftgate plan` comment, a manual
+   * trigger), so it is made even when the commit already has one.
+   */
+  deliberate: boolean;
 }
 
 /** Bitbucket project keys are upper-case and repository slugs lower-case, whatever case a caller typed. */
@@ -114,6 +121,7 @@ export function runsForEvent(
           branch: pushed.branch,
           commit: pushed.commit,
           pullRequestId: null,
+          deliberate: false,
         });
       }
     } else if (event.targetBranch === trackedBranch) {
@@ -124,6 +132,7 @@ export function runsForEvent(
         branch: event.sourceBranch,
         commit: event.commit,
         pullRequestId: event.pullRequestId,
+        deliberate: event.replan,
       });
     }
   }
@@ -155,6 +164,7 @@ export function manualRun(stack: Pick<TriggerableStack, 'id' | 'branch'>, commit
     branch: branchName(stack.branch),
     commit: commit === null ? null : requireCommit(commit),
     pullRequestId: null,
+    deliberate: true,
   };
 }
 
@@ -169,7 +179,7 @@ export function triggeredDeliveryReason(requested: number, queued: number): stri
 }
 
 /** A recorded run (API shape). */
-export interface Run extends Omit<RunRequest, 'stackId'> {
+export interface Run extends Omit<RunRequest, 'stackId' | 'deliberate'> {
   id: string;
   stackId: string;
   state: 'QUEUED';

@@ -46,7 +46,7 @@ const LIVE_RUN = `state NOT IN ('CANCELED', 'DISCARDED')`;
  * - A delivery whose X-Request-Id was already accepted for its integration — earlier, by another replica at the
  *   same moment, or earlier in the same batch — is not inserted: the unique index decides, not a read-then-write.
  * - One run per (stack, kind, commit) (SPEC §1): a run whose stack already has a live run of that kind for that
- *   commit is not inserted. Earlier runs are seen by the NOT EXISTS; a run another replica (or another delivery of
+ *   commit is not inserted, unless it is deliberate (a `/liftgate plan` re-plan). Earlier runs are seen by the NOT EXISTS; a run another replica (or another delivery of
  *   the same batch) is inserting at the same moment is stopped by the unique index runs_one_per_commit.
  * - Deliveries go in sorted by (integration, request id), so that concurrent batches from several replicas take
  *   those index locks in the same order and cannot deadlock. Runs go in in arrival order, which their list shows;
@@ -84,10 +84,10 @@ export async function recordAcceptedDeliveries(db: Database, records: readonly A
          RETURNING id
        ), queued AS (
          INSERT INTO runs (id, stack_id, kind, trigger, branch, commit_sha, pull_request_id, delivery_id, dedupe_commit)
-         SELECT r.id, r.stack_id, r.kind, r.trigger, r.branch, r.commit_sha, r.pull_request_id, inserted.id, r.commit_sha
+         SELECT r.id, r.stack_id, r.kind, r.trigger, r.branch, r.commit_sha, r.pull_request_id, inserted.id, r.dedupe_commit
          FROM json_populate_recordset(NULL::runs, $2::json) WITH ORDINALITY AS r
          JOIN inserted ON inserted.id = r.delivery_id
-         WHERE NOT EXISTS (
+         WHERE r.dedupe_commit IS NULL OR NOT EXISTS (
            SELECT 1 FROM runs existing
            WHERE existing.stack_id = r.stack_id AND existing.kind = r.kind AND existing.commit_sha = r.commit_sha AND existing.${LIVE_RUN}
          )
@@ -110,6 +110,7 @@ export async function recordAcceptedDeliveries(db: Database, records: readonly A
             branch: request.branch,
             commit_sha: request.commit,
             pull_request_id: request.pullRequestId,
+            dedupe_commit: request.deliberate ? null : request.commit,
           })),
         ),
       ],
@@ -126,7 +127,14 @@ export async function recordAcceptedDeliveries(db: Database, records: readonly A
         deliveryId,
         reason:
           records[index]?.delivery.outcome === 'TRIGGERED' ? triggeredDeliveryReason(requested.length, recorded.length) : (reason as string),
-        runs: recorded.map(({ id, request }) => ({ ...request, id, state: 'QUEUED', deliveryId, triggeredBy: null, createdAt })),
+        runs: recorded.map(({ id, request: { deliberate: _deliberate, ...request } }) => ({
+          ...request,
+          id,
+          state: 'QUEUED',
+          deliveryId,
+          triggeredBy: null,
+          createdAt,
+        })),
       };
     });
     const corrected = results.flatMap((result, index) =>

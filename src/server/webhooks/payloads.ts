@@ -82,7 +82,12 @@ export const pullRequestEventSchema = z.object({
     fromRef: pullRequestRefSchema,
     toRef: pullRequestRefSchema,
   }),
+  /** pr:comment:added only. */
+  comment: z.object({ text: z.string() }).optional(),
 });
+
+/** The comment that asks for a new plan of a pull request (SPEC §1), at the start of the comment's text. */
+const REPLAN_COMMAND = /^\s*\/liftgate plan(?:\s|$)/;
 
 const claimedRepositorySchema = z.union([
   z.object({ repository: repositorySchema }),
@@ -177,6 +182,7 @@ export function parseHandledDelivery(eventKey: string, rawBody: Buffer): ParsedD
         sourceBranch: branchName(pullRequest.fromRef.id),
         targetBranch: branchName(pullRequest.toRef.id),
         commit: pullRequest.fromRef.latestCommit,
+        replan: eventKey === 'pr:comment:added' && REPLAN_COMMAND.test(pr.data.comment?.text ?? ''),
       },
     }
   );

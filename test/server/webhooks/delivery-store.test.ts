@@ -75,6 +75,7 @@ const newRun = (): RunRequest => ({
   branch: 'main',
   commit: freshCommit(),
   pullRequestId: null,
+  deliberate: false,
 });
 
 describe('delivery store', () => {
@@ -158,6 +159,18 @@ describe('delivery store', () => {
       const event = await recordAcceptedDelivery(db, delivery(`after-manual-${manual.commit}`), [manual]);
       expect(event).toMatchObject({ duplicate: false, runs: [] });
       expect(await runsOfCommit(manual.commit as string)).toHaveLength(2);
+    });
+
+    it('queues a deliberate re-plan even when the commit has its run, and again for each one', async () => {
+      const run = newRun();
+      await recordAcceptedDelivery(db, delivery(`planned-${run.commit}`), [run]);
+      for (const copy of [1, 2]) {
+        const replan = await recordAcceptedDelivery(db, delivery(`replan-${copy}-${run.commit}`), [{ ...run, trigger: 'pr:comment:added', deliberate: true }]);
+        expect(replan).toMatchObject({ duplicate: false, reason: '1 run(s) queued', runs: [{ trigger: 'pr:comment:added' }] });
+      }
+      expect(await runsOfCommit(run.commit as string)).toHaveLength(3);
+      // Events after a re-plan still find the commit's run.
+      expect(await recordAcceptedDelivery(db, delivery(`after-replan-${run.commit}`), [run])).toMatchObject({ runs: [] });
     });
 
     it('refuses to store a run of anything but a full commit id', async () => {
