@@ -12,7 +12,6 @@ import { FaultInjector, RateLimiter, parseFaultSettings, parseRateLimitSettings,
 export { BitbucketApiError, type BitbucketErrorBody } from './errors';
 export { signatureFor, bitbucketDate, DEFAULT_DELIVERY_TIMEOUT_MS, type DeliveryResult } from './delivery';
 export { PULL_REQUEST_ACTIONS, type PullRequestAction } from './actions';
-export { SUBSCRIBABLE_EVENTS, PING_EVENT } from './webhook-events';
 export type { FaultSettings, RateLimitSettings } from './traffic';
 export type { GlobalPermission, ProjectPermission, RepositoryPermission, TokenPermission } from './permissions';
 export type { EmulatorState } from './model';

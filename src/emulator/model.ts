@@ -12,7 +12,7 @@ import {
   type RepositoryPermission,
   type TokenPermission,
 } from './permissions';
-import { isSubscribableEvent } from './webhook-events';
+import { isBitbucketWebhookEvent } from '../domain/webhook-events';
 
 /**
  * The emulator's in-memory state and Bitbucket's rules over it (permissions, validation, webhook
@@ -614,7 +614,7 @@ export class EmulatorModel {
     }
     const seen = new Set<string>();
     for (const event of input.events) {
-      if (!isSubscribableEvent(event)) throw errors.invalidWebhook(`the event ${event} is unknown`, 'events');
+      if (!isBitbucketWebhookEvent(event)) throw errors.invalidWebhook(`the event ${event} is unknown`, 'events');
       if (seen.has(event)) throw errors.invalidWebhook(`The event ${event} is listed more than once.`, 'events');
       seen.add(event);
     }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BitbucketClient, type BitbucketWebhook } from '../../src/clients/bitbucket';
 import { LiftgateClient, type Integration, type Stack } from '../../src/clients/liftgate';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { HANDLED_EVENTS } from '../../src/server/webhooks/payloads';
+import { HANDLED_EVENTS } from '../../src/domain/webhook-events';
 import { startServe } from '../helpers/cli';
 
 /** A real `liftgate serve` process (embedded store in a temp dir, port 0, webhook URLs on its real address). */

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { BitbucketClient } from '../../clients/bitbucket';
 import { LiftgateClient, type Integration, type Stack } from '../../clients/liftgate';
 import type { DeliveryResult } from '../../emulator';
-import { HANDLED_EVENTS } from '../../server/webhooks/payloads';
+import { HANDLED_EVENTS } from '../../domain/webhook-events';
 import { DemoCheckFailed, StepReporter, type Progress, type StepOutput } from './report';
 import { demoBitbucketUser, demoProject, startDemoBitbucket, startDemoControlPlane, type DemoBitbucket, type DemoControlPlane } from './services';
 import {

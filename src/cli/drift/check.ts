@@ -22,7 +22,7 @@ import {
   type LiftgateClient,
   type Stack,
 } from '../../clients/liftgate';
-import { HANDLED_EVENTS } from '../../server/webhooks/payloads';
+import { HANDLED_EVENTS } from '../../domain/webhook-events';
 import {
   compareWebhooks,
   DRIFT_KINDS,

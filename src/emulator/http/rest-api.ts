@@ -12,7 +12,7 @@ import {
   userJson,
   webhookJson,
 } from '../representations';
-import { PING_EVENT } from '../webhook-events';
+import { PING_EVENT } from '../../domain/webhook-events';
 import { booleanParam, many, page, parseBody, query, sendJson, sendNoContent, single, type Query } from './helpers';
 
 /** What the REST routes need from the running emulator. */

@@ -4,7 +4,7 @@ import type { EmulatorActions } from '../actions';
 import { BitbucketApiError, errors } from '../errors';
 import { ANONYMOUS, type EmulatorModel, type Principal } from '../model';
 import type { FaultInjector, FaultSettings, RateLimiter, RateLimitSettings } from '../traffic';
-import { SUBSCRIBABLE_EVENTS } from '../webhook-events';
+import { BITBUCKET_WEBHOOK_EVENTS } from '../../domain/webhook-events';
 import { registerAccessTokenApi } from './access-tokens';
 import { registerEmulatorApi } from './emulator-api';
 import { sendJson } from './helpers';
@@ -173,7 +173,7 @@ export function buildEmulatorServer(context: ServerContext): FastifyInstance {
     }),
   );
   app.get('/rest/webhooks/latest/capabilities', async (_request, reply) =>
-    sendJson(reply, 200, { 'application-webhooks': [...SUBSCRIBABLE_EVENTS] }),
+    sendJson(reply, 200, { 'application-webhooks': [...BITBUCKET_WEBHOOK_EVENTS] }),
   );
 
   // Bitbucket serves the same API under `latest` and the version number.

@@ -1,4 +1,4 @@
-import { roleSatisfies, slugify, SpaceTree, stackMayUseIntegration } from '../../../src/server/domain/spaces';
+import { roleSatisfies, slugify, SpaceTree, stackMayUseIntegration } from '../../src/domain/spaces';
 
 // root ─┬─ platform (inherits) ─── web (inherits) ─── frontend (no inherit)
 //       └─ data (no inherit) ───── warehouse (inherits)
