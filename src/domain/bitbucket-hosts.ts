@@ -49,6 +49,28 @@ export function classifyApiHost(value: string): { kind: ApiHostKind } | { proble
   return { problem: 'must use https:// (http:// only for loopback hosts) or private://' };
 }
 
+/** Why `value` cannot be an integration's apiHost (see classifyApiHost), or null when it can. */
+export function apiHostProblem(value: string): string | null {
+  const classified = classifyApiHost(value);
+  return 'problem' in classified ? classified.problem : null;
+}
+
+/** Why `value` cannot be an integration's userFacingHost (a URL shown to people), or null when it can. */
+export function userFacingHostProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an http(s) URL';
+  }
+  return url.protocol === 'https:' || url.protocol === 'http:' ? null : 'must be an http(s) URL';
+}
+
+/** The userFacingHost an integration shows when none is set: its apiHost, unless that is reached through an agent pool. */
+export function defaultUserFacingHost(apiHost: string): string | null {
+  return apiHost.startsWith('private:') ? null : apiHost;
+}
+
 /** The flag's default: any https host, loopback only when asked. */
 export const DEFAULT_BITBUCKET_HOSTS = '*';
 

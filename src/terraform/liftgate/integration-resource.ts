@@ -5,9 +5,9 @@ import {
   boolAttribute,
   eachElement,
   errorDiagnostic,
-  invalidValue,
   lengthBetween,
   numberAttribute,
+  satisfies,
   setAttribute,
   stringAttribute,
   unknown,
@@ -17,20 +17,14 @@ import {
   type ResourceDefinition,
   type Validator,
 } from '../../plugin';
-import { classifyApiHost } from '../../domain/bitbucket-hosts';
+import { apiHostProblem, defaultUserFacingHost } from '../../domain/bitbucket-hosts';
 import { apiErrorDiagnostic, quotedList, type FieldMap, type LiftgateProviderContext } from './context';
 
 /**
  * The control plane accepts https:// hosts, private://<vcs-agent-pool>, and http:// only on loopback hosts
  * (so a local Bitbucket emulator can be used); checking the same here fails `plan` instead of `apply`.
  */
-export const bitbucketApiHost: Validator<string> = {
-  description: 'an https:// URL, private://<vcs-agent-pool>, or an http:// URL of a loopback host',
-  validate(value, context) {
-    const classified = classifyApiHost(value);
-    return 'problem' in classified ? [invalidValue(context, classified.problem, value)] : [];
-  },
-};
+const bitbucketApiHost: Validator<string> = satisfies('an https:// URL, private://<vcs-agent-pool>, or an http:// URL of a loopback host', apiHostProblem);
 
 const attributes = {
   id: stringAttribute({ computed: true, description: 'The integration\'s id: a slug of its name.' }),
@@ -121,8 +115,7 @@ function integrationState(integration: Integration, tokens: Pick<IntegrationMode
 
 /** Whether the stored user_facing_host is what the control plane derives when none is configured. */
 function userFacingHostIsDerived(state: Pick<IntegrationModel, 'api_host' | 'user_facing_host'>): boolean {
-  const derived = typeof state.api_host === 'string' && !state.api_host.startsWith('private:') ? state.api_host : null;
-  return state.user_facing_host === derived;
+  return state.user_facing_host === (typeof state.api_host === 'string' ? defaultUserFacingHost(state.api_host) : null);
 }
 
 function adminSpace(model: { is_default: unknown; space_id: unknown }): string {

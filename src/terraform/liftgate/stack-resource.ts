@@ -1,4 +1,4 @@
-import type { Space, Stack, StackCreateInput } from '../../clients/liftgate';
+import type { Stack, StackCreateInput } from '../../clients/liftgate';
 import { LiftgateNotFoundError } from '../../clients/liftgate/errors';
 import {
   attributePath,
@@ -12,6 +12,7 @@ import {
   type ModelOf,
   type ResourceDefinition,
 } from '../../plugin';
+import { SpaceTree } from '../../domain/spaces';
 import { apiErrorDiagnostic, type FieldMap, type LiftgateProviderContext } from './context';
 
 const attributes = {
@@ -69,19 +70,6 @@ function stackState(stack: Stack): StackModel {
   };
 }
 
-/** The space and its ancestors, nearest first; null when a space on the way is not visible to the key. */
-function ancestry(spaces: readonly Space[], spaceId: string): string[] | null {
-  const byId = new Map(spaces.map((space) => [space.id, space]));
-  const chain: string[] = [];
-  for (let current: string | null = spaceId; current !== null; ) {
-    const space = byId.get(current);
-    if (space === undefined || chain.includes(current)) return null;
-    chain.push(current);
-    current = space.parentSpaceId;
-  }
-  return chain;
-}
-
 /**
  * Whether the stack can never use the integration, whatever else this apply changes: an integration of a
  * space that is neither the stack's nor one of its ancestors is out of reach for good (spaces cannot move).
@@ -96,7 +84,7 @@ async function integrationOutOfReach(
   const [integrations, spaces] = await Promise.all([context.api.integrations.list({ signal }), context.api.spaces.list({ signal })]);
   const integration = integrations.find((candidate) => candidate.id === integrationId);
   if (integration === undefined || integration.isDefault) return null;
-  const chain = ancestry(spaces, spaceId);
+  const chain = new SpaceTree(spaces).completePathToRoot(spaceId);
   if (chain === null || chain.includes(integration.spaceId)) return null;
   return errorDiagnostic(
     'The integration is out of reach of this stack',
