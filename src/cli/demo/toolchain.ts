@@ -138,9 +138,10 @@ function cdktfNodeProblem(cliDirectory: string, version: string): string | null 
   } catch {
     return `cdktf-cli ${version} is installed without node-pty: run \`npm install\` in the Liftgate repository`;
   }
-  const loaded = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(loader)})`], { stdio: 'ignore', timeout: 60_000 });
+  const loaded = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(loader)})`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000 });
   if (loaded.status === 0) return null;
-  return `cdktf-cli ${version} cannot load its node-pty addon on Node ${process.version} (no build for ABI ${process.versions.modules}; CDKTF is archived)`;
+  const reason = /^Error: (.+)$/m.exec(loaded.stderr ?? '')?.[1] ?? loaded.error?.message ?? `exit ${loaded.status}`;
+  return `cdktf-cli ${version} cannot load its node-pty addon on Node ${process.version} (ABI ${process.versions.modules}; CDKTF is archived, so no build will come): ${reason}`;
 }
 
 /** The installed CLI of `tool` and why it cannot run on this Node (`problem` null when it can). */
