@@ -119,6 +119,7 @@ function buildRequirements(pythonDirectory) {
 function generatePythonSources(pkg) {
   const pacmak = path.join(path.dirname(require.resolve('jsii-pacmak/package.json', { paths: [repositoryRoot] })), 'bin', 'jsii-pacmak');
   if (!fs.existsSync(path.join(pkg.directory, '.jsii'))) throw new Error(`${path.join(pkg.directory, '.jsii')} is missing: run \`npm run build\` first`);
+  // --code-only: pip builds the wheel below. --no-npmignore: the packages' `files` lists already say what npm publishes.
   const generated = run(process.execPath, [pacmak, '--targets', 'python', '--code-only', '--no-npmignore'], {
     cwd: pkg.directory,
     env: { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
