@@ -4,21 +4,15 @@
  * `npm run build` first (`npm test` does it). test/e2e/cdktn deploys the quickstart with the cdktn CLI.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { filesUnder } from '../helpers/files';
 
 const root = join(__dirname, '..', '..');
 const cdktnPackage = join(root, 'packages', 'liftgate-cdktn');
 // Plain JavaScript (scripts/), required for its one pure function.
 const { forCdktn } = require(join(root, 'scripts', 'build-cdktn.js')) as { forCdktn: (fileName: string, text: string) => string };
-
-function filesUnder(directory: string): string[] {
-  return readdirSync(directory).flatMap((name) => {
-    const full = join(directory, name);
-    return statSync(full).isDirectory() ? filesUnder(full) : [full];
-  });
-}
 
 let scratch: string;
 beforeAll(() => {

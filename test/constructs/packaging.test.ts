@@ -4,9 +4,10 @@
  * bindings, and the Python packages. Needs `npm run build` first (`npm test` does it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
+import { filesUnder } from '../helpers/files';
 
 const root = join(__dirname, '..', '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -53,13 +54,6 @@ function referencedFqns(reference: JsiiTypeReference | undefined): string[] {
   if (reference.collection !== undefined) return referencedFqns(reference.collection.elementtype);
   if (reference.union !== undefined) return reference.union.types.flatMap(referencedFqns);
   return [];
-}
-
-function filesUnder(directory: string): string[] {
-  return readdirSync(directory).flatMap((name) => {
-    const full = join(directory, name);
-    return statSync(full).isDirectory() ? filesUnder(full) : [full];
-  });
 }
 
 let scratch: string;
