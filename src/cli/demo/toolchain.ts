@@ -140,7 +140,8 @@ function cdktfNodeProblem(cliDirectory: string, version: string): string | null 
   }
   const loaded = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(loader)})`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000 });
   if (loaded.status === 0) return null;
-  const reason = /^Error: (.+)$/m.exec(loaded.stderr ?? '')?.[1] ?? loaded.error?.message ?? `exit ${loaded.status}`;
+  // Node's message, which may span lines ("… pty.node'\nwas compiled against a different Node.js version …"), up to the require or call stack.
+  const reason = /^Error: ([\s\S]+?)\n(?:\s+at |\s*\{|\s*$|Require stack:)/m.exec(loaded.stderr ?? '')?.[1]?.replace(/\s*\n\s*/g, ' ') ?? loaded.error?.message ?? `exit ${loaded.status}`;
   return `cdktf-cli ${version} cannot load its node-pty addon on Node ${process.version} (ABI ${process.versions.modules}; CDKTF is archived, so no build will come): ${reason}`;
 }
 
