@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   try {
     const emulator = await startService(['bitbucket-emulator', '--port', '0', '--admin-token', bitbucketToken], /^(http:\/\/\S+)$/);
     services.push(emulator);
-    const serve = await startService(['serve', '--port', '0', '--data-dir', dataDir], /listening on (http:\/\/\S+)/);
+    const serve = await startService(['serve', '--port', '0', '--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback'], /listening on (http:\/\/\S+)/);
     services.push(serve);
     const apiKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
     process.stdout.write(`seeding ${REPOSITORIES} repositories, webhooks and stacks…\n`);

@@ -24,7 +24,7 @@ const { root, terraform, workdir } = terraformBench('liftgate-bench-liftgate-');
 /** Starts `liftgate serve` on an ephemeral port with a fresh embedded store; answers its URL, key and a stop(). */
 function startControlPlane() {
   const dataDir = join(root, 'control-plane');
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'liftgate'), 'serve', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'liftgate'), 'serve', '--port', '0', '--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback'], {
     env: { ...process.env, LIFTGATE_ENCRYPTION_KEY: '' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -55,3 +55,15 @@ export function parsePort(value: string, flag: string): number {
   }
   return port;
 }
+
+const DURATION = /^(\d+)(m|h|d)$/;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Parses a positive duration flag written as minutes, hours or days (`30m`, `24h`, `7d`) into milliseconds. */
+export function parseDuration(value: string, flag: string): number {
+  const duration = DURATION.exec(value);
+  if (duration === null || Number(duration[1]) === 0) {
+    throw new UsageError(`${flag} must be a duration such as 30m, 24h or 7d, got "${value}"`);
+  }
+  return Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
+}

@@ -2,7 +2,7 @@ import { LiftgateClient, LiftgateConnectionError, LiftgateUnauthorizedError, Lif
 import { checkDrift, type DeliveryLogReader, type DriftReport } from './drift/check';
 import { formatReportJson, formatReportTable } from './drift/report';
 import { BitbucketTokens } from './drift/tokens';
-import { parseFlags, UsageError, type Command } from './command';
+import { parseDuration, parseFlags, UsageError, type Command } from './command';
 
 const usage = `Usage: liftgate drift [options]
 
@@ -28,9 +28,6 @@ Stacks of integrations on private:// hosts (reached through a VCS agent pool) an
 listed as skipped, not as drift.
 
 Exit status: 0 no drift, 2 drift found, 1 error (a check could not be completed, or bad options).`;
-
-const DURATION = /^(\d+)(m|h|d)$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 export interface DriftConfig {
   endpoint: string;
@@ -64,17 +61,12 @@ export function parseDriftFlags(args: string[], env: NodeJS.ProcessEnv): DriftCo
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new UsageError(`--concurrency must be a whole number from 1 to 64, got "${values.concurrency}"`);
   }
-  const since = values.since ?? '24h';
-  const duration = DURATION.exec(since);
-  if (duration === null || Number(duration[1]) === 0) {
-    throw new UsageError(`--since must be a duration such as 30m, 24h or 7d, got "${since}"`);
-  }
   return {
     endpoint,
     apiKey,
     tokens,
     concurrency,
-    sinceMs: Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS],
+    sinceMs: parseDuration(values.since ?? '24h', '--since'),
     json: values.json === true,
   };
 }

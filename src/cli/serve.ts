@@ -1,27 +1,44 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import {
+  DEFAULT_BITBUCKET_HOSTS,
+  describeBitbucketHostPolicy,
+  parseBitbucketHostPolicy,
+  type BitbucketHostPolicy,
+} from '../domain/bitbucket-hosts';
 import { buildApp } from '../server/app';
 import { checkEncryptionKey, writeRootAdminKeyIfFresh } from '../server/bootstrap';
 import { createLogger } from '../server/logging';
 import { loadEncryptionKey, SecretBox } from '../server/secrets';
 import { openDatabase, type Database } from '../server/store/database';
-import { parseFlags, parsePort, UsageError, type Command } from './command';
+import { parseDuration, parseFlags, parsePort, UsageError, type Command } from './command';
 
 const usage = `Usage: liftgate serve [options]
 
-Runs the Liftgate control plane: the REST API under /api/v1 and the Bitbucket webhook receiver.
+Runs the Liftgate control plane: the web console at /, the REST API under /api/v1 and the Bitbucket webhook
+receiver.
 
 Options:
-  --host HOST            address to listen on (default 127.0.0.1)
-  --port PORT            port to listen on (default 8710; 0 picks a free one)
-  --data-dir DIR         where the embedded store, admin.key and encryption.key live (default .liftgate)
-  --database-url URL     use this PostgreSQL (postgres://user:pass@host:5432/db) instead of the embedded store
-  --public-url URL       base of webhook URLs Bitbucket calls (default http://<host>:<port>)
-  -h, --help             show this help
+  --host HOST                     address to listen on (default 127.0.0.1)
+  --port PORT                     port to listen on (default 8710; 0 picks a free one)
+  --data-dir DIR                  where the embedded store, admin.key and encryption.key live (default .liftgate)
+  --database-url URL              use this PostgreSQL (postgres://user@host:5432/db) instead of the embedded store;
+                                  LIFTGATE_DATABASE_URL may replace it (keeps the URL out of the process list)
+  --database-password-file FILE   read the PostgreSQL password from FILE instead of the URL
+  --public-url URL                base of webhook URLs Bitbucket calls (default http://<host>:<port>)
+  --allowed-bitbucket-hosts LIST  the Bitbucket hosts integrations may use, comma-separated (default "*"):
+                                    *               any https host except loopback, link-local and 0.0.0.0
+                                    loopback        also hosts on this machine, over http or https (an emulator)
+                                    HOST[:PORT]     exactly this host name or IP address
+                                    *.DOMAIN[:PORT] any host under DOMAIN (not on loopback or link-local addresses)
+                                  e.g. --allowed-bitbucket-hosts bitbucket.example.com
+  --delivery-retention DURATION   how long the webhook delivery log keeps an entry: 30m, 24h, 7d (default 30d)
+  -h, --help                      show this help
 
 On the first start with an empty store, the root-admin API key is written to <data-dir>/admin.key (mode 0600)
-and that path is printed. Access tokens are encrypted with LIFTGATE_ENCRYPTION_KEY (32 bytes, hex or base64)
-or, when it is not set, with a key generated into <data-dir>/encryption.key.
+and that path is printed. Access tokens and webhook secrets are encrypted with LIFTGATE_ENCRYPTION_KEY (32 bytes,
+hex or base64) or, when it is not set, with a key generated into <data-dir>/encryption.key. The data directory and
+the embedded store are made readable by their owner only (0700/0600) on every start.
 Logs are JSON lines on stdout. SIGTERM or SIGINT finishes the requests in flight and exits 0.`;
 
 interface ServeConfig {
@@ -30,21 +47,63 @@ interface ServeConfig {
   dataDir: string;
   databaseUrl: string | undefined;
   publicUrl: string | undefined;
+  allowedBitbucketHosts: BitbucketHostPolicy;
+  deliveryRetentionSeconds: number;
 }
 
-function parseServeFlags(args: string[]): ServeConfig {
+/**
+ * The PostgreSQL URL: --database-url, else LIFTGATE_DATABASE_URL; with --database-password-file the password is
+ * read from that file (its first line) and put into the URL here, in memory, so it never has to appear in `ps`.
+ */
+function databaseUrlFrom(flag: string | undefined, passwordFile: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const source = flag !== undefined ? '--database-url' : 'LIFTGATE_DATABASE_URL';
+  const value = flag ?? (env.LIFTGATE_DATABASE_URL === '' ? undefined : env.LIFTGATE_DATABASE_URL);
+  if (value === undefined) {
+    if (passwordFile !== undefined) throw new UsageError('--database-password-file needs --database-url or LIFTGATE_DATABASE_URL');
+    return undefined;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !/^postgres(ql)?:$/.test(url.protocol) || /\s/.test(value)) {
+    // The value may hold a password: name the problem, not the value.
+    throw new UsageError(`${source} must be a postgres:// or postgresql:// URL`);
+  }
+  if (passwordFile === undefined) return value;
+  if (url.password !== '') throw new UsageError(`${source} already holds a password; give it once (drop it from the URL or --database-password-file)`);
+  let password: string;
+  try {
+    password = (readFileSync(passwordFile, 'utf8').split(/\r?\n/)[0] ?? '').trim();
+  } catch (error) {
+    throw new UsageError(`--database-password-file: cannot read ${passwordFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (password === '') throw new UsageError(`--database-password-file: ${passwordFile} is empty`);
+  url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
+function parseServeFlags(args: string[], env: NodeJS.ProcessEnv): ServeConfig {
   const { values } = parseFlags(args, {
     host: { type: 'string' },
     port: { type: 'string' },
     'data-dir': { type: 'string' },
     'database-url': { type: 'string' },
+    'database-password-file': { type: 'string' },
     'public-url': { type: 'string' },
+    'allowed-bitbucket-hosts': { type: 'string' },
+    'delivery-retention': { type: 'string' },
   });
   const host = values.host ?? '127.0.0.1';
   if (host.trim() === '') throw new UsageError('--host must not be empty');
-  const databaseUrl = values['database-url'];
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/\S+$/.test(databaseUrl)) {
-    throw new UsageError(`--database-url must be a postgres:// or postgresql:// URL, got "${databaseUrl}"`);
+  const databaseUrl = databaseUrlFrom(values['database-url'], values['database-password-file'], env);
+  let allowedBitbucketHosts: BitbucketHostPolicy;
+  try {
+    allowedBitbucketHosts = parseBitbucketHostPolicy(values['allowed-bitbucket-hosts'] ?? DEFAULT_BITBUCKET_HOSTS);
+  } catch (error) {
+    throw new UsageError(`--allowed-bitbucket-hosts: ${(error as Error).message}`);
   }
   const publicUrl = values['public-url'];
   if (publicUrl !== undefined) {
@@ -66,7 +125,22 @@ function parseServeFlags(args: string[]): ServeConfig {
     dataDir: resolve(dataDir),
     databaseUrl,
     publicUrl,
+    allowedBitbucketHosts,
+    deliveryRetentionSeconds: parseDuration(values['delivery-retention'] ?? '30d', '--delivery-retention') / 1000,
   };
+}
+
+/**
+ * The data directory holds the root-admin key, the encryption key and the embedded store: readable by its owner
+ * only, also when it existed before with wider modes (the store inside is tightened when it opens).
+ */
+function restrictDataDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  for (const file of ['admin.key', 'encryption.key']) {
+    const path = join(dataDir, file);
+    if (existsSync(path)) chmodSync(path, 0o600);
+  }
 }
 
 /** `http://host:port`, with IPv6 literals in brackets. */
@@ -84,12 +158,12 @@ function stopRequested(): Promise<NodeJS.Signals> {
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run the control plane (REST API and Bitbucket webhook receiver)',
+  summary: 'run the control plane (web console, REST API and Bitbucket webhook receiver)',
   usage,
   async run(args) {
-    const config = parseServeFlags(args);
+    const config = parseServeFlags(args, process.env);
     const stop = stopRequested();
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    restrictDataDir(config.dataDir);
     const logger = createLogger();
     const { key, source } = loadEncryptionKey({
       fromEnvironment: process.env.LIFTGATE_ENCRYPTION_KEY,
@@ -106,11 +180,23 @@ export const serveCommand: Command = {
         publicUrl: config.publicUrl ?? (() => originFor(config.host, listeningPort)),
         encryptionKey: key,
         logger,
+        allowedBitbucketHosts: config.allowedBitbucketHosts,
+        deliveryRetentionSeconds: config.deliveryRetentionSeconds,
+        consoleDir: join(__dirname, '..', 'console'),
       });
       await app.listen({ host: config.host, port: config.port });
       listeningPort = (app.server.address() as { port: number }).port;
       const store = config.databaseUrl !== undefined ? 'postgres' : `pglite (${join(config.dataDir, 'pgdata')})`;
-      logger.info({ store, encryptionKey: source, dataDir: config.dataDir }, 'control plane started');
+      logger.info(
+        {
+          store,
+          encryptionKey: source,
+          dataDir: config.dataDir,
+          allowedBitbucketHosts: describeBitbucketHostPolicy(config.allowedBitbucketHosts),
+          deliveryRetentionSeconds: config.deliveryRetentionSeconds,
+        },
+        'control plane started',
+      );
       if (adminKeyFile !== null) {
         logger.info({ adminKeyFile }, `root-admin API key written to ${adminKeyFile}`);
         process.stderr.write(`liftgate: root-admin API key written to ${adminKeyFile} (readable only by you)\n`);

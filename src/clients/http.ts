@@ -1,3 +1,4 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
@@ -17,9 +18,15 @@ export interface TextHttp {
  * match the environment on every request, and both servers are reached on the internal network), every
  * status a value and every body text.
  */
-export function createTextHttp(options: { timeoutMs: number; maxSockets: number }): TextHttp {
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
-  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: options.maxSockets });
+export function createTextHttp(options: {
+  timeoutMs: number;
+  maxSockets: number;
+  /** Which resolved addresses connections may use (see guardedLookup); default: any. */
+  allowAddress?: (address: string) => boolean;
+}): TextHttp {
+  const lookup = options.allowAddress === undefined ? undefined : guardedLookup(options.allowAddress);
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, lookup });
+  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: options.maxSockets, lookup });
   const instance = axios.create({
     timeout: options.timeoutMs,
     httpAgent,
@@ -37,5 +44,30 @@ export function createTextHttp(options: { timeoutMs: number; maxSockets: number 
       httpAgent.destroy();
       httpsAgent.destroy();
     },
+  };
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A DNS lookup for sockets that drops the addresses `allowAddress` refuses, so a host name cannot lead a
+ * connection somewhere an IP literal in its place would not be allowed to go (a name that resolves to 127.0.0.1).
+ * When nothing is left the connection fails like an unresolvable name. Node skips lookups for IP literals; those
+ * are checked before a client is made.
+ */
+function guardedLookup(allowAddress: (address: string) => boolean) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error !== null) return callback(error, []);
+      const allowed = addresses.filter((entry) => allowAddress(entry.address));
+      if (allowed.length === 0) {
+        const refused: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname} (no address it may connect to)`);
+        refused.code = 'ENOTFOUND';
+        return callback(refused, []);
+      }
+      if (options.all === true) return callback(null, allowed);
+      const [first] = allowed as [LookupAddress];
+      return callback(null, first.address, first.family);
+    });
   };
 }

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { constants, existsSync, readFileSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import type { EmulatorState } from './model';
 
 /** Reads a saved state; null when the file does not exist yet. A corrupt file is an error, never silently dropped. */
@@ -27,6 +28,10 @@ export function loadState(file: string): EmulatorState | null {
 /**
  * Saves the state after changes without slowing requests down: changes within one tick are written once,
  * atomically (temporary file + rename), readable only by the owner because it holds webhook secrets.
+ *
+ * The temporary file has an unpredictable name and is created exclusively without following links
+ * (O_CREAT | O_EXCL | O_NOFOLLOW), so a link planted beside the state file cannot redirect the write to another
+ * file; rename() then replaces the state file itself, also when that is a link (the link's target is untouched).
  */
 export class StateSaver {
   private pending: NodeJS.Immediate | null = null;
@@ -48,12 +53,20 @@ export class StateSaver {
   }
 
   private async write(): Promise<void> {
-    const temporary = `${this.file}.${process.pid}.tmp`;
+    const temporary = `${this.file}.${randomBytes(8).toString('hex')}.tmp`;
+    let created = false;
     try {
-      await writeFile(temporary, JSON.stringify(this.snapshot()), { mode: 0o600 });
+      const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      created = true;
+      try {
+        await handle.writeFile(JSON.stringify(this.snapshot()));
+      } finally {
+        await handle.close();
+      }
       await rename(temporary, this.file);
       this.failure = null;
     } catch (error) {
+      if (created) await rm(temporary, { force: true });
       this.failure = new Error(`could not save the emulator state to ${this.file}: ${(error as Error).message}`);
     }
   }

@@ -9,6 +9,9 @@ import {
   type FastifyPluginAsyncZod,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { DEFAULT_BITBUCKET_HOSTS, parseBitbucketHostPolicy, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
+import { sealSecretsAtRest } from './bootstrap';
+import { consoleRoutes, loadConsoleAssets } from './console';
 import { ServerContext, type RoutePlugin } from './context';
 import { verifyWithBitbucket } from './bitbucketVerification';
 import type { CredentialVerifier } from './credentials';
@@ -23,6 +26,7 @@ import { stackRoutes } from './routes/stacks';
 import { SecretBox } from './secrets';
 import type { Database } from './store/database';
 import { webhookReceiverRoutes } from './webhooks/receiver';
+import { DEFAULT_DELIVERY_RETENTION_SECONDS, keepDeliveriesFor } from './webhooks/retention';
 
 export interface ControlPlaneOptions {
   db: Database;
@@ -35,6 +39,15 @@ export interface ControlPlaneOptions {
   encryptionKey: Buffer;
   /** How credentials are checked on create/change; defaults to asking Bitbucket (verifyWithBitbucket). */
   verifyCredentials?: CredentialVerifier;
+  /**
+   * The Bitbucket hosts credential checks may call (`--allowed-bitbucket-hosts`); by default any https host, and
+   * hosts on this machine only when the policy says `loopback`.
+   */
+  allowedBitbucketHosts?: BitbucketHostPolicy;
+  /** How long the delivery log keeps an entry (`--delivery-retention`); 30 days by default. */
+  deliveryRetentionSeconds?: number;
+  /** The built web console (lib/console) to serve at `/`; omitted: API only. */
+  consoleDir?: string;
 }
 
 /**
@@ -72,12 +85,16 @@ const STATUS_CODES: Record<number, string> = {
  * not-found handlers apply to the whole instance it is registered on.
  */
 export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (app, options) => {
+  const secrets = new SecretBox(options.encryptionKey);
+  await sealSecretsAtRest(options.db, secrets);
   const context = new ServerContext(
     options.db,
     options.publicUrl,
-    new SecretBox(options.encryptionKey),
+    secrets,
     options.verifyCredentials ?? verifyWithBitbucket,
+    options.allowedBitbucketHosts ?? parseBitbucketHostPolicy(DEFAULT_BITBUCKET_HOSTS),
   );
+  keepDeliveriesFor(app, options.db, options.deliveryRetentionSeconds ?? DEFAULT_DELIVERY_RETENTION_SECONDS);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -120,6 +137,14 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
     if (security?.some((requirement) => 'bearerAuth' in requirement)) await context.authenticate(request);
   });
 
+  // API answers carry webhook secrets and other details no cache should keep, and are JSON a browser must not
+  // sniff into something else. A route that sets its own Cache-Control (static assets) keeps it.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
   );
@@ -143,18 +168,51 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
   );
 
   for (const routes of routePlugins) await app.register(routes, { context });
+
+  if (options.consoleDir !== undefined) {
+    const assets = loadConsoleAssets(options.consoleDir);
+    if (assets === null) app.log.warn({ consoleDir: options.consoleDir }, 'the web console is not built (run npm run build); serving the API only');
+    else await app.register(consoleRoutes, { assets });
+  }
 };
 (controlPlane as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+
+/** How long the server waits for a client before it closes the connection (all in milliseconds). */
+export interface ServerTimeouts {
+  /** To receive a request's headers. */
+  headersMs: number;
+  /** To receive a whole request, body included (a webhook body trickling in byte by byte is cut here). */
+  requestMs: number;
+  /**
+   * A connection with no traffic in either direction, also a kept-alive one between requests. Longer than the idle
+   * timeout of common load balancers (60 s), as Fastify's keep-alive default is, so they close first.
+   */
+  idleMs: number;
+}
+
+export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 72_000 };
 
 export interface BuildAppOptions extends ControlPlaneOptions {
   /** A pino logger (see logging.ts createLogger); omitted: no logging. */
   logger?: FastifyBaseLogger;
+  /** Defaults: DEFAULT_SERVER_TIMEOUTS. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 /** A Fastify instance serving the control plane; call `listen` on it, or `inject` in tests. */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const timeouts = { ...DEFAULT_SERVER_TIMEOUTS, ...options.timeouts };
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    // Fastify leaves Node's request and connection timeouts off: a client sending a body one byte at a time would
+    // hold its connection forever. Node checks the request and header limits every connectionsCheckingInterval.
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.idleMs,
+    http: {
+      headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, timeouts.headersMs / 4)),
+    },
     // X-Request-Id is Bitbucket's delivery id; Fastify's own request ids stay internal.
     requestIdHeader: false,
     // 1 MiB, the webhook receiver's limit (SPEC §1); API bodies are far smaller.

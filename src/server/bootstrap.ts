@@ -1,8 +1,9 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { ensureRootAdminKey } from './auth/apiKeys';
-import type { SecretBox } from './secrets';
+import { accessTokenContext, webhookSecretContext, type SecretBox } from './secrets';
 import type { Database } from './store/database';
-import { insertSettingIfAbsent } from './store/settings';
+import { lockSealedSecrets, replaceSealedSecrets } from './store/integrations';
+import { insertSettingIfAbsent, lockSettingChanges, readSetting, writeSetting } from './store/settings';
 
 const KEY_CHECK_SETTING = 'encryption-key-check';
 const KEY_CHECK_PLAINTEXT = 'liftgate encryption key check';
@@ -26,6 +27,35 @@ export async function checkEncryptionKey(db: Database, secrets: SecretBox): Prom
         'start with the original key',
     );
   }
+}
+
+const SEALED_SETTING = 'secrets-sealed';
+
+/**
+ * Brings secrets at rest to the current form, once per store (replicas starting together do it once, under a
+ * lock): webhook secrets written in plaintext before migration 003 are sealed, and access tokens sealed with only
+ * the integration id as context are sealed again to the host and username they were given for, so a later change of
+ * either cannot make the control plane send them elsewhere. Every value is kept; only its form changes. Runs before
+ * the control plane serves anything; a fresh store just records that there is nothing to do.
+ */
+export async function sealSecretsAtRest(db: Database, secrets: SecretBox): Promise<void> {
+  await db.transaction(async (tx) => {
+    await lockSettingChanges(tx);
+    if ((await readSetting(tx, SEALED_SETTING)) !== null) return;
+    for (const integration of await lockSealedSecrets(tx)) {
+      let accessToken: string;
+      try {
+        accessToken = secrets.decrypt(integration.accessTokenEncrypted, integration.id);
+      } catch {
+        throw new Error(`the access token of integration "${integration.id}" cannot be read with this encryption key; start with the original key`);
+      }
+      await replaceSealedSecrets(tx, integration.id, {
+        accessTokenEncrypted: secrets.encrypt(accessToken, accessTokenContext(integration)),
+        webhookSecretEncrypted: secrets.encrypt(integration.webhookSecretEncrypted, webhookSecretContext(integration.id)),
+      });
+    }
+    await writeSetting(tx, SEALED_SETTING, new Date().toISOString());
+  });
 }
 
 /**

@@ -1,11 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { addressAllowed, checkBitbucketHost, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
 import { authenticate, type Caller } from './auth/access';
-import type { CredentialVerifier } from './credentials';
+import { requireApiHost, type BitbucketCredentials, type CredentialVerifier } from './credentials';
+import { UnprocessableError } from './errors';
 import type { SecretBox } from './secrets';
 import type { Database } from './store/database';
 
-/** What every route plugin is given: the store, the secret box, the public URL and the credential check. */
+/**
+ * What every route plugin is given: the store, the secret box, the public URL, the credential check and the
+ * Bitbucket hosts it may call.
+ */
 export class ServerContext {
   /** Each request is authenticated once: by the app's onRequest hook, then handlers get the same caller. */
   readonly #callers = new WeakMap<FastifyRequest, Promise<Caller>>();
@@ -15,7 +20,8 @@ export class ServerContext {
     /** Base of webhook URLs; a function when it is only known once the server listens (port 0). */
     private readonly publicUrlSource: string | (() => string),
     readonly secrets: SecretBox,
-    readonly verifyCredentials: CredentialVerifier,
+    private readonly verifyCredentials: CredentialVerifier,
+    private readonly bitbucketHosts: BitbucketHostPolicy,
   ) {}
 
   /** Base of webhook URLs, without a trailing slash. */
@@ -32,6 +38,19 @@ export class ServerContext {
       this.#callers.set(request, caller);
     }
     return caller;
+  }
+
+  /**
+   * Checks credentials against Bitbucket unless the host is reached through a private VCS agent pool. The host must
+   * be one the --allowed-bitbucket-hosts policy allows (422 naming apiHost otherwise), and the connection may only
+   * go to addresses the policy allows for it. These are the only credentials the control plane sends anywhere: the
+   * ones the caller sent in the same request.
+   */
+  async verifyCredentialsUnlessPrivate(credentials: BitbucketCredentials): Promise<void> {
+    if (requireApiHost(credentials.apiHost) === 'private') return;
+    const verdict = checkBitbucketHost(this.bitbucketHosts, new URL(credentials.apiHost));
+    if (!verdict.allowed) throw new UnprocessableError(`apiHost is not allowed: ${verdict.reason}`, { field: 'apiHost', problem: 'not-allowed' });
+    await this.verifyCredentials(credentials, { allowAddress: (address) => addressAllowed(verdict, address) });
   }
 
   /** Where Bitbucket must send an integration's webhooks. */

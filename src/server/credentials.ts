@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { classifyApiHost, type ApiHostKind } from '../domain/bitbucket-hosts';
 import { UnprocessableError } from './errors';
 
 export interface BitbucketCredentials {
@@ -7,43 +7,22 @@ export interface BitbucketCredentials {
   accessToken: string;
 }
 
-/** Checks credentials against Bitbucket; throws an UnprocessableError saying what failed. */
-export type CredentialVerifier = (credentials: BitbucketCredentials) => Promise<void>;
-
-export type ApiHostKind = 'https' | 'http-loopback' | 'private';
-
 /**
- * Classifies an integration's apiHost, or throws a 422 naming the field. SPEC §1 allows https://… and
- * private://<vcs-agent-pool>; plain http:// is also accepted for loopback hosts (127.0.0.0/8, ::1, localhost)
- * so a Bitbucket emulator on this machine can be used for trying things out and for tests, while traffic that
- * leaves the machine is always TLS.
+ * Where a credential check may connect: which of the addresses the API host's name resolves to it may use (the
+ * --allowed-bitbucket-hosts policy, applied again after DNS so a name cannot lead to a loopback port).
  */
-export function classifyApiHost(apiHost: string, field = 'apiHost'): ApiHostKind {
-  const invalid = (why: string) => new UnprocessableError(`${field} ${why}`, { field });
-  let url: URL;
-  try {
-    url = new URL(apiHost);
-  } catch {
-    throw invalid(`must be a URL (https://… or private://<vcs-agent-pool>), got "${apiHost}"`);
-  }
-  if (url.protocol === 'private:') {
-    if (!/^private:\/\/[A-Za-z0-9][A-Za-z0-9._-]*\/?$/.test(apiHost)) {
-      throw invalid(`must name a VCS agent pool as private://<pool>, got "${apiHost}"`);
-    }
-    return 'private';
-  }
-  if (url.username !== '' || url.password !== '') throw invalid('must not contain credentials');
-  if (url.search !== '' || url.hash !== '') throw invalid('must not have a query or fragment');
-  if (url.protocol === 'https:') return 'https';
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return 'http-loopback';
-  throw invalid(`must use https:// (http:// only for loopback hosts) or private://, got "${apiHost}"`);
+export interface ConnectionPolicy {
+  allowAddress(address: string): boolean;
 }
 
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
+/** Checks credentials against Bitbucket; throws an UnprocessableError saying what failed. */
+export type CredentialVerifier = (credentials: BitbucketCredentials, connection: ConnectionPolicy) => Promise<void>;
+
+/** Classifies an integration's apiHost (see the domain rule), or throws a 422 naming the field. */
+export function requireApiHost(apiHost: string): ApiHostKind {
+  const classified = classifyApiHost(apiHost);
+  if ('problem' in classified) throw new UnprocessableError(`apiHost ${classified.problem}, got ${JSON.stringify(apiHost)}`, { field: 'apiHost' });
+  return classified.kind;
 }
 
 /** Validates a userFacingHost (an http(s) URL shown to people), or throws a 422 naming the field. */

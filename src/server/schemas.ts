@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { branchNameProblem, canonicalCommit, commitProblem, projectRootProblem } from '../domain/git';
 
 /**
  * The REST API's request and response shapes. The same schemas validate requests, serialize responses and
@@ -26,6 +27,20 @@ export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 |
  */
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const text = () => z.string().refine((value) => !UNSTORABLE.test(value), 'must not contain NUL characters or unpaired surrogates');
+
+/** A string that a domain rule (a function returning the problem, or null) accepts; the problem is the message. */
+function checkedBy(problemOf: (value: string) => string | null) {
+  return text().superRefine((value, context) => {
+    const problem = problemOf(value);
+    if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+/** A full commit id (40 hex digits), in lower case. */
+export const commitId = checkedBy(commitProblem).transform(canonicalCommit);
+
+/** A valid Git branch name, or a `refs/heads/` ref. */
+export const branchRef = checkedBy(branchNameProblem);
 
 const name = text().trim().min(1, 'must not be empty').max(100);
 const description = text().max(10_000);
@@ -187,8 +202,15 @@ export const stack = z
 
 const projectKey = text().trim().min(1).max(128);
 const repositorySlug = text().trim().min(1).max(128);
-const branch = text().trim().min(1).max(255);
-const projectRoot = text().max(1024);
+const branch = text()
+  .trim()
+  .max(255)
+  .pipe(branchRef)
+  .describe('The tracked branch: a valid Git branch name (main, release/1.x) or refs/heads/…');
+const projectRoot = text()
+  .max(1024)
+  .pipe(checkedBy(projectRootProblem))
+  .describe('Directory of the Terraform root module: a relative path inside the repository without ".." (empty: the root)');
 
 export const stackCreate = z.object({
   name,

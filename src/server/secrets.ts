@@ -41,6 +41,21 @@ export class SecretBox {
 }
 
 /**
+ * The authenticated data an integration's access token is sealed with: the integration, and the account and host the
+ * token was given for. The ciphertext opens only for that host and username, so no change of apiHost or username can
+ * make the control plane send the stored token anywhere else.
+ */
+export function accessTokenContext(integration: { id: string; username: string; apiHost: string }): string {
+  // JSON, so no username or host can be chosen to make another pair's context.
+  return JSON.stringify(['access-token', integration.id, integration.username, integration.apiHost]);
+}
+
+/** The authenticated data an integration's webhook secret is sealed with. */
+export function webhookSecretContext(integrationId: string): string {
+  return JSON.stringify(['webhook-secret', integrationId]);
+}
+
+/**
  * Reads a 32-byte key written as 64 hex characters or as base64 (what `openssl rand -hex 32` or
  * `openssl rand -base64 32` print).
  */

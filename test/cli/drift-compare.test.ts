@@ -126,6 +126,17 @@ describe('signatureFailures', () => {
     ]);
   });
 
+  it('counts every refusal an aggregated entry stands for, by the last one it counts', () => {
+    const groups = signatureFailures(
+      [
+        delivery({ receivedAt: '2026-11-25T23:59:00.000Z', lastReceivedAt: '2026-11-26T00:30:00.000Z', count: 4_000, reason: 'more than 30 refused deliveries' }),
+        delivery({}),
+      ],
+      since,
+    );
+    expect(groups).toEqual([{ repository: null, count: 4_001, latestAt: '2026-11-26T10:00:00.000Z', latestReason: expect.stringContaining('does not match') }]);
+  });
+
   it('finds nothing in a log without refusals', () => {
     expect(signatureFailures([delivery({ outcome: 'IGNORED', statusCode: 202 })], since)).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startServe, type RunningServe } from '../helpers/cli';
@@ -46,7 +46,19 @@ describe('liftgate serve', () => {
   it('prints its options for --help', async () => {
     const result = await runCli(['serve', '--help']);
     expect(result.code).toBe(0);
-    for (const flag of ['--host', '--port', '--data-dir', '--database-url', '--public-url']) expect(result.stdout).toContain(flag);
+    for (const flag of [
+      '--host',
+      '--port',
+      '--data-dir',
+      '--database-url',
+      'LIFTGATE_DATABASE_URL',
+      '--database-password-file',
+      '--public-url',
+      '--allowed-bitbucket-hosts',
+      '--delivery-retention',
+    ]) {
+      expect(result.stdout).toContain(flag);
+    }
   });
 
   it.each([
@@ -54,6 +66,12 @@ describe('liftgate serve', () => {
     [['--bogus'], 'bogus'],
     [['--database-url', 'mysql://db'], '--database-url'],
     [['--public-url', 'not a url'], '--public-url'],
+    [['--allowed-bitbucket-hosts', 'https://bitbucket.example.com'], '--allowed-bitbucket-hosts'],
+    [['--allowed-bitbucket-hosts', ''], '--allowed-bitbucket-hosts'],
+    [['--delivery-retention', '0d'], '--delivery-retention'],
+    [['--delivery-retention', 'forever'], '--delivery-retention'],
+    [['--database-password-file', '/nonexistent'], '--database-password-file needs --database-url'],
+    [['--database-url', 'postgres://u:pw@db/x', '--database-password-file', '/nonexistent'], 'already holds a password'],
   ])('rejects %j with one line naming the problem', async (args, named) => {
     const result = await runCli(['serve', ...args]);
     expect(result.code).toBe(1);
@@ -63,7 +81,10 @@ describe('liftgate serve', () => {
 
   it('writes admin.key (0600) on first start, keeps every object across a restart, never shows the token, exits 0 on SIGTERM', async () => {
     const dataDir = tempDir();
+    // A data directory others can read (made by hand, or by an older Liftgate) is made owner-only on start.
+    chmodSync(dataDir, 0o755);
     const first = await startServe(['--data-dir', dataDir, '--public-url', 'https://cp.example.com/']);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     const keyFile = join(dataDir, 'admin.key');
     const adminKey = readFileSync(keyFile, 'utf8').trim();
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
@@ -102,6 +123,10 @@ describe('liftgate serve', () => {
     expect(logs).not.toContain(adminKey);
     expect(filesContaining(dataDir, TOKEN)).toEqual([]);
     expect(filesContaining(dataDir, adminKey)).toEqual([keyFile]);
+    const openToOthers = readdirSync(dataDir, { withFileTypes: true, recursive: true })
+      .map((entry) => join(entry.parentPath ?? (entry as { path: string }).path, entry.name))
+      .filter((path) => (statSync(path).mode & 0o077) !== 0);
+    expect(openToOthers).toEqual([]);
   }, 120_000);
 
   describe('with --database-url', () => {
@@ -133,6 +158,21 @@ describe('liftgate serve', () => {
         expect(await stopServe(second)).toBe(0);
       }
       expect(first.stdout() + second.stdout()).not.toContain(TOKEN);
+    }, 120_000);
+
+    it('takes the URL from LIFTGATE_DATABASE_URL and the password from --database-password-file, off the command line', async () => {
+      const dataDir = tempDir();
+      const databaseUrl = await cluster.createDatabase('from_environment');
+      const passwordFile = join(dataDir, 'db.password');
+      writeFileSync(passwordFile, 'p@ss:w/rd%\n', { mode: 0o600 });
+      const serve = await startServe(['--data-dir', dataDir, '--database-password-file', passwordFile], { env: { LIFTGATE_DATABASE_URL: databaseUrl } });
+      try {
+        expect(await (await fetch(`${serve.url}/healthz`)).json()).toEqual({ status: 'ok', store: 'postgres' });
+        expect(readFileSync(`/proc/${serve.child.pid}/cmdline`, 'utf8')).not.toContain('postgres://');
+        expect(serve.stdout() + serve.stderr()).not.toContain('p@ss');
+      } finally {
+        expect(await stopServe(serve)).toBe(0);
+      }
     }, 120_000);
 
     it('refuses to start with an encryption key other than the store was created with', async () => {

@@ -20,7 +20,7 @@ export class ServeProcess {
 
   static async start(): Promise<ServeProcess> {
     const dataDir = mkdtempSync(join(tmpdir(), 'liftgate-drift-serve-'));
-    const { child, exited, url } = await startServe(['--data-dir', dataDir]);
+    const { child, exited, url } = await startServe(['--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback']);
     const adminKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
     return new ServeProcess(child, exited, url, adminKey, dataDir);
   }

@@ -43,7 +43,7 @@ export interface Environment {
 }
 
 async function startControlPlane(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const { child, url } = await startServe(['--data-dir', dataDir], { env: { LIFTGATE_ENCRYPTION_KEY: 'e'.repeat(64) }, timeoutMs: 30_000 });
+  const { child, url } = await startServe(['--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback'], { env: { LIFTGATE_ENCRYPTION_KEY: 'e'.repeat(64) }, timeoutMs: 30_000 });
   return { child, url: url.replace(/\/$/, '') };
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../src/emulator';
@@ -55,4 +55,35 @@ test('a state file that is not an emulator state stops the start with a message 
 
 test('an unwritable state path fails at start, not on the first change', async () => {
   await expect(startEmulator({ port: 0, stateFile: join(dir, 'missing', 'state.json') })).rejects.toThrow(/could not save the emulator state/);
+});
+
+test('saves the state without following links: a link at the old temporary name or at the state file redirects nothing', async () => {
+  const victim = join(dir, 'victim.txt');
+  writeFileSync(victim, 'not the emulator’s');
+  const state = join(dir, 'state.json');
+  // The temporary name earlier versions used was predictable: state.json.<pid>.tmp.
+  symlinkSync(victim, `${state}.${process.pid}.tmp`);
+  const emulator = await startEmulator({ port: 0, stateFile: state });
+  emulator.createProject('PRJ');
+  await emulator.close();
+  expect(readFileSync(victim, 'utf8')).toBe('not the emulator’s');
+  expect(lstatSync(state).isFile()).toBe(true);
+
+  // A state file that is itself a link (to another emulator's state here) is replaced by the saved state; the link's
+  // target keeps its bytes.
+  const other = join(dir, 'other.json');
+  const otherEmulator = await startEmulator({ port: 0, stateFile: other });
+  otherEmulator.createProject('OTHER');
+  await otherEmulator.close();
+  const otherBytes = readFileSync(other, 'utf8');
+  const linked = join(dir, 'linked.json');
+  symlinkSync(other, linked);
+  const throughLink = await startEmulator({ port: 0, stateFile: linked });
+  throughLink.createProject('MINE');
+  await throughLink.close();
+  expect(readFileSync(other, 'utf8')).toBe(otherBytes);
+  expect(lstatSync(linked).isFile()).toBe(true);
+  expect(statSync(linked).mode & 0o777).toBe(0o600);
+  expect(readFileSync(linked, 'utf8')).toContain('MINE');
+  expect(readdirSync(dir).filter((name) => name.endsWith('.tmp') && !name.includes(String(process.pid)))).toEqual([]);
 });

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { parseBitbucketHostPolicy } from '../../src/domain/bitbucket-hosts';
 import { buildApp } from '../../src/server/app';
 import { ensureRootAdminKey } from '../../src/server/auth/apiKeys';
 import type { BitbucketCredentials, CredentialVerifier } from '../../src/server/credentials';
@@ -16,12 +17,12 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
-/** A credential check the tests steer: it records every call and fails with `failure` when set. */
+/** A credential check the tests steer: it records the credentials of every call and fails with `failure` when set. */
 export class RecordingVerifier {
   readonly calls: BitbucketCredentials[] = [];
   failure: Error | null = null;
-  readonly verify: CredentialVerifier = async (credentials) => {
-    this.calls.push(credentials);
+  readonly verify: CredentialVerifier = async ({ apiHost, username, accessToken }) => {
+    this.calls.push({ apiHost, username, accessToken });
     if (this.failure !== null) throw this.failure;
   };
 }
@@ -59,6 +60,8 @@ export class TestControlPlane {
       publicUrl: this.publicUrl,
       encryptionKey: this.encryptionKey,
       verifyCredentials: this.verifier.verify,
+      // Tests use https hosts and, through the emulator, loopback ones: loopback is opted into, as an operator would.
+      allowedBitbucketHosts: parseBitbucketHostPolicy('*,loopback'),
       logger: createLogger({ level: 'trace', destination: sink }),
     });
     this.baseUrl = await this.app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,4 +1,5 @@
 import { UnprocessableError } from '../../src/server/errors';
+import { accessTokenContext, SecretBox, webhookSecretContext } from '../../src/server/secrets';
 import { describeEachEngine } from './harness';
 
 const base = '/api/v1/integrations/bitbucket-datacenter';
@@ -52,7 +53,7 @@ describeEachEngine('Bitbucket DC integrations', (server) => {
     expect(created.userFacingHost).toBe('https://people.example.com');
     const reset = await server.request('PATCH', `${base}/${created.id}`, { body: { userFacingHost: null } });
     expect(reset.body.userFacingHost).toBe('https://a.example.com');
-    const moved = await server.request('PATCH', `${base}/${created.id}`, { body: { apiHost: 'https://b.example.com' } });
+    const moved = await server.request('PATCH', `${base}/${created.id}`, { body: { apiHost: 'https://b.example.com', accessToken: TOKEN } });
     expect(moved.body.userFacingHost).toBe('https://b.example.com');
     const bad = await server.request('PATCH', `${base}/${created.id}`, { body: { userFacingHost: 'ftp://x' } });
     expect(bad.status).toBe(422);
@@ -68,6 +69,17 @@ describeEachEngine('Bitbucket DC integrations', (server) => {
       expect(refused.body.error.details.field).toBe('apiHost');
     }
     expect((await server.request('POST', base, { body: { name: 'local', apiHost: 'http://127.0.0.1:7990', username: 'u', accessToken: TOKEN } })).status).toBe(201);
+  });
+
+  it('refuses hosts outside --allowed-bitbucket-hosts before calling anything, on create and on change', async () => {
+    const integration = await server.createIntegration({ name: 'allowed', apiHost: 'https://a.example.com' });
+    for (const apiHost of ['https://169.254.169.254', 'https://[fe80::1]:8443', 'https://0.0.0.0']) {
+      const created = await server.request('POST', base, { body: { name: 'metadata', apiHost, username: 'u', accessToken: TOKEN } });
+      expect([apiHost, created.status, created.body.error.details]).toEqual([apiHost, 422, { field: 'apiHost', problem: 'not-allowed' }]);
+      const changed = await server.request('PATCH', `${base}/${integration.id}`, { body: { apiHost, accessToken: TOKEN } });
+      expect([apiHost, changed.status, changed.body.error.details]).toEqual([apiHost, 422, { field: 'apiHost', problem: 'not-allowed' }]);
+    }
+    expect(server.verifier.calls).toHaveLength(1);
   });
 
   it('keeps name and isDefault immutable: a PATCH that tries is a 422 naming the field', async () => {
@@ -123,6 +135,24 @@ describeEachEngine('Bitbucket DC integrations', (server) => {
     expect(duplicate.status).toBe(409);
   });
 
+  it('tells an admin of another space only that a name is taken, nothing about the integration that took it', async () => {
+    const hidden = await server.createSpace({ name: 'hidden' });
+    const mine = await server.createSpace({ name: 'mine' });
+    await server.createIntegration({ name: 'Payments BB', spaceId: hidden.id, labels: ['pci'], description: 'card data' });
+    const admin = await server.createKey([{ spaceId: mine.id, role: 'admin' }]);
+    const clash = await server.request('POST', base, {
+      body: { name: 'payments bb', spaceId: mine.id, apiHost: 'https://b.example.com', username: 'u', accessToken: TOKEN },
+      key: admin,
+    });
+    expect(clash.status).toBe(409);
+    expect(clash.body.error).toEqual({
+      code: 'conflict',
+      message: 'the name is not available: its id "payments-bb" is taken (integration names are unique per account)',
+      details: { field: 'name' },
+    });
+    expect(JSON.stringify(clash.body)).not.toContain(hidden.id);
+  });
+
   it('never returns, logs or stores the access token in the clear', async () => {
     const created = await server.createIntegration({ name: 'secretive', accessToken: TOKEN });
     const responses = [
@@ -138,6 +168,7 @@ describeEachEngine('Bitbucket DC integrations', (server) => {
     );
     expect(rows[0]?.dump).toContain('access_token_encrypted');
     expect(rows[0]?.dump).not.toContain(TOKEN);
+    expect(rows[0]?.dump).not.toContain(created.webhookSecret);
     expect(server.logLines.length).toBeGreaterThan(0);
     expect(server.logLines.join('')).not.toContain(TOKEN);
     // The token is what the credential check received, so it is stored recoverably (encrypted), not dropped.
@@ -242,12 +273,65 @@ describeEachEngine('Bitbucket DC integrations', (server) => {
     expect(server.verifier.calls).toEqual([{ apiHost: 'https://a.example.com', username: 'u1', accessToken: TOKEN }]);
     await server.request('PATCH', `${base}/${integration.id}`, { body: { labels: ['x'], description: 'no credentials here' } });
     expect(server.verifier.calls).toHaveLength(1);
-    await server.request('PATCH', `${base}/${integration.id}`, { body: { username: 'u2' } });
-    expect(server.verifier.calls[1]).toEqual({ apiHost: 'https://a.example.com', username: 'u2', accessToken: TOKEN });
-    await server.request('PATCH', `${base}/${integration.id}`, { body: { apiHost: 'https://b.example.com' } });
-    expect(server.verifier.calls[2]).toEqual({ apiHost: 'https://b.example.com', username: 'u2', accessToken: TOKEN });
+    await server.request('PATCH', `${base}/${integration.id}`, { body: { username: 'u2', accessToken: `${TOKEN}-2` } });
+    expect(server.verifier.calls[1]).toEqual({ apiHost: 'https://a.example.com', username: 'u2', accessToken: `${TOKEN}-2` });
+    await server.request('PATCH', `${base}/${integration.id}`, { body: { apiHost: 'https://b.example.com', accessToken: `${TOKEN}-3` } });
+    expect(server.verifier.calls[2]).toEqual({ apiHost: 'https://b.example.com', username: 'u2', accessToken: `${TOKEN}-3` });
     await server.createIntegration({ name: 'behind agent', apiHost: 'private://pool-1' });
     expect(server.verifier.calls).toHaveLength(3);
+  });
+
+  it('never sends the stored token to a new host or user: changing apiHost or username needs accessToken (422)', async () => {
+    const integration = await server.createIntegration({ name: 'bound', apiHost: 'https://a.example.com', username: 'u1', accessToken: TOKEN });
+    for (const change of [{ apiHost: 'https://attacker.example.com' }, { username: 'someone-else' }, { apiHost: 'https://x.example.com', username: 'x' }]) {
+      const refused = await server.request('PATCH', `${base}/${integration.id}`, { body: change });
+      expect(refused.status).toBe(422);
+      expect(refused.body.error.details).toEqual({ field: 'accessToken' });
+      expect(refused.body.error.message).toMatch(/^changing (apiHost|username) needs the access token in the same request/);
+    }
+    expect(server.verifier.calls).toHaveLength(1);
+    const unchanged = (await server.request('GET', `${base}/${integration.id}`)).body;
+    expect(unchanged).toMatchObject({ apiHost: 'https://a.example.com', username: 'u1' });
+    // Sending the same values again is no change.
+    expect((await server.request('PATCH', `${base}/${integration.id}`, { body: { apiHost: 'https://a.example.com', username: 'u1' } })).status).toBe(200);
+  });
+
+  it('seals the stored token to its host and username, so no other host or user can open it', async () => {
+    const integration = await server.createIntegration({ name: 'sealed', apiHost: 'https://a.example.com', username: 'u1', accessToken: TOKEN });
+    const [row] = await server.db.query<{ access_token_encrypted: string }>('SELECT access_token_encrypted FROM integrations WHERE id = $1', [
+      integration.id,
+    ]);
+    const box = new SecretBox(server.encryptionKey);
+    const sealed = row?.access_token_encrypted as string;
+    expect(box.decrypt(sealed, accessTokenContext({ id: integration.id, username: 'u1', apiHost: 'https://a.example.com' }))).toBe(TOKEN);
+    expect(() => box.decrypt(sealed, accessTokenContext({ id: integration.id, username: 'u1', apiHost: 'https://attacker.example.com' }))).toThrow();
+    expect(() => box.decrypt(sealed, accessTokenContext({ id: integration.id, username: 'u2', apiHost: 'https://a.example.com' }))).toThrow();
+    expect(() => box.decrypt(sealed, integration.id)).toThrow();
+  });
+
+  it('verifies every token it is given, the stored one too, so a PATCH cannot confirm a guess', async () => {
+    const integration = await server.createIntegration({ name: 'no oracle', accessToken: TOKEN });
+    server.verifier.failure = new UnprocessableError('credential verification failed: Bitbucket rejected the credentials (401)', {
+      field: 'accessToken',
+      problem: 'unauthorized',
+    });
+    const same = await server.request('PATCH', `${base}/${integration.id}`, { body: { accessToken: TOKEN } });
+    const other = await server.request('PATCH', `${base}/${integration.id}`, { body: { accessToken: 'a-guess' } });
+    expect([same.status, other.status]).toEqual([422, 422]);
+    expect(same.body).toEqual(other.body);
+    expect(server.verifier.calls.map((call) => call.accessToken)).toEqual([TOKEN, TOKEN, 'a-guess']);
+  });
+
+  it('stores webhook secrets sealed, and shows them to admins as they were generated', async () => {
+    const integration = await server.createIntegration({ name: 'secret keeper' });
+    const [row] = await server.db.query<{ webhook_secret_encrypted: string }>('SELECT webhook_secret_encrypted FROM integrations WHERE id = $1', [
+      integration.id,
+    ]);
+    expect(row?.webhook_secret_encrypted).not.toContain(integration.webhookSecret);
+    expect(new SecretBox(server.encryptionKey).decrypt(row?.webhook_secret_encrypted as string, webhookSecretContext(integration.id))).toBe(
+      integration.webhookSecret,
+    );
+    expect((await server.request('GET', `${base}/${integration.id}`)).body.webhookSecret).toBe(integration.webhookSecret);
   });
 
   it('answers 422 with the verification failure and stores nothing', async () => {

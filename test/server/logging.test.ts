@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/server/logging';
+import { createLogger, redactQueryString } from '../../src/server/logging';
+import { describeEachEngine } from './harness';
 
 function capture() {
   const lines: string[] = [];
@@ -42,5 +43,32 @@ describe('control-plane logger', () => {
     logger.error({ err: error }, 'bitbucket call failed');
     expect(lines.join('')).not.toContain('SECRET9');
     expect(lines.join('')).toContain('request failed');
+  });
+});
+
+describe('query strings in logs', () => {
+  it('keeps parameter names and drops their values, and drops a bare value that is no name', () => {
+    expect(redactQueryString('/api/v1/stacks')).toBe('/api/v1/stacks');
+    expect(redactQueryString('/api/v1/stacks?integrationId=x&limit=5')).toBe('/api/v1/stacks?integrationId=[redacted]&limit=[redacted]');
+    expect(redactQueryString(`/x?api_key=lgk_${'s'.repeat(43)}`)).toBe('/x?api_key=[redacted]');
+    expect(redactQueryString(`/x?lgk_${'s'.repeat(43)}`)).toBe('/x?[redacted]');
+  });
+
+  it('drops the parameters and quoted rows of database errors', () => {
+    const { logger, lines } = capture();
+    const error = Object.assign(new Error('null value in column "value"'), { params: ['SECRET10'], detail: 'Failing row contains (SECRET11).' });
+    logger.error({ err: error }, 'request failed');
+    expect(lines.join('')).not.toMatch(/SECRET1[01]/);
+  });
+});
+
+describeEachEngine('control-plane request logs', (server) => {
+  it('log request URLs without the values of their query strings', async () => {
+    const secret = `lgk_${'Q'.repeat(43)}`;
+    await server.request('GET', `/api/v1/stacks?integrationId=${secret}`);
+    await server.request('GET', `/api/v1/spaces?${secret}`);
+    const logged = server.logLines.join('');
+    expect(logged).toContain('/api/v1/stacks?integrationId=[redacted]');
+    expect(logged).not.toContain(secret);
   });
 });

@@ -45,6 +45,32 @@ function suite(server: TestControlPlane) {
     expect((await server.request('POST', '/api/v1/stacks/no-such-stack/runs', { body: {} })).status).toBe(404);
   });
 
+  it('takes only a full commit id (400 naming the problem, never a 500) and stores it in lower case', async () => {
+    for (const commit of ['\u0000', '$(id)', '../../etc/passwd', 'abc123', 'g'.repeat(40), 'a'.repeat(41), ' '.repeat(40), 42]) {
+      const refused = await server.request('POST', `/api/v1/stacks/${stackId}/runs`, { body: { commit } });
+      expect([commit, refused.status]).toEqual([commit, 400]);
+      expect(refused.body.error.message).toMatch(/^body\.commit: /);
+    }
+    expect((await server.request('GET', `/api/v1/stacks/${stackId}/runs`)).body).toHaveLength(1);
+    const upper = await server.request('POST', `/api/v1/stacks/${stackId}/runs`, { body: { commit: 'ABCDEF0123'.repeat(4) } });
+    expect(upper.body.commit).toBe('abcdef0123'.repeat(4));
+  });
+
+  it('creates a manual run each time it is asked, also for a commit that already has one', async () => {
+    for (let index = 0; index < 2; index++) {
+      expect((await server.request('POST', `/api/v1/stacks/${stackId}/runs`, { body: { commit: 'b'.repeat(40) } })).status).toBe(201);
+    }
+    const runs = (await server.request<any[]>('GET', `/api/v1/stacks/${stackId}/runs`)).body;
+    expect(runs.filter((run) => run.trigger === 'manual')).toHaveLength(2);
+  });
+
+  it('refuses a manual run of a stack whose stored branch Git would refuse (stored before the check) with 409', async () => {
+    await server.db.query(`UPDATE stacks SET branch = 'a..b' WHERE id = $1`, [stackId]);
+    const refused = await server.request('POST', `/api/v1/stacks/${stackId}/runs`, { body: {} });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('its vcs.branch must be a valid Git branch name (it contains "..")');
+  });
+
   it('refuses a manual run on a detached stack with 409 and a clear message', async () => {
     const doomed = await server.createIntegration({ name: 'Doomed Bitbucket' });
     const orphan = await server.createStack({ name: 'orphan', vcs: { integrationId: doomed.id, projectKey: 'PLAT', repositorySlug: 'network' } });

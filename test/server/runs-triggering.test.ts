@@ -30,7 +30,7 @@ function push(branches: Array<[string, string]>, repository = { projectKey: 'PLA
   };
 }
 
-function pullRequest(targetBranch: string, eventKey = 'pr:opened'): RepositoryEvent {
+function pullRequest(targetBranch: string, eventKey = 'pr:opened', replan = false): RepositoryEvent {
   return {
     kind: 'pullRequest',
     eventKey,
@@ -39,6 +39,7 @@ function pullRequest(targetBranch: string, eventKey = 'pr:opened'): RepositoryEv
     sourceBranch: 'feature/subnet',
     targetBranch,
     commit: 'f'.repeat(40),
+    replan,
   };
 }
 
@@ -46,8 +47,8 @@ describe('run triggering', () => {
   it('starts a TRACKED run for a push to the tracked branch and PROPOSED for other branches', () => {
     const runs = runsForEvent(push([['main', 'a1'], ['feature/x', 'b2']]), integration, [stack({ id: 's1' })]);
     expect(runs).toEqual([
-      { stackId: 's1', kind: 'TRACKED', trigger: 'repo:refs_changed', branch: 'main', commit: 'a1', pullRequestId: null },
-      { stackId: 's1', kind: 'PROPOSED', trigger: 'repo:refs_changed', branch: 'feature/x', commit: 'b2', pullRequestId: null },
+      { stackId: 's1', kind: 'TRACKED', trigger: 'repo:refs_changed', branch: 'main', commit: 'a1', pullRequestId: null, deliberate: false },
+      { stackId: 's1', kind: 'PROPOSED', trigger: 'repo:refs_changed', branch: 'feature/x', commit: 'b2', pullRequestId: null, deliberate: false },
     ]);
   });
 
@@ -90,8 +91,13 @@ describe('run triggering', () => {
   it('starts a PROPOSED run of the source commit for a pull request targeting the tracked branch', () => {
     const runs = runsForEvent(pullRequest('main', 'pr:from_ref_updated'), integration, [stack({ id: 's1' })]);
     expect(runs).toEqual([
-      { stackId: 's1', kind: 'PROPOSED', trigger: 'pr:from_ref_updated', branch: 'feature/subnet', commit: 'f'.repeat(40), pullRequestId: 12 },
+      { stackId: 's1', kind: 'PROPOSED', trigger: 'pr:from_ref_updated', branch: 'feature/subnet', commit: 'f'.repeat(40), pullRequestId: 12, deliberate: false },
     ]);
+  });
+
+  it('marks the run of a /liftgate plan comment as deliberate, so it is made even when the commit has one', () => {
+    const [run] = runsForEvent(pullRequest('main', 'pr:comment:added', true), integration, [stack({ id: 's1' })]);
+    expect(run).toMatchObject({ kind: 'PROPOSED', trigger: 'pr:comment:added', deliberate: true });
   });
 
   it('ignores pull requests that target another branch', () => {
@@ -106,8 +112,16 @@ describe('run triggering', () => {
       branch: 'main',
       commit: null,
       pullRequestId: null,
+      deliberate: true,
     });
-    expect(manualRunRefusal({ detached: false })).toBeNull();
-    expect(manualRunRefusal({ detached: true })).toMatch(/detached/);
+    expect(manualRunRefusal({ detached: false, branch: 'main' })).toBeNull();
+    expect(manualRunRefusal({ detached: true, branch: 'main' })).toMatch(/detached/);
+  });
+
+  it('makes runs only of full commit ids and valid branch names (a stack stored before the checks is refused)', () => {
+    expect(manualRun({ id: 's1', branch: 'main' }, 'ABCDEF'.repeat(6) + '0123')).toMatchObject({ commit: 'abcdef'.repeat(6) + '0123' });
+    expect(() => manualRun({ id: 's1', branch: 'main' }, '$(id)')).toThrow(/commit must be a full commit id/);
+    expect(() => manualRun({ id: 's1', branch: '../etc' }, null)).toThrow(/branch must be a valid Git branch name/);
+    expect(manualRunRefusal({ detached: false, branch: 'a..b' })).toMatch(/vcs.branch must be a valid Git branch name \(it contains "\.\."\)/);
   });
 });

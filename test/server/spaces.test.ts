@@ -162,6 +162,77 @@ describeEachEngine('spaces', (server) => {
     expect((await server.request('GET', `/api/v1/spaces/${child.id}`)).body.inheritEntities).toBe(true);
   });
 
+  describe('turning inheritance on needs admin on the parent, at every level of the tree', () => {
+    // root ← a ← b ← c, none inheriting; an admin key on each, and on each space a stack and an integration
+    // (root's integration is space-level, not the default, so only inheritance could reach it).
+    let tree: { id: string; parentSpaceId: string; admin: string; integration: string; stack: string }[];
+
+    beforeEach(async () => {
+      tree = [];
+      let parentSpaceId = 'root';
+      for (const name of ['a', 'b', 'c']) {
+        const space = await server.createSpace({ name, parentSpaceId });
+        tree.push({ id: space.id, parentSpaceId, admin: await server.createKey([{ spaceId: space.id, role: 'admin' }]), integration: '', stack: '' });
+        parentSpaceId = space.id;
+      }
+      for (const level of [{ id: 'root' }, ...tree]) {
+        const integration = await server.createIntegration({ name: `bb ${level.id}`, spaceId: level.id });
+        const stack = await server.createStack({ name: `stack ${level.id}`, spaceId: level.id, vcs: { integrationId: integration.id } });
+        const entry = tree.find((candidate) => candidate.id === level.id);
+        if (entry !== undefined) Object.assign(entry, { integration: integration.id, stack: stack.id });
+        else tree.unshift({ id: 'root', parentSpaceId: '', admin: server.adminKey, integration: integration.id, stack: stack.id });
+      }
+    });
+
+    it.each([1, 2, 3])('level %i: its own admin cannot open the parent; an admin of the parent can, when creating or later', async (depth) => {
+      const child = tree[depth] as (typeof tree)[number];
+      const parent = tree[depth - 1] as (typeof tree)[number];
+      const refused = await server.request('PATCH', `/api/v1/spaces/${child.id}`, { body: { inheritEntities: true }, key: child.admin });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toContain(`needs the admin role on its parent space "${parent.id}"`);
+      expect(refused.body.error.details).toMatchObject({ spaceId: parent.id, role: 'admin' });
+      // Nothing of the parent opened up: its stack, its integration, and stacks using it stay out of reach.
+      expect((await server.request('GET', `/api/v1/spaces/${child.id}`)).body.inheritEntities).toBe(false);
+      expect((await server.request('GET', `/api/v1/stacks/${parent.stack}`, { key: child.admin })).status).toBe(404);
+      const attach = await server.request('POST', '/api/v1/stacks', {
+        body: { name: 'sneaky', spaceId: child.id, vcs: { integrationId: parent.integration, projectKey: 'P', repositorySlug: 'r', branch: 'main' } },
+        key: child.admin,
+      });
+      expect(attach.status).toBe(422);
+
+      const allowed = await server.request('PATCH', `/api/v1/spaces/${child.id}`, { body: { inheritEntities: true }, key: parent.admin });
+      expect(allowed.status).toBe(200);
+      expect((await server.request('GET', `/api/v1/stacks/${parent.stack}`, { key: child.admin })).status).toBe(200);
+      const created = await server.request('POST', '/api/v1/spaces', {
+        body: { name: 'opened at birth', parentSpaceId: child.id, inheritEntities: true },
+        key: child.admin,
+      });
+      expect(created.status).toBe(201);
+      // The admin of a grandchild cannot reach above the space that let it in.
+      const grandchildAdmin = await server.createKey([{ spaceId: created.body.id, role: 'admin' }]);
+      if (depth > 1) {
+        const above = tree[depth - 2] as (typeof tree)[number];
+        expect((await server.request('GET', `/api/v1/stacks/${above.stack}`, { key: grandchildAdmin })).status).toBe(404);
+      }
+    });
+
+    it('an admin of the child cannot create a sibling that inherits from a parent it does not administer', async () => {
+      const [, a, b] = tree as [(typeof tree)[number], (typeof tree)[number], (typeof tree)[number]];
+      const refused = await server.request('POST', '/api/v1/spaces', {
+        body: { name: 'sibling', parentSpaceId: a.id, inheritEntities: true },
+        key: b.admin,
+      });
+      expect(refused.status).toBe(404);
+    });
+
+    it('leaves a PATCH that keeps inheritance as it was to the admin of the space', async () => {
+      const opened = await server.createSpace({ name: 'opened', parentSpaceId: tree[1]?.id, inheritEntities: true });
+      const admin = await server.createKey([{ spaceId: opened.id, role: 'admin' }]);
+      const renamed = await server.request('PATCH', `/api/v1/spaces/${opened.id}`, { body: { name: 'renamed', inheritEntities: true }, key: admin });
+      expect(renamed.status).toBe(200);
+    });
+  });
+
   it('rejects malformed bodies with 400 and a reason', async () => {
     const empty = await server.request('POST', '/api/v1/spaces', { body: { name: '' } });
     expect(empty.status).toBe(400);

@@ -26,6 +26,30 @@ describeEachEngine('stacks', (server) => {
     expect((await server.request('GET', `/api/v1/stacks/${created.body.id}`)).body).toEqual(created.body);
   });
 
+  it('takes only a valid Git branch name and a relative projectRoot without ".." (400 naming the field)', async () => {
+    const integration = await server.createIntegration({ name: 'checked' });
+    const vcs = { integrationId: integration.id, projectKey: 'PLAT', repositorySlug: 'infra' };
+    const invalid: [Record<string, unknown>, string][] = [
+      [{ branch: '../main' }, 'body.vcs.branch: must be a valid Git branch name (it contains "..")'],
+      [{ branch: 'a b' }, 'body.vcs.branch: must be a valid Git branch name (it contains a space)'],
+      [{ branch: 'x\u0000' }, 'body.vcs.branch'],
+      [{ branch: '-rf' }, 'body.vcs.branch: must be a valid Git branch name (it starts with "-")'],
+      [{ branch: 'main', projectRoot: '../../etc' }, 'body.vcs.projectRoot: must be a relative path inside the repository (it contains "..")'],
+      [{ branch: 'main', projectRoot: '/etc' }, 'body.vcs.projectRoot: must be a relative path inside the repository (it is absolute)'],
+      [{ branch: 'main', projectRoot: 'infra/\u0000' }, 'body.vcs.projectRoot'],
+    ];
+    for (const [fields, message] of invalid) {
+      const refused = await server.request('POST', '/api/v1/stacks', { body: { name: 'bad', vcs: { ...vcs, ...fields } } });
+      expect([fields, refused.status]).toEqual([fields, 400]);
+      expect(refused.body.error.message).toContain(message);
+    }
+    const created = await server.createStack({ name: 'good', vcs: { ...vcs, branch: 'refs/heads/release/1.x', projectRoot: 'infra/prod' } });
+    expect(created.vcs).toMatchObject({ branch: 'refs/heads/release/1.x', projectRoot: 'infra/prod' });
+    const patched = await server.request('PATCH', `/api/v1/stacks/${created.id}`, { body: { vcs: { projectRoot: 'infra/../..' } } });
+    expect(patched.status).toBe(400);
+    expect((await server.request('GET', `/api/v1/stacks/${created.id}`)).body.vcs.projectRoot).toBe('infra/prod');
+  });
+
   it('refuses a null integrationId when there is no default integration (422)', async () => {
     const refused = await server.request('POST', '/api/v1/stacks', {
       body: { name: 'x', vcs: { projectKey: 'P', repositorySlug: 'r', branch: 'main' } },

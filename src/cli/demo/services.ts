@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { parseBitbucketHostPolicy } from '../../domain/bitbucket-hosts';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { buildApp } from '../../server/app';
 import { checkEncryptionKey, writeRootAdminKeyIfFresh } from '../../server/bootstrap';
@@ -67,7 +68,10 @@ export interface DemoControlPlane {
   close(): Promise<void>;
 }
 
-/** Starts the control plane the way `liftgate serve --data-dir <dir> --port 0` does, logging to a file. */
+/**
+ * Starts the control plane the way `liftgate serve --data-dir <dir> --port 0 --allowed-bitbucket-hosts loopback`
+ * does, logging to a file.
+ */
 export async function startDemoControlPlane(dataDir: string, logFile: string): Promise<DemoControlPlane> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const logDestination = pino.destination({ dest: logFile, mkdir: true, sync: false });
@@ -82,7 +86,9 @@ export async function startDemoControlPlane(dataDir: string, logFile: string): P
     const adminKeyFile = await writeRootAdminKeyIfFresh(db, join(dataDir, 'admin.key'));
     if (adminKeyFile === null) throw new Error(`the store in ${dataDir} is not new: the demo needs an empty one`);
     let url = '';
-    app = await buildApp({ db, publicUrl: () => url, encryptionKey: key, logger });
+    // The demo's Bitbucket is the emulator on this machine, which `liftgate serve` only calls when told to
+    // (--allowed-bitbucket-hosts loopback).
+    app = await buildApp({ db, publicUrl: () => url, encryptionKey: key, logger, allowedBitbucketHosts: parseBitbucketHostPolicy('loopback') });
     await app.listen({ host: '127.0.0.1', port: 0 });
     url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const started = { app, db };

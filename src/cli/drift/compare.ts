@@ -134,6 +134,10 @@ export interface LoggedDelivery {
   reason: string;
   receivedAt: string;
   repository: { projectKey: string; repositorySlug: string } | null;
+  /** How many refused deliveries the entry counts (the control plane aggregates floods); 1 when absent. */
+  count?: number;
+  /** When the last of them arrived; receivedAt when absent. */
+  lastReceivedAt?: string;
 }
 
 /** Signature failures of one repository (or of unknown repositories, `repository: null`) in the window. */
@@ -153,15 +157,17 @@ export function signatureFailures(deliveries: readonly LoggedDelivery[], since: 
   const groups = new Map<string, SignatureFailureGroup>();
   for (const delivery of deliveries) {
     if (delivery.outcome !== 'REJECTED' || delivery.statusCode !== 401) continue;
-    if (Date.parse(delivery.receivedAt) < since.getTime()) continue;
+    const latestAt = delivery.lastReceivedAt ?? delivery.receivedAt;
+    if (Date.parse(latestAt) < since.getTime()) continue;
     const key = delivery.repository === null ? '' : repositoryKey(delivery.repository.projectKey, delivery.repository.repositorySlug);
+    const count = delivery.count ?? 1;
     const group = groups.get(key);
     if (group === undefined) {
-      groups.set(key, { repository: delivery.repository, count: 1, latestAt: delivery.receivedAt, latestReason: delivery.reason });
+      groups.set(key, { repository: delivery.repository, count, latestAt, latestReason: delivery.reason });
     } else {
-      group.count += 1;
-      if (Date.parse(delivery.receivedAt) > Date.parse(group.latestAt)) {
-        group.latestAt = delivery.receivedAt;
+      group.count += count;
+      if (Date.parse(latestAt) > Date.parse(group.latestAt)) {
+        group.latestAt = latestAt;
         group.latestReason = delivery.reason;
       }
     }

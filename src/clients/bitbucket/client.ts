@@ -32,6 +32,11 @@ export interface BitbucketClientOptions {
   userAgent?: string;
   /** Called after every HTTP attempt (logging, metrics); it must not throw. @default nothing is called */
   onRequest?: (event: BitbucketRequestEvent) => void;
+  /**
+   * Which of the addresses the host name resolves to connections may use (the control plane's
+   * --allowed-bitbucket-hosts policy). @default any address
+   */
+  allowAddress?: (address: string) => boolean;
 }
 
 /** Why a credential check failed, in the terms a person fixing it needs. */
@@ -77,6 +82,7 @@ export class BitbucketClient {
       timeoutMs: positiveInteger('timeoutMs', options.timeoutMs ?? 30_000),
       userAgent: options.userAgent ?? 'liftgate-bitbucket-client',
       onRequest: options.onRequest,
+      allowAddress: options.allowAddress,
     });
     this.projects = new ProjectsResource(this.transport);
     this.repositories = new RepositoriesResource(this.transport);

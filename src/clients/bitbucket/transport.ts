@@ -73,6 +73,7 @@ export interface TransportOptions {
   timeoutMs: number;
   userAgent: string;
   onRequest?: (event: BitbucketRequestEvent) => void;
+  allowAddress?: (address: string) => boolean;
 }
 
 export interface TransportResponse<T> {
@@ -96,7 +97,7 @@ export class Transport {
     this.retryPolicy = resolveRetryPolicy(options.retry);
     this.limiter = new ConcurrencyLimiter(options.concurrency);
     // One keep-alive socket per concurrent request.
-    this.http = createTextHttp({ timeoutMs: options.timeoutMs, maxSockets: options.concurrency });
+    this.http = createTextHttp({ timeoutMs: options.timeoutMs, maxSockets: options.concurrency, allowAddress: options.allowAddress });
   }
 
   private url(path: string, query?: Record<string, QueryValue>): string {

@@ -150,8 +150,12 @@ export const deliverySchema = z.object({
   reason: z.string(),
   runIds: z.array(z.string()),
   receivedAt: z.string(),
+  /** How many deliveries the entry stands for: more than 1 when it counts a flood of refused ones. */
+  count: z.number().int().positive().default(1),
+  /** When the last of them arrived. */
+  lastReceivedAt: z.string().optional(),
 });
-/** One webhook delivery the control plane received for an integration. */
+/** One webhook delivery (or a count of refused ones) the control plane received for an integration. */
 export type Delivery = z.infer<typeof deliverySchema>;
 
 /** One page of a newest-first listing; `nextCursor` (from X-Next-Cursor) asks for the next, null at the end. */

@@ -36,7 +36,6 @@ export interface Integration {
   apiHost: string;
   userFacingHost: string | null;
   username: string;
-  webhookSecret: string;
   labels: string[];
   description: string;
   createdAt: string;

@@ -1,3 +1,5 @@
+import { branchNameProblem, requireCommit } from '../../domain/git';
+
 /**
  * Run triggering: which stacks a Bitbucket delivery starts runs on, and of which kind. Pure rules, no I/O;
  * the webhook receiver feeds them the stacks the store found for the delivery's repository.
@@ -35,6 +37,8 @@ export type RepositoryEvent =
       targetBranch: string;
       /** The source branch's latest commit: the change a proposed run previews. */
       commit: string;
+      /** A `/liftgate plan` comment: a deliberate re-plan, run even when the commit already has its run. */
+      replan: boolean;
     };
 
 /** The fields of a stack that decide whether a delivery reaches it. */
@@ -61,6 +65,11 @@ export interface RunRequest {
   /** null for a manual run that names no commit: the tracked branch's head at the time it runs. */
   commit: string | null;
   pullRequestId: number | null;
+  /**
+   * Exempt from one run per (stack, kind, commit): a person asked for this run (a `/liftgate plan` comment, a manual
+   * trigger), so it is made even when the commit already has one.
+   */
+  deliberate: boolean;
 }
 
 /** Bitbucket project keys are upper-case and repository slugs lower-case, whatever case a caller typed. */
@@ -112,6 +121,7 @@ export function runsForEvent(
           branch: pushed.branch,
           commit: pushed.commit,
           pullRequestId: null,
+          deliberate: false,
         });
       }
     } else if (event.targetBranch === trackedBranch) {
@@ -122,33 +132,54 @@ export function runsForEvent(
         branch: event.sourceBranch,
         commit: event.commit,
         pullRequestId: event.pullRequestId,
+        deliberate: event.replan,
       });
     }
   }
   return runs;
 }
 
-/** Why a stack cannot be run by hand, or null when it can. */
-export function manualRunRefusal(stack: Pick<TriggerableStack, 'detached'>): string | null {
-  return stack.detached
-    ? 'it is detached (its integration was deleted); attach it to an integration to trigger runs again'
-    : null;
+/**
+ * Why a stack cannot be run by hand, or null when it can: it is detached, or its branch (stored before branch names
+ * were checked) is not one Git accepts.
+ */
+export function manualRunRefusal(stack: Pick<TriggerableStack, 'detached' | 'branch'>): string | null {
+  if (stack.detached) return 'it is detached (its integration was deleted); attach it to an integration to trigger runs again';
+  const problem = branchNameProblem(stack.branch);
+  return problem === null ? null : `its vcs.branch ${problem}; correct it with PATCH /api/v1/stacks/{id}`;
 }
 
-/** A manual trigger always runs the tracked branch (plan and apply), optionally pinned to a commit. */
+/**
+ * A manual trigger always runs the tracked branch (plan and apply), optionally pinned to a commit. Throws a
+ * RangeError when the commit is not a full commit id or the branch is not a valid branch name: run requests only
+ * ever carry values a Git host and a run directory can take as they are.
+ */
 export function manualRun(stack: Pick<TriggerableStack, 'id' | 'branch'>, commit: string | null): RunRequest {
+  const problem = branchNameProblem(stack.branch);
+  if (problem !== null) throw new RangeError(`branch ${problem}`);
   return {
     stackId: stack.id,
     kind: 'TRACKED',
     trigger: MANUAL_TRIGGER,
     branch: branchName(stack.branch),
-    commit,
+    commit: commit === null ? null : requireCommit(commit),
     pullRequestId: null,
+    deliberate: true,
   };
 }
 
+/** The reason a TRIGGERED delivery is logged with, once it is known how many of the runs it asked for were new. */
+export function triggeredDeliveryReason(requested: number, queued: number): string {
+  if (requested === 0) return 'no stack on this repository and branch uses this integration';
+  if (queued === requested) return `${queued} run(s) queued`;
+  return (
+    `${queued} run(s) queued; ${requested - queued} not queued again: the stack already has a run of that kind for that ` +
+    'commit (one run per stack, kind and commit)'
+  );
+}
+
 /** A recorded run (API shape). */
-export interface Run extends Omit<RunRequest, 'stackId'> {
+export interface Run extends Omit<RunRequest, 'stackId' | 'deliberate'> {
   id: string;
   stackId: string;
   state: 'QUEUED';
@@ -178,4 +209,8 @@ export interface Delivery {
   reason: string;
   runIds: string[];
   receivedAt: string;
+  /** How many deliveries the entry stands for: 1, or more for an entry that counts a flood of refused ones. */
+  count: number;
+  /** When the last of them arrived (receivedAt for a single delivery). */
+  lastReceivedAt: string;
 }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { integrationForCaller } from '../auth/access';
+import { integrationForCaller, type Caller } from '../auth/access';
 import { bearerAuth, type RoutePlugin, type ServerContext } from '../context';
-import { checkUserFacingHost, classifyApiHost, effectiveUserFacingHost } from '../credentials';
+import { checkUserFacingHost, effectiveUserFacingHost, requireApiHost } from '../credentials';
 import { ROOT_SPACE_ID, type Integration } from '../domain/model';
 import { slugify, stackMayUseIntegration } from '../domain/spaces';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
-import { randomHex } from '../secrets';
+import { accessTokenContext, randomHex, webhookSecretContext } from '../secrets';
 import {
   errorResponses,
   idParams,
@@ -22,7 +22,9 @@ import {
   findIntegration,
   insertIntegration,
   listIntegrations,
+  lockIntegrationForChange,
   updateIntegration,
+  type StoredIntegration,
 } from '../store/integrations';
 import { loadSpaceTree } from '../store/spaces';
 import { detachStacksOfIntegration, listStacksUsingIntegration } from '../store/stacks';
@@ -49,18 +51,16 @@ function integrationSummaryView(context: ServerContext, integration: Integration
 }
 
 /** What admins of the integration's space see in addition. The access token is never part of any view. */
-function integrationDetailsView(context: ServerContext, integration: Integration): z.output<typeof integrationDetails> {
-  return { ...integrationSummaryView(context, integration), username: integration.username, webhookSecret: integration.webhookSecret };
+function integrationDetailsView(context: ServerContext, integration: StoredIntegration): z.output<typeof integrationDetails> {
+  return {
+    ...integrationSummaryView(context, integration),
+    username: integration.username,
+    webhookSecret: context.secrets.decrypt(integration.webhookSecretEncrypted, webhookSecretContext(integration.id)),
+  };
 }
 
 export const integrationRoutes: RoutePlugin = async (app, { context }) => {
   const { db } = context;
-
-  /** Verifies credentials unless the host is reached through a private VCS agent pool. */
-  async function verifyUnlessPrivate(apiHost: string, username: string, accessToken: string) {
-    if (classifyApiHost(apiHost) === 'private') return;
-    await context.verifyCredentials({ apiHost, username, accessToken });
-  }
 
   app.post(
     base,
@@ -84,10 +84,10 @@ export const integrationRoutes: RoutePlugin = async (app, { context }) => {
       caller.require('admin', spaceId, `space "${spaceId}"`);
       const id = slugify(body.name);
       if (id === '') throw new UnprocessableError('name must contain at least one letter or digit', { field: 'name' });
-      classifyApiHost(body.apiHost);
+      requireApiHost(body.apiHost);
       if (body.userFacingHost !== undefined && body.userFacingHost !== null) checkUserFacingHost(body.userFacingHost);
-      await refuseDuplicate(id, body.isDefault);
-      await verifyUnlessPrivate(body.apiHost, body.username, body.accessToken);
+      await refuseDuplicate(caller, id, body.isDefault);
+      await context.verifyCredentialsUnlessPrivate({ apiHost: body.apiHost, username: body.username, accessToken: body.accessToken });
       try {
         const created = await insertIntegration(db, {
           id,
@@ -97,23 +97,32 @@ export const integrationRoutes: RoutePlugin = async (app, { context }) => {
           apiHost: body.apiHost,
           userFacingHost: body.userFacingHost ?? null,
           username: body.username,
-          accessTokenEncrypted: context.secrets.encrypt(body.accessToken, id),
-          webhookSecret: randomHex(32),
+          accessTokenEncrypted: context.secrets.encrypt(body.accessToken, accessTokenContext({ id, username: body.username, apiHost: body.apiHost })),
+          webhookSecretEncrypted: context.secrets.encrypt(randomHex(32), webhookSecretContext(id)),
           labels: body.labels,
           description: body.description,
         });
         return reply.code(201).send(integrationDetailsView(context, created));
       } catch (error) {
         // Another request created the same name or a second default between the check and the insert.
-        if (sqlState(error) === UNIQUE_VIOLATION) await refuseDuplicate(id, body.isDefault);
+        if (sqlState(error) === UNIQUE_VIOLATION) await refuseDuplicate(caller, id, body.isDefault);
         throw error;
       }
     },
   );
 
-  async function refuseDuplicate(id: string, isDefault: boolean) {
-    if ((await findIntegration(db, id)) !== null) {
-      throw new ConflictError(`an integration with id "${id}" already exists (integration names are unique per account)`, { id });
+  /**
+   * 409 when the name (its slug) or a second default is taken. Names are unique per account, so a caller may learn
+   * that a name is taken; about an integration it cannot list it learns nothing else (not its space or details).
+   */
+  async function refuseDuplicate(caller: Caller, id: string, isDefault: boolean) {
+    const existing = await findIntegration(db, id);
+    if (existing !== null) {
+      throw caller.canListIntegration(existing)
+        ? new ConflictError(`an integration with id "${id}" already exists (integration names are unique per account)`, { id })
+        : new ConflictError(`the name is not available: its id "${id}" is taken (integration names are unique per account)`, {
+            field: 'name',
+          });
     }
     const existingDefault = isDefault ? await findDefaultIntegration(db) : null;
     if (existingDefault !== null) {
@@ -163,7 +172,9 @@ export const integrationRoutes: RoutePlugin = async (app, { context }) => {
     {
       schema: {
         summary: 'Update an integration (admin on its space); name and isDefault are immutable',
-        description: 'Changing apiHost, username or accessToken verifies the credentials again unless apiHost is private://.',
+        description:
+          'A new accessToken is verified against Bitbucket unless apiHost is private://. Changing apiHost or username needs ' +
+          'accessToken in the same request (422 otherwise): the stored token is only sent to the host and user it was given for.',
         tags,
         security: bearerAuth,
         params: idParams,
@@ -191,18 +202,24 @@ export const integrationRoutes: RoutePlugin = async (app, { context }) => {
         caller.require('admin', spaceId, `space "${spaceId}"`);
       }
       const apiHost = body.apiHost ?? current.apiHost;
-      classifyApiHost(apiHost);
-      if (body.userFacingHost !== undefined && body.userFacingHost !== null) checkUserFacingHost(body.userFacingHost);
       const username = body.username ?? current.username;
-      const credentialsChanged =
-        apiHost !== current.apiHost ||
-        username !== current.username ||
-        (body.accessToken !== undefined && body.accessToken !== context.secrets.decrypt(current.accessTokenEncrypted, current.id));
-      if (credentialsChanged) {
-        const accessToken = body.accessToken ?? context.secrets.decrypt(current.accessTokenEncrypted, current.id);
-        await verifyUnlessPrivate(apiHost, username, accessToken);
+      if (apiHost !== current.apiHost) requireApiHost(apiHost);
+      if (body.userFacingHost !== undefined && body.userFacingHost !== null) checkUserFacingHost(body.userFacingHost);
+      // The stored token is sealed to the host and username it was given for and only ever goes there: a new host or
+      // username needs the token again, and a given token is always verified (never compared with the stored one).
+      if ((apiHost !== current.apiHost || username !== current.username) && body.accessToken === undefined) {
+        throw new UnprocessableError(
+          `changing ${apiHost !== current.apiHost ? 'apiHost' : 'username'} needs the access token in the same request: ` +
+            'the stored token is only ever sent to the host and username it was given for',
+          { field: 'accessToken' },
+        );
+      }
+      if (body.accessToken !== undefined) {
+        await context.verifyCredentialsUnlessPrivate({ apiHost, username, accessToken: body.accessToken });
       }
       return db.transaction(async (tx) => {
+        // Locked first: a stack attached to it meanwhile (which holds it FOR SHARE) is then seen below.
+        if ((await lockIntegrationForChange(tx, current.id)) === null) throw new NotFoundError(`integration "${current.id}" not found`);
         if (spaceId !== current.spaceId) {
           // Moving must not take the integration away from stacks that use it.
           const tree = await loadSpaceTree(tx);
@@ -222,7 +239,9 @@ export const integrationRoutes: RoutePlugin = async (app, { context }) => {
           userFacingHost: body.userFacingHost === undefined ? current.userFacingHost : body.userFacingHost,
           username,
           accessTokenEncrypted:
-            body.accessToken === undefined ? current.accessTokenEncrypted : context.secrets.encrypt(body.accessToken, current.id),
+            body.accessToken === undefined
+              ? current.accessTokenEncrypted
+              : context.secrets.encrypt(body.accessToken, accessTokenContext({ id: current.id, username, apiHost })),
           labels: body.labels ?? current.labels,
           description: body.description ?? current.description,
         });

@@ -15,7 +15,9 @@ export const runRoutes: RoutePlugin = async (app, { context }) => {
     {
       schema: {
         summary: 'Trigger a TRACKED run of the stack (write role on its space)',
-        description: 'A detached stack (its integration was deleted) refuses runs with 409 until it is attached again.',
+        description:
+          'A detached stack (its integration was deleted) refuses runs with 409 until it is attached again. A given commit must be a ' +
+          'full commit id (40 hex digits; 400 otherwise). A manual run is always created, even when a run of that commit exists.',
         tags: ['runs'],
         security: bearerAuth,
         params: idParams,
@@ -26,9 +28,9 @@ export const runRoutes: RoutePlugin = async (app, { context }) => {
     async (request, reply) => {
       const caller = await context.authenticate(request);
       const stack = await stackForCaller(db, caller, request.params.id, 'write');
-      const refusal = manualRunRefusal(stack);
+      const refusal = manualRunRefusal({ detached: stack.detached, branch: stack.vcs.branch });
       if (refusal !== null) {
-        throw new ConflictError(`stack "${stack.id}" cannot run: ${refusal}`, { stackId: stack.id, detached: true });
+        throw new ConflictError(`stack "${stack.id}" cannot run: ${refusal}`, { stackId: stack.id, detached: stack.detached });
       }
       const created = await insertManualRun(db, manualRun({ id: stack.id, branch: stack.vcs.branch }, request.body?.commit ?? null), caller.apiKey.id);
       return reply.code(201).send(created);

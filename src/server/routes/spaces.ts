@@ -1,13 +1,23 @@
 import { z } from 'zod';
+import type { Caller } from '../auth/access';
 import { bearerAuth, type RoutePlugin } from '../context';
-import { ROOT_SPACE_ID } from '../domain/model';
+import { ROOT_SPACE_ID, type Space } from '../domain/model';
 import { slugify, stackMayUseIntegration, type SpaceNode } from '../domain/spaces';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
 import { randomHex } from '../secrets';
 import { errorResponses, idParams, space, spaceCreate, spacePatch } from '../schemas';
 import type { Queryable } from '../store/database';
 import { listIntegrations } from '../store/integrations';
-import { deleteSpace, findSpace, insertSpace, listSpaces, loadSpaceTree, spaceContents, updateSpace } from '../store/spaces';
+import {
+  deleteSpace,
+  findSpace,
+  insertSpace,
+  listSpaces,
+  loadSpaceTree,
+  lockSpaceForChange,
+  spaceContents,
+  updateSpace,
+} from '../store/spaces';
 import { listStacks } from '../store/stacks';
 
 const tags = ['spaces'];
@@ -25,6 +35,9 @@ export const spaceRoutes: RoutePlugin = async (app, { context }) => {
     {
       schema: {
         summary: 'Create a space (admin on the parent space)',
+        description:
+          'inheritEntities lets stacks here use the parent\'s integrations and gives this space\'s keys read on the parent; ' +
+          'creating a space needs admin on the parent, which is also what turning inheritEntities on needs.',
         tags,
         security: bearerAuth,
         body: spaceCreate,
@@ -87,6 +100,9 @@ export const spaceRoutes: RoutePlugin = async (app, { context }) => {
     {
       schema: {
         summary: 'Update a space (admin on it); parentSpaceId is immutable, root cannot be renamed',
+        description:
+          'Turning inheritEntities on also needs admin on the parent space (403 otherwise): it opens the parent to this ' +
+          'space\'s keys. Turning it off is refused (409) while stacks here rely on an inherited integration.',
         tags,
         security: bearerAuth,
         params: idParams,
@@ -112,12 +128,17 @@ export const spaceRoutes: RoutePlugin = async (app, { context }) => {
       }
       const inheritEntities = body.inheritEntities ?? current.inheritEntities;
       return db.transaction(async (tx) => {
-        if (current.inheritEntities && !inheritEntities) await refuseLosingIntegrations(tx, id);
+        // Locked first: a stack being attached through this space's inheritance holds it FOR SHARE, so it is either
+        // committed and seen below, or waits and then sees the change.
+        const locked = await lockSpaceForChange(tx, id);
+        if (locked === null) throw new NotFoundError(`space "${id}" not found`);
+        if (!locked.inheritEntities && inheritEntities) requireParentAdmin(caller, locked);
+        if (locked.inheritEntities && !inheritEntities) await refuseLosingIntegrations(tx, id);
         const updated = await updateSpace(tx, id, {
-          name: body.name ?? current.name,
+          name: body.name ?? locked.name,
           inheritEntities,
-          description: body.description ?? current.description,
-          labels: body.labels ?? current.labels,
+          description: body.description ?? locked.description,
+          labels: body.labels ?? locked.labels,
         });
         if (updated === null) throw new NotFoundError(`space "${id}" not found`);
         return updated;
@@ -158,6 +179,23 @@ export const spaceRoutes: RoutePlugin = async (app, { context }) => {
       return reply.code(204).send();
     },
   );
+
+  /**
+   * Inheritance gives the space's keys read on the parent and its stacks the parent's integrations, so only someone
+   * who administers the parent may turn it on (as creating a child space needs). Otherwise an admin of a child could
+   * open its parent, and repeat that up to root.
+   */
+  function requireParentAdmin(caller: Caller, space: Space) {
+    const parent = space.parentSpaceId as string;
+    if (!caller.can('admin', parent)) {
+      throw caller.forbidden(
+        `turning on inheritEntities of space "${space.id}" needs the admin role on its parent space "${parent}" (it gives this ` +
+          "space's keys read on the parent and its stacks the parent's integrations)",
+        parent,
+        'admin',
+      );
+    }
+  }
 
   /**
    * Turning inheritance off must not strand stacks: refuse (409, naming them) when a stack in the space or below

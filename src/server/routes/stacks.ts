@@ -8,18 +8,21 @@ import { randomHex } from '../secrets';
 import { errorResponses, idParams, stack, stackCreate, stackListQuery, stackPatch } from '../schemas';
 import type { Queryable } from '../store/database';
 import { findIntegration, lockIntegrationForUse } from '../store/integrations';
-import { loadSpaceTree } from '../store/spaces';
+import { loadSpaceTree, lockSpacePathForUse } from '../store/spaces';
 import { deleteStack, insertStack, listStacks, listStacksUsingIntegration, updateStack } from '../store/stacks';
 
 const tags = ['stacks'];
 
 /**
  * Checks, inside the writing transaction, that a stack in `spaceId` may use the integration `integrationId`
- * (null: the default one), holding it until the stack is written. 422 otherwise, with one message whether the
+ * (null: the default one), holding it and the spaces it is reached through until the stack is written. 422 otherwise, with one message whether the
  * integration is missing or out of reach, so existence does not leak.
  */
 async function requireUsableIntegration(tx: Queryable, spaceId: string, integrationId: string | null): Promise<void> {
   const field = 'vcs.integrationId';
+  // The spaces whose inheritance decides, then the integration: a concurrent change of either waits for this
+  // transaction, and this one sees it if it came first (PATCH of a space or an integration lock them FOR UPDATE).
+  await lockSpacePathForUse(tx, spaceId);
   const integration = await lockIntegrationForUse(tx, integrationId);
   if (integrationId === null && integration === null) {
     throw new UnprocessableError('vcs.integrationId is null (the default integration) but no default integration exists', { field });

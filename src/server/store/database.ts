@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PGlite as PGliteClass } from '@electric-sql/pglite';
 import { Pool, type PoolClient } from 'pg';
@@ -39,6 +39,40 @@ export async function ping(db: Queryable): Promise<void> {
 export function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * A failed statement as the store reports it: PostgreSQL's SQLSTATE, message, and the table and constraint it
+ * concerns. Deliberately not the statement's parameters (an insert carries sealed secrets, a query an API key
+ * hash) nor PostgreSQL's `detail`, which quotes row values: errors end up in logs.
+ */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly table: string | undefined,
+    readonly constraint: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+function storeError(error: unknown): unknown {
+  // Duck-typed: PGlite may be loaded outside the caller's realm (see loadPglite), where its errors are not `Error`s.
+  const fields = error as { message?: unknown; code?: unknown; table?: unknown; constraint?: unknown } | null;
+  if (error instanceof StoreError || typeof fields !== 'object' || fields === null || typeof fields.message !== 'string') return error;
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return new StoreError(fields.message, text(fields.code), text(fields.table), text(fields.constraint));
+}
+
+/** `run` with any failure it throws reported as a StoreError. */
+async function reported<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw storeError(error);
+  }
 }
 
 export const UNIQUE_VIOLATION = '23505';
@@ -91,7 +125,7 @@ function lockPgliteDir(dataDir: string): () => void {
   const lockFile = `${dir}.lock`;
   if (openPgliteDirs.has(dir)) throw new Error(`the store in ${dir} is already open in this process`);
   try {
-    writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
+    writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const owner = Number(readFileSync(lockFile, 'utf8').trim());
@@ -107,13 +141,32 @@ function lockPgliteDir(dataDir: string): () => void {
   };
 }
 
+/**
+ * Makes a directory tree readable and writable by its owner only: 0700 directories, 0600 files. PGlite creates its
+ * files world-writable (0666, whatever the umask), and the store holds sealed secrets and everything else; a store
+ * made before this was done, or copied with other modes, is tightened the same way. Links are left alone.
+ */
+export function restrictToOwner(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) restrictToOwner(path);
+    else if (entry.isFile() && (lstatSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  }
+}
+
 async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
-  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  if (!inMemory) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    restrictToOwner(dataDir);
+  }
   const unlock = inMemory ? () => undefined : lockPgliteDir(dataDir);
   let pglite: PGliteClass;
   try {
     pglite = await loadPglite().create(dataDir);
+    // initdb has just created (or PGlite re-created) files with its own modes.
+    if (!inMemory) restrictToOwner(dataDir);
   } catch (error) {
     unlock();
     throw error;
@@ -123,13 +176,13 @@ async function openPglite(dataDir: string): Promise<Database> {
   return {
     engine: 'pglite',
     async query<T>(sql: string, params: unknown[] = []) {
-      return (await pglite.query<T>(sql, params)).rows;
+      return reported(async () => (await pglite.query<T>(sql, params)).rows);
     },
     transaction<T>(work: (tx: Queryable) => Promise<T>) {
       return pglite.transaction(async (tx) =>
         work({
           async query<R>(sql: string, params: unknown[] = []) {
-            return (await tx.query<R>(sql, params)).rows;
+            return reported(async () => (await tx.query<R>(sql, params)).rows);
           },
         }),
       );
@@ -137,6 +190,8 @@ async function openPglite(dataDir: string): Promise<Database> {
     async close() {
       try {
         await pglite.close();
+        // Files PGlite created while it ran (new relations, WAL segments) get the same modes.
+        if (!inMemory) restrictToOwner(dataDir);
       } finally {
         unlock();
       }
@@ -151,14 +206,14 @@ function openPostgres(url: string, maxConnections = 10): Database {
   pool.on('error', () => undefined);
   const queryable = (client: Pool | PoolClient): Queryable => ({
     async query<T>(sql: string, params: unknown[] = []) {
-      return (await client.query(sql, params)).rows as T[];
+      return reported(async () => (await client.query(sql, params)).rows as T[]);
     },
   });
   return {
     engine: 'postgres',
     ...queryable(pool),
     async transaction<T>(work: (tx: Queryable) => Promise<T>) {
-      const client = await pool.connect();
+      const client = await reported(() => pool.connect());
       let broken = false;
       try {
         await client.query('BEGIN');

@@ -11,16 +11,20 @@ interface IntegrationRow {
   user_facing_host: string | null;
   username: string;
   access_token_encrypted: string;
-  webhook_secret: string;
+  webhook_secret_encrypted: string;
   labels: string[];
   description: string;
   created_at: Date;
   updated_at: Date;
 }
 
-/** An integration as stored, with its access token still encrypted (decrypt with SecretBox, context = id). */
+/**
+ * An integration as stored, with its access token and webhook secret still sealed (open them with SecretBox and
+ * accessTokenContext / webhookSecretContext).
+ */
 export interface StoredIntegration extends Integration {
   accessTokenEncrypted: string;
+  webhookSecretEncrypted: string;
 }
 
 function toIntegration(row: IntegrationRow): StoredIntegration {
@@ -33,7 +37,7 @@ function toIntegration(row: IntegrationRow): StoredIntegration {
     userFacingHost: row.user_facing_host,
     username: row.username,
     accessTokenEncrypted: row.access_token_encrypted,
-    webhookSecret: row.webhook_secret,
+    webhookSecretEncrypted: row.webhook_secret_encrypted,
     labels: labelSet(row.labels),
     description: row.description,
     createdAt: isoTimestamp(row.created_at),
@@ -72,6 +76,15 @@ export async function lockIntegrationForUse(
   return row === undefined ? null : { id: row.id, isDefault: row.is_default, spaceId: row.space_id };
 }
 
+/**
+ * The integration `id` locked FOR UPDATE until the transaction ends: a change that checks the stacks using it (a
+ * move to another space) must not race a stack being attached to it, which holds the row FOR SHARE.
+ */
+export async function lockIntegrationForChange(tx: Queryable, id: string): Promise<StoredIntegration | null> {
+  const [row] = await tx.query<IntegrationRow>('SELECT * FROM integrations WHERE id = $1 FOR UPDATE', [id]);
+  return row === undefined ? null : toIntegration(row);
+}
+
 export async function listIntegrations(db: Queryable): Promise<StoredIntegration[]> {
   return (await db.query<IntegrationRow>('SELECT * FROM integrations ORDER BY is_default DESC, name, id')).map(toIntegration);
 }
@@ -79,7 +92,7 @@ export async function listIntegrations(db: Queryable): Promise<StoredIntegration
 export async function insertIntegration(db: Queryable, integration: Omit<StoredIntegration, 'createdAt' | 'updatedAt'>): Promise<StoredIntegration> {
   const [row] = await db.query<IntegrationRow>(
     `INSERT INTO integrations (id, name, is_default, space_id, api_host, user_facing_host, username,
-                               access_token_encrypted, webhook_secret, labels, description)
+                               access_token_encrypted, webhook_secret_encrypted, labels, description)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11) RETURNING *`,
     [
       integration.id,
@@ -90,7 +103,7 @@ export async function insertIntegration(db: Queryable, integration: Omit<StoredI
       integration.userFacingHost,
       integration.username,
       integration.accessTokenEncrypted,
-      integration.webhookSecret,
+      integration.webhookSecretEncrypted,
       labelSet(integration.labels),
       integration.description,
     ],
@@ -98,7 +111,7 @@ export async function insertIntegration(db: Queryable, integration: Omit<StoredI
   return toIntegration(row as IntegrationRow);
 }
 
-/** Replaces the mutable fields (name, isDefault and webhookSecret never change). */
+/** Replaces the mutable fields (name, isDefault and the webhook secret never change). */
 export async function updateIntegration(
   db: Queryable,
   id: string,
@@ -124,4 +137,33 @@ export async function updateIntegration(
 
 export async function deleteIntegration(db: Queryable, id: string): Promise<boolean> {
   return (await db.query('DELETE FROM integrations WHERE id = $1 RETURNING id', [id])).length > 0;
+}
+
+/** Every integration's sealed access token and webhook secret, locked, for re-sealing them (see bootstrap.ts). */
+export async function lockSealedSecrets(
+  tx: Queryable,
+): Promise<Pick<StoredIntegration, 'id' | 'username' | 'apiHost' | 'accessTokenEncrypted' | 'webhookSecretEncrypted'>[]> {
+  const rows = await tx.query<IntegrationRow>(
+    'SELECT id, username, api_host, access_token_encrypted, webhook_secret_encrypted FROM integrations ORDER BY id FOR UPDATE',
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    username: row.username,
+    apiHost: row.api_host,
+    accessTokenEncrypted: row.access_token_encrypted,
+    webhookSecretEncrypted: row.webhook_secret_encrypted,
+  }));
+}
+
+/** Replaces an integration's sealed values (same plaintext, sealed anew); its updated_at is left alone. */
+export async function replaceSealedSecrets(
+  tx: Queryable,
+  id: string,
+  sealed: Pick<StoredIntegration, 'accessTokenEncrypted' | 'webhookSecretEncrypted'>,
+): Promise<void> {
+  await tx.query('UPDATE integrations SET access_token_encrypted = $2, webhook_secret_encrypted = $3 WHERE id = $1', [
+    id,
+    sealed.accessTokenEncrypted,
+    sealed.webhookSecretEncrypted,
+  ]);
 }

@@ -44,6 +44,33 @@ export async function loadSpaceTree(db: Queryable): Promise<SpaceTree> {
   return new SpaceTree(rows.map((row) => ({ id: row.id, parentSpaceId: row.parent_space_id, inheritEntities: row.inherit_entities })));
 }
 
+/**
+ * Locks a space and its ancestors FOR SHARE until the transaction ends, so the inheritance a decision was made on
+ * cannot change before the decision is written (a stack attached to an integration it reaches by inheritance,
+ * while the inheritance is being turned off). Call before loading the tree the decision uses.
+ */
+export async function lockSpacePathForUse(tx: Queryable, spaceId: string): Promise<void> {
+  await tx.query(
+    `SELECT id FROM spaces WHERE id IN (
+       WITH RECURSIVE path AS (
+         SELECT id, parent_space_id, 1 AS depth FROM spaces WHERE id = $1
+         UNION ALL
+         SELECT s.id, s.parent_space_id, path.depth + 1 FROM spaces s JOIN path ON s.id = path.parent_space_id WHERE path.depth < 1000
+       )
+       SELECT id FROM path
+     )
+     ORDER BY id
+     FOR SHARE`,
+    [spaceId],
+  );
+}
+
+/** The space `id`, locked FOR UPDATE until the transaction ends (see lockSpacePathForUse); null when it does not exist. */
+export async function lockSpaceForChange(tx: Queryable, id: string): Promise<Space | null> {
+  const [row] = await tx.query<SpaceRow>('SELECT * FROM spaces WHERE id = $1 FOR UPDATE', [id]);
+  return row === undefined ? null : toSpace(row);
+}
+
 export async function insertSpace(
   db: Queryable,
   space: { id: string; name: string; parentSpaceId: string; inheritEntities: boolean; description: string; labels: string[] },

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { projectKeyProblem, repositorySlugProblem } from '../../domain/bitbucket-names';
+import { branchNameProblem } from '../../domain/git';
 import { branchName, type RepositoryEvent, type RepositoryRef } from '../domain/runs';
+import { branchRef, commitId } from '../schemas';
 
 /**
  * Zod schemas for the parts of Bitbucket Data Center's webhook bodies that Liftgate reads
@@ -39,16 +42,25 @@ const repositorySchema = z.object({
   project: z.object({ key: nonEmpty }),
 });
 
+
 /** `eventKey` is optional (a body is keyed by the header) but, when present, must agree with the header. */
 const envelope = { eventKey: z.string().optional() };
 
-const refChangeSchema = z.object({
-  ref: z.object({ id: nonEmpty, displayId: nonEmpty, type: nonEmpty }),
-  refId: nonEmpty,
-  fromHash: nonEmpty,
-  toHash: nonEmpty,
-  type: z.enum(['ADD', 'UPDATE', 'DELETE']),
-});
+const refChangeSchema = z
+  .object({
+    ref: z.object({ id: nonEmpty, displayId: nonEmpty, type: nonEmpty }),
+    refId: nonEmpty,
+    // Commits and branches become runs: Bitbucket sends full commit ids and valid branch names, and nothing else may
+    // reach a run.
+    fromHash: commitId,
+    toHash: commitId,
+    type: z.enum(['ADD', 'UPDATE', 'DELETE']),
+  })
+  .superRefine((change, context) => {
+    // Only changed branches become runs; a tag may be named anything Git allows for tags.
+    const problem = change.ref.type === 'BRANCH' ? branchNameProblem(change.refId) : null;
+    if (problem !== null) context.addIssue({ code: 'custom', path: ['refId'], message: problem });
+  });
 
 export const refsChangedSchema = z.object({
   ...envelope,
@@ -57,9 +69,9 @@ export const refsChangedSchema = z.object({
 });
 
 const pullRequestRefSchema = z.object({
-  id: nonEmpty,
+  id: branchRef,
   displayId: nonEmpty,
-  latestCommit: nonEmpty,
+  latestCommit: commitId,
   repository: repositorySchema,
 });
 
@@ -70,19 +82,23 @@ export const pullRequestEventSchema = z.object({
     fromRef: pullRequestRefSchema,
     toRef: pullRequestRefSchema,
   }),
+  /** pr:comment:added only. */
+  comment: z.object({ text: z.string() }).optional(),
 });
+
+/** The comment that asks for a new plan of a pull request (SPEC §1), at the start of the comment's text. */
+const REPLAN_COMMAND = /^\s*\/liftgate plan(?:\s|$)/;
 
 const claimedRepositorySchema = z.union([
   z.object({ repository: repositorySchema }),
   z.object({ pullRequest: z.object({ toRef: z.object({ repository: repositorySchema }) }) }),
 ]);
 
-/** Longer names are not Bitbucket's and would only bloat the log. */
-const MAX_CLAIMED_NAME_LENGTH = 255;
-
 /**
  * The repository a body names, read without trusting it: for the delivery log of refused deliveries, so that a
- * webhook whose secret drifted can be told by its repository (`liftgate drift` reports it). Never acted upon.
+ * webhook whose secret drifted can be told by its repository (`liftgate drift` reports it). Never acted upon, and
+ * kept only when it looks like Bitbucket's project key and repository slug, so an unsigned body cannot put
+ * arbitrary text (markup, kilobytes) into the log.
  */
 export function claimedRepository(rawBody: Buffer): RepositoryRef | null {
   let json: unknown;
@@ -94,7 +110,7 @@ export function claimedRepository(rawBody: Buffer): RepositoryRef | null {
   const result = claimedRepositorySchema.safeParse(json);
   if (!result.success) return null;
   const repository = 'repository' in result.data ? result.data.repository : result.data.pullRequest.toRef.repository;
-  if (repository.project.key.length > MAX_CLAIMED_NAME_LENGTH || repository.slug.length > MAX_CLAIMED_NAME_LENGTH) return null;
+  if (projectKeyProblem(repository.project.key) !== null || repositorySlugProblem(repository.slug) !== null) return null;
   return repositoryRef(repository);
 }
 
@@ -166,6 +182,7 @@ export function parseHandledDelivery(eventKey: string, rawBody: Buffer): ParsedD
         sourceBranch: branchName(pullRequest.fromRef.id),
         targetBranch: branchName(pullRequest.toRef.id),
         commit: pullRequest.fromRef.latestCommit,
+        replan: eventKey === 'pr:comment:added' && REPLAN_COMMAND.test(pr.data.comment?.text ?? ''),
       },
     }
   );

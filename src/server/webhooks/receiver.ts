@@ -1,13 +1,15 @@
 import type { FastifyRequest } from 'fastify';
+import { loggableEventKey, loggableRequestId, MAX_EVENT_KEY_LENGTH, MAX_REQUEST_ID_LENGTH } from '../../domain/bitbucket-names';
 import type { RoutePlugin } from '../context';
-import { runsForEvent, type RepositoryRef, type TriggerableStack } from '../domain/runs';
+import { runsForEvent, triggeredDeliveryReason, type RepositoryRef, type TriggerableStack } from '../domain/runs';
 import { BadRequestError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../errors';
 import { errorResponses } from '../schemas';
-import { FOREIGN_KEY_VIOLATION, sqlState, type Queryable } from '../store/database';
+import { webhookSecretContext } from '../secrets';
+import { FOREIGN_KEY_VIOLATION, sqlState } from '../store/database';
 import {
   findWebhookTargets,
   recordAcceptedDeliveries,
-  recordRejectedDelivery,
+  recordRejectedDeliveries,
   type AcceptedDelivery,
   type AcceptedDeliveryRecord,
   type DeliveryRecord,
@@ -21,9 +23,6 @@ import { verifyHubSignature } from './signature';
 
 /** Bodies above 1 MiB are refused with 413 (SPEC §1); Bitbucket's payloads are far smaller. */
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
-
-/** X-Request-Id is a UUID; the bound keeps the idempotency index's entries small. */
-const MAX_REQUEST_ID_LENGTH = 255;
 
 /** How often a delivery is re-evaluated when a stack it matched was deleted while it was being recorded. */
 const RECORD_ATTEMPTS = 3;
@@ -52,6 +51,21 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
   });
   const stackLookup = new Coalescer<RepositoryOfDelivery, TriggerableStack[]>((queries) => stacksOnRepositories(db, queries));
   const deliveryWriter = new Coalescer<AcceptedDeliveryRecord, AcceptedDelivery>((records) => recordAcceptedDeliveries(db, records));
+  // A flood of refused requests is written in batches too: it costs the store one statement per batch.
+  const refusalWriter = new Coalescer<DeliveryRecord, void>(async (records) => {
+    await recordRejectedDeliveries(db, records);
+    return records.map(() => undefined);
+  });
+
+  /** Records a refused delivery; 404 when its integration was deleted since the request arrived. */
+  const recordRefusal = async (delivery: DeliveryRecord): Promise<void> => {
+    try {
+      await refusalWriter.submit(delivery);
+    } catch (error) {
+      if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw new NotFoundError(`integration "${delivery.integrationId}" not found`);
+      throw error;
+    }
+  };
 
   // The signature covers the exact bytes sent, so the body is kept raw whatever Content-Type claims; it is
   // parsed as JSON only after the signature matched. Scoped to this plugin: the API keeps its JSON parser.
@@ -60,6 +74,8 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
     done(null, body);
   });
 
+  // A refused delivery is unauthenticated: its headers are kept only when cut to their limits and shaped like
+  // Bitbucket's, and the log counts a flood of them instead of growing with it (recordRejectedDelivery).
   const rejected = (
     integration: WebhookTarget,
     request: FastifyRequest,
@@ -68,8 +84,8 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
     repository: RepositoryRef | null = null,
   ): DeliveryRecord => ({
     integrationId: integration.id,
-    requestId: singleHeader(request.headers['x-request-id']),
-    eventKey: singleHeader(request.headers['x-event-key']),
+    requestId: loggableRequestId(singleHeader(request.headers['x-request-id'])),
+    eventKey: loggableEventKey(singleHeader(request.headers['x-event-key'])),
     repository,
     outcome: 'REJECTED',
     statusCode,
@@ -82,7 +98,7 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
     const integration = targets.get(request);
     if (integration !== undefined && (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const reason = `body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes (1 MiB)`;
-      await recordRefusal(db, rejected(integration, request, 413, reason));
+      await recordRefusal(rejected(integration, request, 413, reason));
       throw new PayloadTooLargeError(reason);
     }
     throw error;
@@ -118,15 +134,17 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
       const integration = targets.get(request) as WebhookTarget;
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const refuse = async (statusCode: 400 | 401, reason: string): Promise<never> => {
-        await recordRefusal(db, rejected(integration, request, statusCode, reason, claimedRepository(rawBody)));
+        await recordRefusal(rejected(integration, request, statusCode, reason, claimedRepository(rawBody)));
         throw statusCode === 401 ? new UnauthorizedError(reason) : new BadRequestError(reason);
       };
 
-      const signature = verifyHubSignature(integration.webhookSecret, rawBody, request.headers['x-hub-signature']);
+      const webhookSecret = context.secrets.decrypt(integration.webhookSecretEncrypted, webhookSecretContext(integration.id));
+      const signature = verifyHubSignature(webhookSecret, rawBody, request.headers['x-hub-signature']);
       if (!signature.valid) return refuse(401, signature.reason);
 
-      const eventKey = singleHeader(request.headers['x-event-key']);
-      if (eventKey === null) return refuse(400, 'missing X-Event-Key header');
+      const eventKeyHeader = singleHeader(request.headers['x-event-key']);
+      if (eventKeyHeader === null) return refuse(400, 'missing X-Event-Key header');
+      const eventKey = eventKeyHeader.slice(0, MAX_EVENT_KEY_LENGTH);
       if (eventKey === PING_EVENT) {
         return reply.code(200).send({ outcome: 'PING', deliveryId: null, runs: [], message: 'the webhook reaches Liftgate and its signature matches' });
       }
@@ -159,14 +177,19 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
         try {
           const stacks = await stackLookup.submit({ ...event.repository, integration });
           const runs = runsForEvent(event, integration, stacks);
-          const message = runs.length === 0 ? 'no stack on this repository and branch uses this integration' : `${runs.length} run(s) queued`;
           const result = await deliveryWriter.submit({
-            delivery: { ...accepted, repository: event.repository, outcome: 'TRIGGERED', statusCode: 200, reason: message },
+            delivery: {
+              ...accepted,
+              repository: event.repository,
+              outcome: 'TRIGGERED',
+              statusCode: 200,
+              reason: triggeredDeliveryReason(runs.length, runs.length),
+            },
             runs,
           });
           return result.duplicate
             ? reply.code(200).send(duplicateAnswer(requestId))
-            : reply.code(200).send({ outcome: 'TRIGGERED', deliveryId: result.deliveryId, runs: result.runs, message });
+            : reply.code(200).send({ outcome: 'TRIGGERED', deliveryId: result.deliveryId, runs: result.runs, message: result.reason });
         } catch (error) {
           // The integration or a matched stack was deleted meanwhile: without the integration the delivery has
           // no owner (404, as if it had arrived a moment later); without the stack, match again.
@@ -180,16 +203,6 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
     },
   );
 };
-
-/** Records a refused delivery; 404 when its integration was deleted since the request arrived. */
-async function recordRefusal(db: Queryable, delivery: DeliveryRecord): Promise<void> {
-  try {
-    await recordRejectedDelivery(db, delivery);
-  } catch (error) {
-    if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw new NotFoundError(`integration "${delivery.integrationId}" not found`);
-    throw error;
-  }
-}
 
 function duplicateAnswer(requestId: string | null) {
   return {

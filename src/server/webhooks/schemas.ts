@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commitId } from '../schemas';
 
 /** Response shapes of the webhook receiver, the runs API and the delivery log (also the OpenAPI document). */
 
@@ -24,13 +25,9 @@ export const runList = z.array(run).describe('Newest first');
 
 export const manualRunRequest = z
   .object({
-    commit: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
+    commit: commitId
       .optional()
-      .describe('Commit to run; by default the head of the tracked branch when the run starts'),
+      .describe('Full commit id (40 hex digits) to run; by default the head of the tracked branch when the run starts'),
   })
   // A trigger usually sends no body at all (Fastify gives null then).
   .nullish();
@@ -64,6 +61,11 @@ export const delivery = z
     reason: z.string(),
     runIds: z.array(z.string()).describe('Runs the delivery queued'),
     receivedAt: timestamp,
+    count: z
+      .number()
+      .int()
+      .describe('How many deliveries this entry stands for: 1, or more when it counts a flood of refused deliveries'),
+    lastReceivedAt: timestamp.describe('When the last of them arrived (receivedAt for a single delivery)'),
   })
   .meta({ id: 'WebhookDelivery' });
 

@@ -17,6 +17,7 @@ import {
   type ResourceDefinition,
   type Validator,
 } from '../../plugin';
+import { classifyApiHost } from '../../domain/bitbucket-hosts';
 import { apiErrorDiagnostic, quotedList, type FieldMap, type LiftgateProviderContext } from './context';
 
 /**
@@ -26,29 +27,10 @@ import { apiErrorDiagnostic, quotedList, type FieldMap, type LiftgateProviderCon
 export const bitbucketApiHost: Validator<string> = {
   description: 'an https:// URL, private://<vcs-agent-pool>, or an http:// URL of a loopback host',
   validate(value, context) {
-    const problem = apiHostProblem(value);
-    return problem === undefined ? [] : [invalidValue(context, problem, value)];
+    const classified = classifyApiHost(value);
+    return 'problem' in classified ? [invalidValue(context, classified.problem, value)] : [];
   },
 };
-
-function apiHostProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be a URL (https://… or private://<vcs-agent-pool>)';
-  }
-  if (url.protocol === 'private:') {
-    return /^private:\/\/[A-Za-z0-9][A-Za-z0-9._-]*\/?$/.test(value) ? undefined : 'must name a VCS agent pool as private://<pool>';
-  }
-  if (url.username !== '' || url.password !== '') return 'must not contain credentials';
-  if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment';
-  if (url.protocol === 'https:') return undefined;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const loopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  if (url.protocol === 'http:' && loopback) return undefined;
-  return 'must use https:// (http:// only for loopback hosts) or private://';
-}
 
 const attributes = {
   id: stringAttribute({ computed: true, description: 'The integration\'s id: a slug of its name.' }),
@@ -300,8 +282,11 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
     };
     if (config.user_facing_host !== null) change.userFacingHost = config.user_facing_host;
     else if (config.api_host !== prior.api_host || !userFacingHostIsDerived(prior)) change.userFacingHost = null;
-    if (config.access_token !== null && config.access_token !== prior.access_token) change.accessToken = config.access_token;
-    if (config.access_token_wo !== null && config.access_token_wo_version !== prior.access_token_wo_version) {
+    // The control plane sends a stored token only to the host and user it was given for, so a new api_host or
+    // username carries the token again (write-only ones are in the configuration during apply).
+    const credentialsMoved = config.api_host !== prior.api_host || config.username !== prior.username;
+    if (config.access_token !== null && (credentialsMoved || config.access_token !== prior.access_token)) change.accessToken = config.access_token;
+    if (config.access_token_wo !== null && (credentialsMoved || config.access_token_wo_version !== prior.access_token_wo_version)) {
       change.accessToken = config.access_token_wo;
     }
     try {

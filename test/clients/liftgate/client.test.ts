@@ -103,6 +103,8 @@ describe('LiftgateClient', () => {
       reason: 'signature mismatch',
       runIds: [],
       receivedAt: '2026-11-26T12:00:00.000Z',
+      count: 3,
+      lastReceivedAt: '2026-11-26T12:00:05.000Z',
     };
     const run = { id: 'run-1', stackId: 's', kind: 'TRACKED', state: 'QUEUED', trigger: 'manual', branch: 'main', commit: null, pullRequestId: null, deliveryId: null, triggeredBy: 'key-1', createdAt: 't' };
     answers.push((_, response) => json(response, 200, [delivery], { 'x-next-cursor': '41' }));
@@ -121,6 +123,23 @@ describe('LiftgateClient', () => {
       'POST /api/v1/stacks/s/runs',
     ]);
     api.close();
+  });
+
+  test('a delivery log entry from a control plane without aggregated refusals counts as one delivery', async () => {
+    const entry = {
+      id: 'd-1',
+      integrationId: 'bb',
+      requestId: null,
+      eventKey: null,
+      repository: null,
+      outcome: 'REJECTED',
+      statusCode: 401,
+      reason: 'missing X-Hub-Signature header',
+      runIds: [],
+      receivedAt: '2026-11-26T12:00:00.000Z',
+    };
+    answers.push((_, response) => json(response, 200, [entry]));
+    expect((await client().integrations.deliveries('bb')).items).toEqual([{ ...entry, count: 1 }]);
   });
 
   test('a 403 is a LiftgateForbiddenError with the control plane\'s code, message and details, and no API key anywhere', async () => {

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listMigrations, migrate, openDatabase, sqlState, UNIQUE_VIOLATION, type Database, type DatabaseOptions } from '../../../src/server/store/database';
@@ -110,6 +111,21 @@ describe.each(['pglite', 'postgres'] as const)('Database [%s]', (engine) => {
     expect(sqlState(failure)).toBe(UNIQUE_VIOLATION);
   });
 
+  it('reports a failed statement without its parameters or the row values PostgreSQL quotes', async () => {
+    await db.query(`INSERT INTO counters VALUES ('quoted', 1)`);
+    const failures = [
+      await db.query('INSERT INTO counters VALUES ($1, 2)', ['quoted']).catch((error: unknown) => error),
+      await db.query('INSERT INTO counters VALUES ($1, NULL)', ['SECRET-VALUE-1']).catch((error: unknown) => error),
+      await db.transaction((tx) => tx.query('INSERT INTO counters VALUES ($1, NULL)', ['SECRET-VALUE-2'])).catch((error: unknown) => error),
+    ];
+    expect(failures.map(sqlState)).toEqual([UNIQUE_VIOLATION, '23502', '23502']);
+    for (const failure of failures) {
+      expect(failure).toMatchObject({ name: 'StoreError', table: 'counters' });
+      const shown = `${inspect(failure)} ${JSON.stringify(failure)}`;
+      expect(shown).not.toMatch(/SECRET-VALUE|Key \(name\)=|Failing row/);
+    }
+  });
+
   it('keeps data across close and reopen', async () => {
     const options = await freshOptions(true);
     const first = await openDatabase(options);
@@ -141,6 +157,35 @@ describe.each(['pglite', 'postgres'] as const)('Database [%s]', (engine) => {
         await expect(openDatabase(options)).rejects.toThrow(`in use by another process (pid ${alive.pid})`);
       } finally {
         alive.kill('SIGKILL');
+      }
+    }, 60_000);
+  }
+
+  if (engine === 'pglite') {
+    /** Every file and directory under `dir` whose mode lets anyone but the owner in. */
+    const openToOthers = (dir: string): string[] =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .map((entry) => join(entry.parentPath ?? (entry as { path: string }).path, entry.name))
+        .filter((path) => (statSync(path).mode & 0o077) !== 0);
+
+    it('keeps its directory and files readable by the owner only, and tightens a store found with wider modes', async () => {
+      const options = (await freshOptions(true)) as { dataDir: string };
+      const store = await openDatabase(options);
+      await store.query(`INSERT INTO settings (name, value) VALUES ('private', 'yes')`);
+      await store.close();
+      expect(statSync(options.dataDir).mode & 0o777).toBe(0o700);
+      expect(openToOthers(options.dataDir)).toEqual([]);
+      // What an older Liftgate (or a copy with default modes) leaves behind: world-writable files.
+      for (const path of [options.dataDir, ...readdirSync(options.dataDir, { recursive: true }).map((name) => join(options.dataDir, String(name)))]) {
+        chmodSync(path, statSync(path).isDirectory() ? 0o777 : 0o666);
+      }
+      const reopened = await openDatabase(options);
+      try {
+        expect(statSync(options.dataDir).mode & 0o777).toBe(0o700);
+        expect(openToOthers(options.dataDir)).toEqual([]);
+        expect(await reopened.query(`SELECT value FROM settings WHERE name = 'private'`)).toEqual([{ value: 'yes' }]);
+      } finally {
+        await reopened.close();
       }
     }, 60_000);
   }

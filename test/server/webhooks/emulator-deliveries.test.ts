@@ -66,23 +66,34 @@ describe('deliveries from the Bitbucket DC emulator', () => {
     ]);
   });
 
-  it('turns each pull-request event targeting the tracked branch into a PROPOSED run', async () => {
+  it('makes one PROPOSED run per source commit however many pushes and pull-request events carry it (SPEC §1)', async () => {
     const opened = await emulator.openPullRequest('PLAT', 'network', { fromBranch: 'feature/subnet', toBranch: 'main', title: 'Widen the subnet' });
     const pullRequestId = opened.pullRequest.id;
     const outcomes = [opened];
-    for (const action of ['update', 'modify', 'approve', 'unapprove', 'comment', 'merge']) {
+    for (const action of ['update', 'modify', 'approve', 'unapprove', 'comment']) {
       outcomes.push(await emulator.pullRequestEvent('PLAT', 'network', pullRequestId, action, { text: 'looks good', title: 'Widen the subnet to /20' }));
     }
+    // A "/liftgate plan" comment re-plans the pull request's commit although its run exists.
+    const replan = await emulator.pullRequestEvent('PLAT', 'network', pullRequestId, 'comment', { text: '/liftgate plan' });
+    expect((await runs()).filter((run) => run.trigger === 'pr:comment:added')).toMatchObject([
+      { kind: 'PROPOSED', pullRequestId, deliveryId: expect.any(String) },
+    ]);
+    outcomes.push(replan, await emulator.pullRequestEvent('PLAT', 'network', pullRequestId, 'merge'));
     const deliveries = outcomes.flatMap((outcome) => outcome.deliveries);
     expect(deliveries.every((delivery) => delivery.statusCode === 200)).toBe(true);
     const events = deliveries.map((delivery) => delivery.event);
     for (const eventKey of ['pr:opened', 'pr:from_ref_updated', 'pr:modified', 'pr:reviewer:approved', 'pr:reviewer:unapproved', 'pr:comment:added', 'pr:merged']) {
       expect(events).toContain(eventKey);
     }
-    const byTrigger = new Map((await runs()).map((run) => [run.trigger, run]));
-    for (const eventKey of ['pr:opened', 'pr:from_ref_updated', 'pr:modified', 'pr:reviewer:approved', 'pr:reviewer:unapproved', 'pr:comment:added', 'pr:merged']) {
-      expect(byTrigger.get(eventKey)).toMatchObject({ kind: 'PROPOSED', branch: 'feature/subnet', pullRequestId });
-    }
+    // The feature branch had two commits: the one pushed before the pull request was opened (its pr:opened found
+    // that run), and the update's (a push, then pr:from_ref_updated, modify, approvals and a comment of it); the
+    // re-plan is the one more.
+    const proposed = (await runs()).filter((run) => run.kind === 'PROPOSED' && run.branch === 'feature/subnet');
+    expect(proposed.map((run) => run.trigger)).toEqual(['pr:comment:added', 'repo:refs_changed', 'repo:refs_changed']);
+    expect(new Set(proposed.map((run) => run.commit)).size).toBe(2);
+    const log = (await server.request('GET', `/api/v1/integrations/bitbucket-datacenter/${integration.id}/deliveries`)).body as any[];
+    expect(log.find((entry) => entry.eventKey === 'pr:opened')).toMatchObject({ outcome: 'TRIGGERED', runIds: [] });
+    expect(log.find((entry) => entry.eventKey === 'pr:opened').reason).toContain('not queued again');
     // The merge also moved main: Bitbucket (and the emulator) send repo:refs_changed for it.
     expect((await runs()).filter((run) => run.trigger === 'repo:refs_changed' && run.branch === 'main' && run.kind === 'TRACKED').length).toBeGreaterThanOrEqual(2);
   });

@@ -53,8 +53,39 @@ describe('Bitbucket payload parsing', () => {
         sourceBranch: 'feature/subnet',
         targetBranch: 'main',
         commit: 'e'.repeat(40),
+        replan: false,
       },
     });
+  });
+
+  it('reads a comment that starts with /liftgate plan as a re-plan, and no other comment', () => {
+    const comment = (text: string) => ({
+      ...pullRequestEvent('pr:comment:added', repo, { from: 'feature/subnet', to: 'main', latestCommit: 'e'.repeat(40) }),
+      comment: { id: 63, version: 0, text },
+    });
+    for (const text of ['/liftgate plan', '  /liftgate plan please', '/liftgate plan\nwith the new vars']) {
+      expect([text, parseHandledDelivery('pr:comment:added', json(comment(text)))]).toMatchObject([text, { ok: true, event: { replan: true } }]);
+    }
+    for (const text of ['Looks good', 'please /liftgate plan', '/liftgate planned', '/liftgate apply']) {
+      expect([text, parseHandledDelivery('pr:comment:added', json(comment(text)))]).toMatchObject([text, { ok: true, event: { replan: false } }]);
+    }
+  });
+
+  it('refuses commits that are not full ids and branches Git would refuse, naming the field', () => {
+    const push = refsChanged(repo, [{ branch: 'main', toHash: 'abc123' }]);
+    expect(parseHandledDelivery('repo:refs_changed', json(push))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('changes.0.toHash: must be a full commit id'),
+    });
+    const badBranch = refsChanged(repo, [{ branch: '../main', toHash: '1'.repeat(40) }]);
+    expect(parseHandledDelivery('repo:refs_changed', json(badBranch))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('changes.0.refId: must be a valid Git branch name'),
+    });
+    const pr = pullRequestEvent('pr:opened', repo, { from: 'a b', to: 'main', latestCommit: '$(id)' });
+    const refused = parseHandledDelivery('pr:opened', json(pr));
+    expect(refused).toMatchObject({ ok: false, reason: expect.stringContaining('pullRequest.fromRef.id: must be a valid Git branch name') });
+    expect(refused).toMatchObject({ ok: false, reason: expect.stringContaining('pullRequest.fromRef.latestCommit: must be a full commit id') });
   });
 
   it('refuses malformed JSON with the parser message', () => {

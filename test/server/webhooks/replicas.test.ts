@@ -49,13 +49,13 @@ async function create(path: string, body: unknown): Promise<any> {
   return response.json();
 }
 
+/** A space-level integration on an https host (credential checks are stubbed on every replica). */
+function createIntegration(name: string): Promise<{ id: string; webhookSecret: string }> {
+  return create('/api/v1/integrations/bitbucket-datacenter', { name, apiHost: 'https://bitbucket.example.com', username: 'liftgate-bot', accessToken: 'token' });
+}
+
 it('records a delivery sent to every replica at once exactly once, with its runs once', async () => {
-  const integration = await create('/api/v1/integrations/bitbucket-datacenter', {
-    name: 'Shared Bitbucket',
-    apiHost: 'https://bitbucket.example.com',
-    username: 'liftgate-bot',
-    accessToken: 'token',
-  });
+  const integration = await createIntegration('Shared Bitbucket');
   const stack = await create('/api/v1/stacks', { name: 'prod', vcs: { integrationId: integration.id, projectKey: 'PLAT', repositorySlug: 'network', branch: 'main' } });
 
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -78,13 +78,29 @@ it('records a delivery sent to every replica at once exactly once, with its runs
   expect(counts).toEqual({ deliveries: 20, runs: 20 });
 }, 60_000);
 
+it('queues one run when a captured signed body is replayed to every replica at once under new request ids', async () => {
+  const integration = await createIntegration('Replayed Bitbucket');
+  const stack = await create('/api/v1/stacks', { name: 'replayed', vcs: { integrationId: integration.id, projectKey: 'PLAT', repositorySlug: 'dns', branch: 'main' } });
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const captured = signedDelivery(
+      integration.id,
+      integration.webhookSecret,
+      'repo:refs_changed',
+      refsChanged({ projectKey: 'PLAT', slug: 'dns' }, [{ branch: 'main', toHash: (attempt + 1000).toString(16).padStart(40, '0') }]),
+    );
+    const replays = replicas.flatMap(({ baseUrl }, replica) =>
+      [0, 1].map((copy) => postDelivery(baseUrl, { ...captured, headers: { ...captured.headers, 'x-request-id': `replay-${attempt}-${replica}-${copy}` } })),
+    );
+    const answers = await Promise.all(replays);
+    expect(answers.map((answer) => [answer.status, (answer.body as { outcome: string }).outcome])).toEqual(answers.map(() => [200, 'TRIGGERED']));
+    expect(answers.flatMap((answer) => (answer.body as { runs: unknown[] }).runs)).toHaveLength(1);
+  }
+  const [counts] = await (databases[0] as Database).query<{ runs: number }>('SELECT count(*)::int AS runs FROM runs WHERE stack_id = $1', [stack.id]);
+  expect(counts).toEqual({ runs: 20 });
+}, 60_000);
+
 it('lets replicas record overlapping batches in opposite orders without deadlocking', async () => {
-  const integration = await create('/api/v1/integrations/bitbucket-datacenter', {
-    name: 'Batch Bitbucket',
-    apiHost: 'https://bitbucket.example.com',
-    username: 'liftgate-bot',
-    accessToken: 'token',
-  });
+  const integration = await createIntegration('Batch Bitbucket');
   const record = (requestId: string) => ({
     delivery: {
       integrationId: integration.id,

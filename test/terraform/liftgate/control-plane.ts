@@ -25,7 +25,7 @@ export class ControlPlaneProcess {
 
   static async start(): Promise<ControlPlaneProcess> {
     const dataDir = mkdtempSync(join(tmpdir(), 'liftgate-serve-'));
-    const { child, exited, url } = await startServe(['--data-dir', dataDir], { timeoutMs: 60_000 });
+    const { child, exited, url } = await startServe(['--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback'], { timeoutMs: 60_000 });
     const adminKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
     return new ControlPlaneProcess(url.replace(/\/+$/, ''), adminKey, child, dataDir, exited);
   }

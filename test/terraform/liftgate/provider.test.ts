@@ -112,6 +112,23 @@ describe('liftgate provider planning rules', () => {
     expect(stable.planned).toEqual(resetState);
   });
 
+  test('a new api_host or username carries the token again, a write-only one too (the control plane asks for it)', async () => {
+    const server = await configured();
+    for (const [name, tokens] of [
+      ['BB Move Kept', { access_token: bitbucket.adminToken }],
+      ['BB Move Write Only', { access_token: null, access_token_wo: bitbucket.adminToken, access_token_wo_version: 1 }],
+    ] as const) {
+      const config = integrationConfig({ name, space_id: 'root', ...tokens });
+      const state = await create(server, config);
+      const moved = { ...config, api_host: bitbucket.url.replace('127.0.0.1', 'localhost') };
+      const plan = await server.planResourceChange(integrationType, state, { ...state, api_host: moved.api_host }, moved);
+      expect(plan.diagnostics).toEqual([]);
+      const applied = await server.applyResourceChange(integrationType, state, plan.planned, moved);
+      expect([name, applied.diagnostics]).toEqual([name, []]);
+      expect(applied.state).toMatchObject({ api_host: moved.api_host, access_token_wo: null });
+    }
+  });
+
   test('the root space cannot be imported (it cannot be managed), only read', async () => {
     const imported = await (await configured()).importResourceState('liftgate_space', 'root');
     expect(imported.state).toBeNull();
