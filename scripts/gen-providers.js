@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm run gen:providers`: regenerates the L1 bindings in src/providers/ from the providers' own schemas.
+ * `npm run gen:providers`: regenerates the L1 bindings of both builds of the construct library from the
+ * providers' own schemas: src/providers/ for cdktf (by @cdktf/provider-generator) and
+ * packages/liftgate-cdktn/src/providers/ for CDK Terrain (by @cdktn/provider-generator).
  *
  * The schemas come from the real plugins, the way `cdktf get` reads them: both providers are installed
  * into a throw-away mirror directory (`liftgate provider install --dir`), `terraform init` resolves them
- * from it offline and `terraform providers schema -json` asks the running plugins. @cdktf/provider-generator then
- * writes the TypeScript. Usage: node scripts/gen-providers.js [--out DIR] (default src/providers; needs
- * a built lib/, which `npm run build` makes).
+ * from it offline and `terraform providers schema -json` asks the running plugins; both generators get the
+ * same schemas. Usage: node scripts/gen-providers.js [--out DIR] (default: the two folders above; with
+ * --out, DIR/cdktf and DIR/cdktn). Needs a built lib/, which `npm run build` makes.
  */
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -16,6 +18,12 @@ const path = require('node:path');
 
 const repositoryRoot = path.resolve(__dirname, '..');
 const providerTypes = ['liftgate', 'bitbucketdc'];
+
+/** The two builds: which generator writes their bindings, and where they are committed. */
+const flavours = {
+  cdktf: { generator: '@cdktf/provider-generator', committed: path.join(repositoryRoot, 'src', 'providers') },
+  cdktn: { generator: '@cdktn/provider-generator', committed: path.join(repositoryRoot, 'packages', 'liftgate-cdktn', 'src', 'providers') },
+};
 
 /** Runs terraform in `directory` with an environment that can only reach the mirror, never a registry. */
 function terraform(args, directory, mirror) {
@@ -49,8 +57,8 @@ function readProviderSchemas() {
 }
 
 /**
- * Adds `override` to the generated members that override cdktf base classes: the repository's tsconfig
- * has noImplicitOverride and type-checks src/ (jsii alone would not need it).
+ * Adds `override` to the generated members that override cdktf (or cdktn) base classes: the repository's
+ * tsconfig has noImplicitOverride and type-checks src/ (jsii alone would not need it).
  */
 function adaptGeneratedSource(text) {
   return text
@@ -65,12 +73,15 @@ function walk(directory) {
   });
 }
 
-/** Writes bindings for every provider of `schema` into `outDir` (replacing it), one namespace per provider. */
-async function generateBindings(schema, outDir) {
-  // Loading the generator runs `terraform version`; a missing CLI config file makes Terraform print a
-  // warning that cdktf's logger reports as an [ERROR]. An empty config (the null device) keeps the output clean.
+/**
+ * Writes bindings for every provider of `schema` into `outDir` (replacing it), one namespace per provider,
+ * with the generator of `flavour` ('cdktf' or 'cdktn').
+ */
+async function generateBindings(schema, outDir, flavour) {
+  // Loading a generator runs `terraform version`; a missing CLI config file makes Terraform print a
+  // warning that the generator's logger reports as an [ERROR]. An empty config (the null device) keeps the output clean.
   if (!fs.existsSync(process.env.TF_CLI_CONFIG_FILE ?? '')) process.env.TF_CLI_CONFIG_FILE = os.devNull;
-  const { generateProviderBindingsFromSchema } = require('@cdktf/provider-generator');
+  const { generateProviderBindingsFromSchema } = require(flavours[flavour].generator);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'liftgate-bindings-'));
   try {
     const names = [];
@@ -107,14 +118,19 @@ async function generateBindings(schema, outDir) {
 
 async function main(argv) {
   const usage = 'usage: node scripts/gen-providers.js [--out DIR]';
-  let outDir = path.join(repositoryRoot, 'src', 'providers');
-  if (argv.length === 2 && argv[0] === '--out') outDir = path.resolve(argv[1]);
+  let outDirOf = (flavour) => flavours[flavour].committed;
+  if (argv.length === 2 && argv[0] === '--out') outDirOf = (flavour) => path.resolve(argv[1], flavour);
   else if (argv.length !== 0) throw new Error(`${usage} (got: ${argv.join(' ')})`);
   const schema = readProviderSchemas();
   const missing = providerTypes.filter((type) => schema.provider_schemas[`registry.terraform.io/liftgate/${type}`] === undefined);
   if (missing.length > 0) throw new Error(`terraform returned no schema for: ${missing.join(', ')}`);
-  await generateBindings(schema, outDir);
-  process.stdout.write(`generated bindings for ${Object.keys(schema.provider_schemas).join(', ')} into ${path.relative(process.cwd(), outDir) || '.'}\n`);
+  for (const flavour of Object.keys(flavours)) {
+    const outDir = outDirOf(flavour);
+    await generateBindings(schema, outDir, flavour);
+    process.stdout.write(
+      `generated ${flavour} bindings for ${Object.keys(schema.provider_schemas).join(', ')} into ${path.relative(process.cwd(), outDir) || '.'}\n`,
+    );
+  }
 }
 
 module.exports = { generateBindings, readProviderSchemas };

@@ -6,10 +6,14 @@ const usage = `Usage: liftgate demo [--keep]
 
 The end-to-end walkthrough (what \`npm start\` runs), on this machine only, in a temporary directory:
 starts the Bitbucket DC emulator (project PLAT with a few repositories) and the control plane (embedded
-PGlite store) on free ports, installs both Terraform providers into a mirror of the demo's own, runs
-\`cdktf deploy\` of the quickstart app, simulates a push and a pull request and shows the runs they
-queued, edits a webhook by hand and shows terraform catching and cdktf repairing the drift, renames the
-integration and shows the stacks staying attached, then stops everything.
+PGlite store) on free ports, installs both Terraform providers into a mirror of the demo's own, deploys
+the quickstart app, simulates a push and a pull request and shows the runs they queued, edits a webhook
+by hand and shows terraform catching and a deploy repairing the drift, renames the integration and shows
+the stacks staying attached, then stops everything.
+
+It deploys with CDK Terrain (\`cdktn deploy\`, the liftgate-cdktn build) where its CLI supports this
+Node (22.19 or newer), and with \`cdktf deploy\` (the liftgate build) on older ones; the first line
+says which.
 
 Each step prints one line saying what happened; a check that does not hold stops the demo with the
 reason (exit 1). Needs terraform on PATH and the repository's npm dependencies (npm install).

@@ -1,7 +1,9 @@
 """Checks a Python app against the jsii-generated package without importing it (the jsii runtime and
 cdktf for Python come from PyPI, which tests cannot reach): every `from liftgate... import X` names a class
 the generated module defines, and every call of such a class passes only keywords its __init__ accepts.
-Usage: python3 check_python_example.py <generated src dir> <app.py>; prints problems, exits 1 if any."""
+With a module name (liftgate_cdktn), the app's `liftgate` imports are read as imports of that module: the
+same app checked against the CDK Terrain build.
+Usage: python3 check_python_example.py <generated src dir> <app.py> [module]; prints problems, exits 1 if any."""
 import ast
 import os
 import sys
@@ -22,14 +24,14 @@ def generated_classes(source_dir, module):
     return classes
 
 
-def main(source_dir, app_path):
+def main(source_dir, app_path, module="liftgate"):
     with open(app_path, encoding="utf-8") as handle:
         app = ast.parse(handle.read())
     problems = []
     imported = {}
     for node in ast.walk(app):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "liftgate":
-            classes = generated_classes(source_dir, node.module)
+            classes = generated_classes(source_dir, module + node.module[len("liftgate"):])
             for alias in node.names:
                 if alias.name not in classes:
                     problems.append(f"line {node.lineno}: {node.module} has no class {alias.name}")
@@ -49,4 +51,4 @@ def main(source_dir, app_path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*sys.argv[1:4]))

@@ -1,9 +1,10 @@
 /**
- * The demo's Terraform side: finding terraform and cdktf-cli, installing Liftgate's providers into a mirror
- * of the demo's own, and running `cdktf deploy` and `terraform plan` against the quickstart app — offline,
- * in the demo's temporary directory, leaving the user's ~/.terraform.d, ~/.terraformrc and checkout alone.
+ * The demo's Terraform side: finding terraform and a CDK CLI (cdktn-cli or cdktf-cli, whichever runs on this
+ * Node), installing Liftgate's providers into a mirror of the demo's own, and running `cdktn|cdktf deploy` and
+ * `terraform plan` against the quickstart app — offline, in the demo's temporary directory, leaving the
+ * user's ~/.terraform.d, ~/.terraformrc and checkout alone.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { installProviders, providerTypes, terraformPlatform } from '../provider-install';
@@ -15,7 +16,7 @@ export interface ProcessResult {
   output: string;
 }
 
-// CSI sequences (colours, cursor movement, line clearing) that cdktf prints even with --no-color.
+// CSI sequences (colours, cursor movement, line clearing) that cdktf and cdktn print even with --no-color.
 const TERMINAL_ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 export function withoutTerminalEscapes(text: string): string {
@@ -70,7 +71,7 @@ export function runProcess(
 
 /**
  * The problems Terraform reported, one line each: its "Error: <summary>" lines followed by the first line of
- * their explanation (cdktf prefixes every line with the stack name and Terraform draws boxes around errors).
+ * their explanation (cdktf and cdktn prefix every line with the stack name and Terraform draws boxes around errors).
  */
 export function terraformErrors(output: string): string[] {
   const lines = output.split('\n').map((line) => line.replace(/^\S*\s{2,}/, '').replace(/^[│╷╵]\s?/, '').trim());
@@ -85,14 +86,103 @@ export function terraformErrors(output: string): string[] {
   return errors;
 }
 
-export interface Toolchain {
-  terraformVersion: string;
-  /** cdktf-cli's entry script, run with this node. */
-  cdktfEntry: string;
-  cdktfVersion: string;
+/** The two CDK CLIs: CDK Terrain's `cdktn` and the archived `cdktf`. */
+export type CdkTool = 'cdktn' | 'cdktf';
+
+export interface CdkCli {
+  tool: CdkTool;
+  /** The CLI's entry script, run with this node. */
+  entry: string;
+  version: string;
 }
 
-/** Finds terraform on PATH and the cdktf-cli installed with this package; a missing one is a clear failure. */
+/**
+ * Where each CLI is installed: cdktf-cli beside the `liftgate` package, cdktn-cli in the `liftgate-cdktn`
+ * workspace (its peer dependencies, cdktn and constructs 10.6, would clash with cdktf's at the root).
+ */
+const cdkCliPackages: Record<CdkTool, { name: string; installedFrom: string[] }> = {
+  cdktn: { name: 'cdktn-cli', installedFrom: ['packages', 'liftgate-cdktn'] },
+  cdktf: { name: 'cdktf-cli', installedFrom: [] },
+};
+
+/** Whether `version` (a Node version such as v22.19.0) is at least `minimum` (22.19.0). */
+function atLeast(version: string, minimum: string): boolean {
+  const have = version.replace(/^v/, '').split('.').map(Number);
+  const need = minimum.split('.').map(Number);
+  for (let index = 0; index < 3; index += 1) {
+    if ((have[index] ?? 0) !== (need[index] ?? 0)) return (have[index] ?? 0) > (need[index] ?? 0);
+  }
+  return true;
+}
+
+/**
+ * Why a package whose `engines.node` is `range` does not support Node `nodeVersion`, or null. cdktn-cli
+ * states a minimum (">=22.19.0"); any other form of range is reported as one the demo cannot check.
+ */
+export function enginesProblem(packageName: string, range: string | undefined, nodeVersion: string): string | null {
+  if (range === undefined) return null;
+  const minimum = /^>=\s*(\d+\.\d+\.\d+)$/.exec(range.trim())?.[1];
+  if (minimum === undefined) return `${packageName} asks for Node "${range}", a range the demo cannot check`;
+  return atLeast(nodeVersion, minimum) ? null : `${packageName} needs Node ${minimum} or newer, this is ${nodeVersion}`;
+}
+
+/**
+ * Why the installed cdktf-cli does not run on this Node, or null: it runs Terraform through node-pty, a native
+ * addon it ships prebuilt for the Node ABIs of its day only (up to 127, Node 22). Loading the addon in a child
+ * process is exactly the step `cdktf deploy` fails at on a newer Node; CDKTF is archived, so no build will come.
+ */
+function cdktfNodeProblem(cliDirectory: string, version: string): string | null {
+  let loader: string;
+  try {
+    loader = join(dirname(require.resolve('@cdktf/node-pty-prebuilt-multiarch/package.json', { paths: [cliDirectory] })), 'lib', 'prebuild-loader.js');
+  } catch {
+    return `cdktf-cli ${version} is installed without node-pty: run \`npm install\` in the Liftgate repository`;
+  }
+  const loaded = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(loader)})`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000 });
+  if (loaded.status === 0) return null;
+  // Node's message, which may span lines ("… pty.node'\nwas compiled against a different Node.js version …"), up to the require or call stack.
+  const reason = /^Error: ([\s\S]+?)\n(?:\s+at |\s*\{|\s*$|Require stack:)/m.exec(loaded.stderr ?? '')?.[1]?.replace(/\s*\n\s*/g, ' ') ?? loaded.error?.message ?? `exit ${loaded.status}`;
+  return `cdktf-cli ${version} cannot load its node-pty addon on Node ${process.version} (ABI ${process.versions.modules}; CDKTF is archived, so no build will come): ${reason}`;
+}
+
+/** The installed CLI of `tool` and why it cannot run on this Node (`problem` null when it can). */
+export function inspectCdkCli(tool: CdkTool, packageRoot: string): { cli: CdkCli | undefined; problem: string | null } {
+  const { name, installedFrom } = cdkCliPackages[tool];
+  let manifestFile: string;
+  try {
+    manifestFile = require.resolve(`${name}/package.json`, { paths: [join(packageRoot, ...installedFrom)] });
+  } catch {
+    return { cli: undefined, problem: `${name} is not installed: run \`npm install\` in the Liftgate repository (it is a development dependency)` };
+  }
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { version: string; bin: Record<string, string>; engines?: { node?: string } };
+  const cli: CdkCli = { tool, entry: join(dirname(manifestFile), manifest.bin[tool]!), version: manifest.version };
+  const problem =
+    tool === 'cdktn'
+      ? enginesProblem(`cdktn-cli ${manifest.version}`, manifest.engines?.node, process.version)
+      : cdktfNodeProblem(dirname(manifestFile), manifest.version);
+  return { cli, problem };
+}
+
+/**
+ * The CLI the demo deploys with: CDK Terrain's cdktn wherever its CLI supports this Node (it is maintained;
+ * CDKTF was archived in December 2025), else cdktf. `why` says which and why, for the demo's first line.
+ */
+export function chooseCdkCli(packageRoot: string): { cli: CdkCli; why: string } {
+  const cdktn = inspectCdkCli('cdktn', packageRoot);
+  if (cdktn.cli !== undefined && cdktn.problem === null) return { cli: cdktn.cli, why: `CDK Terrain, whose CLI supports Node ${process.version}` };
+  const cdktf = inspectCdkCli('cdktf', packageRoot);
+  if (cdktf.cli !== undefined && cdktf.problem === null) return { cli: cdktf.cli, why: `cdktf: ${cdktn.problem}` };
+  throw new DemoCheckFailed(`no CDK CLI runs on Node ${process.version}: ${cdktn.problem}; ${cdktf.problem}`);
+}
+
+export interface Toolchain {
+  terraformVersion: string;
+  cdk: CdkCli;
+  /** Which CDK CLI the demo uses and why (see chooseCdkCli). */
+  cdkChoice: string;
+}
+
+/** Finds terraform on PATH and the CDK CLI for this Node; a missing or unusable one is a clear failure. */
 export async function findToolchain(packageRoot: string, scratchDir: string): Promise<Toolchain> {
   let version: ProcessResult;
   try {
@@ -112,14 +202,8 @@ export async function findToolchain(packageRoot: string, scratchDir: string): Pr
   if (version.code !== 0 || terraformVersion === undefined) {
     throw new DemoCheckFailed(`\`terraform version -json\` did not work (exit ${version.code})`, version.output.trim().split('\n').slice(0, 5));
   }
-  let cdktfPackage: string;
-  try {
-    cdktfPackage = require.resolve('cdktf-cli/package.json', { paths: [packageRoot] });
-  } catch {
-    throw new DemoCheckFailed('cdktf-cli is not installed: run `npm install` in the Liftgate repository (it is a development dependency)');
-  }
-  const manifest = JSON.parse(readFileSync(cdktfPackage, 'utf8')) as { version: string; bin: { cdktf: string } };
-  return { terraformVersion, cdktfEntry: join(dirname(cdktfPackage), manifest.bin.cdktf), cdktfVersion: manifest.version };
+  const { cli, why } = chooseCdkCli(packageRoot);
+  return { terraformVersion, cdk: cli, cdkChoice: why };
 }
 
 /**
@@ -128,7 +212,7 @@ export async function findToolchain(packageRoot: string, scratchDir: string): Pr
  *
  * Why TF_CLI_CONFIG_FILE rather than a temporary HOME: the configuration replaces the user's ~/.terraformrc
  * (which may name network mirrors, a plugin cache or credentials) for the demo's terraform runs only, while
- * node, git and cdktf keep the real HOME; and with no `direct` block Terraform cannot reach for the network.
+ * node, git and the CDK CLI keep the real HOME; and with no `direct` block Terraform cannot reach for the network.
  */
 export function installDemoProviders(dir: string, packageRoot: string): { mirror: string; cliConfig: string; version: string } {
   const mirror = join(dir, 'providers');
@@ -156,13 +240,15 @@ export function shellQuote(text: string): string {
 }
 
 /**
- * Writes a cdktf.json in `projectDir` whose app is the repository's quickstart, so that `cdktf.out` and the
- * local Terraform state (cdktf puts it in the app's working directory) stay in the demo's directory.
+ * Writes a cdktf.json (the file name both CLIs read) in `projectDir` whose app is the repository's quickstart,
+ * run against the build for `tool` (liftgate for cdktf, liftgate-cdktn for cdktn), so that `cdktf.out` and the
+ * local Terraform state (the CLI puts it in the app's working directory) stay in the demo's directory.
  */
-export function writeQuickstartProject(projectDir: string, packageRoot: string): void {
+export function writeQuickstartProject(projectDir: string, packageRoot: string, tool: CdkTool): void {
   const runner = join(packageRoot, 'examples', 'run.js');
   const app = join(packageRoot, 'examples', 'quickstart', 'main.ts');
-  for (const file of [runner, app, join(packageRoot, 'lib', 'index.js')]) {
+  const library = tool === 'cdktn' ? join(packageRoot, 'packages', 'liftgate-cdktn', 'lib', 'index.js') : join(packageRoot, 'lib', 'index.js');
+  for (const file of [runner, app, library]) {
     if (!existsSync(file)) {
       throw new DemoCheckFailed(`${file} is missing: the demo runs from a built clone of the repository (npm install && npm run build)`);
     }
@@ -173,7 +259,7 @@ export function writeQuickstartProject(projectDir: string, packageRoot: string):
     `${JSON.stringify(
       {
         language: 'typescript',
-        app: [process.execPath, runner, app].map(shellQuote).join(' '),
+        app: [process.execPath, runner, ...(tool === 'cdktn' ? ['--cdktn'] : []), app].map(shellQuote).join(' '),
         output: 'cdktf.out',
         sendCrashReports: 'false',
         terraformProviders: [],
@@ -195,17 +281,17 @@ export interface ApplySummary {
 
 const RESOURCE_EVENT = /([\w.-]+\.[\w-]+) \(([^)]*)\): (Creating\.\.\.|Creation complete|Modifying\.\.\.|Modifications complete|Destroying\.\.\.|Destruction complete|Refreshing state)/;
 
-/** Runs `cdktf deploy` of the project in `projectDir`; reports each resource Terraform touches as progress. */
-export async function cdktfDeploy(
-  toolchain: Toolchain,
+/** Runs `cdktn deploy` or `cdktf deploy` of the project in `projectDir`; reports each resource Terraform touches as progress. */
+export async function cdkDeploy(
+  cli: CdkCli,
   options: { projectDir: string; env: NodeJS.ProcessEnv; logFile: string; progress: Progress; signal: AbortSignal },
 ): Promise<ApplySummary> {
   options.progress('synthesizing the app');
   const result = await runProcess(
     process.execPath,
-    // --skip-provider-lock: cdktf's extra `terraform providers lock` asks the public registry, which knows
+    // --skip-provider-lock: the CLI's extra `terraform providers lock` asks the public registry, which knows
     // nothing of these providers; `terraform init` already locked them from the mirror.
-    [toolchain.cdktfEntry, 'deploy', '--auto-approve', '--skip-provider-lock', '--no-color'],
+    [cli.entry, 'deploy', '--auto-approve', '--skip-provider-lock', '--no-color'],
     {
       cwd: options.projectDir,
       env: options.env,
@@ -224,7 +310,7 @@ export async function cdktfDeploy(
   if (result.code !== 0 || complete === null) {
     const errors = terraformErrors(result.output);
     throw new DemoCheckFailed(
-      `cdktf deploy exited ${result.code ?? 'without finishing'}${errors.length > 0 ? `: ${errors[0]}` : ''}`,
+      `${cli.tool} deploy exited ${result.code ?? 'without finishing'}${errors.length > 0 ? `: ${errors[0]}` : ''}`,
       [...errors.slice(1), `full output: ${options.logFile}`],
     );
   }
@@ -238,7 +324,7 @@ export interface PlanResult {
   changes: string[];
 }
 
-/** The directory cdktf synthesized the stack into, from cdktf.out/manifest.json. */
+/** The directory the CLI synthesized the stack into, from cdktf.out/manifest.json. */
 export function synthesizedStackDir(projectDir: string, stackName: string): string {
   const manifestFile = join(projectDir, 'cdktf.out', 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { stacks: Record<string, { workingDirectory: string }> };

@@ -14,7 +14,7 @@ import { HANDLED_EVENTS } from '../../domain/webhook-events';
 import { DemoCheckFailed, StepReporter, type Progress, type StepOutput } from './report';
 import { demoBitbucketUser, demoProject, startDemoBitbucket, startDemoControlPlane, type DemoBitbucket, type DemoControlPlane } from './services';
 import {
-  cdktfDeploy,
+  cdkDeploy,
   findToolchain,
   installDemoProviders,
   runProcess,
@@ -81,7 +81,7 @@ class DemoSession {
   readonly dir = mkdtempSync(join(tmpdir(), 'liftgate-demo-'));
   readonly projectDir = join(this.dir, 'quickstart');
   readonly logDir = join(this.dir, 'logs');
-  /** Aborted when the demo is interrupted: terminates the cdktf, terraform and drift processes still running. */
+  /** Aborted when the demo is interrupted: terminates the cdktn/cdktf, terraform and drift processes still running. */
   readonly abort = new AbortController();
   bitbucket: DemoBitbucket | undefined;
   controlPlane: DemoControlPlane | undefined;
@@ -100,7 +100,7 @@ class DemoSession {
   }
 }
 
-/** The environment cdktf and terraform run with: the demo's services and CLI configuration, nothing inherited that would redirect them. */
+/** The environment the CDK CLI and terraform run with: the demo's services and CLI configuration, nothing inherited that would redirect them. */
 function terraformEnvironment(session: DemoSession, cliConfig: string, integrationName: string): NodeJS.ProcessEnv {
   const environment: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
@@ -114,7 +114,7 @@ function terraformEnvironment(session: DemoSession, cliConfig: string, integrati
     TF_IN_AUTOMATION: '1',
     TF_INPUT: '0',
     TF_CLI_CONFIG_FILE: cliConfig,
-    // cdktf otherwise points Terraform at ~/.terraform.d/plugin-cache and keeps its own files in ~/.cdktf.
+    // cdktf and cdktn otherwise point Terraform at ~/.terraform.d/plugin-cache and keep their own files in ~/.cdktf.
     CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
     CDKTF_HOME: join(session.dir, 'cdktf-home'),
     LIFTGATE_ENDPOINT: controlPlane.url,
@@ -296,10 +296,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   let failed = false;
 
   const deploy = (integrationName: string, progress: (message: string) => void) =>
-    cdktfDeploy(toolchain!, {
+    cdkDeploy(toolchain!.cdk, {
       projectDir: session.projectDir,
       env: terraformEnvironment(session, cliConfig, integrationName),
-      logFile: session.logFile('cdktf-deploy'),
+      logFile: session.logFile(`${toolchain!.cdk.tool}-deploy`),
       progress,
       signal: session.abort.signal,
     });
@@ -319,8 +319,12 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   try {
     await step('Checking the tools', async () => {
       toolchain = await findToolchain(options.packageRoot, session.dir);
-      writeQuickstartProject(session.projectDir, options.packageRoot);
-      return `terraform ${toolchain.terraformVersion} and cdktf-cli ${toolchain.cdktfVersion} found; the quickstart app is built`;
+      writeQuickstartProject(session.projectDir, options.packageRoot, toolchain.cdk.tool);
+      const library = toolchain.cdk.tool === 'cdktn' ? 'liftgate-cdktn' : 'liftgate';
+      return (
+        `terraform ${toolchain.terraformVersion} and ${toolchain.cdk.tool}-cli ${toolchain.cdk.version} found (${toolchain.cdkChoice}); ` +
+        `the quickstart app is built against ${library}`
+      );
     });
 
     await step('Starting the Bitbucket DC emulator', async () => {
@@ -345,7 +349,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       return `providers liftgate/liftgate and liftgate/bitbucketdc ${installed.version} installed into ${installed.mirror} (used through TF_CLI_CONFIG_FILE; ~/.terraform.d untouched)`;
     });
 
-    await step('Deploying the quickstart app with cdktf', async (progress) => {
+    await step(`Deploying the quickstart app with ${toolchain!.cdk.tool}`, async (progress) => {
       const { liftgate, bitbucket } = requireServices(session);
       const applied = await deploy(quickstart.integrationName, progress);
       stackDir = synthesizedStackDir(session.projectDir, quickstart.stack);
@@ -353,7 +357,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       await checkStacksAttached(liftgate, integration);
       checkWebhooks(bitbucket, integration);
       return (
-        `cdktf deploy (${describeApply(applied)}): default integration "${integration.name}", space "${quickstart.space}", ` +
+        `${toolchain!.cdk.tool} deploy (${describeApply(applied)}): default integration "${integration.name}", space "${quickstart.space}", ` +
         `stacks ${Object.values(quickstart.stacks).join(' and ')}, and a signed webhook on ` +
         `${Object.values(quickstart.stacks).map((slug) => `${demoProject.key}/${slug}`).join(' and ')} → ${integration.webhookUrl}`
       );
@@ -421,10 +425,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       );
     });
 
-    await step('Repairing the drift with cdktf deploy', async (progress) => {
+    await step(`Repairing the drift with ${toolchain!.cdk.tool} deploy`, async (progress) => {
       const { liftgate, bitbucket } = requireServices(session);
       const applied = await deploy(quickstart.integrationName, progress);
-      if (applied.changed < 1) throw new DemoCheckFailed(`cdktf deploy changed nothing (${describeApply(applied)}), expected it to restore the webhook`);
+      if (applied.changed < 1) throw new DemoCheckFailed(`${toolchain!.cdk.tool} deploy changed nothing (${describeApply(applied)}), expected it to restore the webhook`);
       integration = await onlyIntegration(liftgate, quickstart.integrationName);
       checkWebhooks(bitbucket, integration);
       progress('terraform plan -detailed-exitcode');
@@ -435,7 +439,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       if (drift.exitCode !== 0) {
         throw new DemoCheckFailed(`liftgate drift still finds drift after the repair (exit ${drift.exitCode})`, drift.report.findings.map((finding) => `${finding.kind}: ${finding.detail}`));
       }
-      return `cdktf deploy (${describeApply(applied)}) restored the webhook of ${demoProject.key}/${quickstart.stacks.dns}; terraform plan -detailed-exitcode and liftgate drift exit 0 (no drift)`;
+      return `${toolchain!.cdk.tool} deploy (${describeApply(applied)}) restored the webhook of ${demoProject.key}/${quickstart.stacks.dns}; terraform plan -detailed-exitcode and liftgate drift exit 0 (no drift)`;
     });
 
     await step('Renaming the integration', async (progress) => {
@@ -450,7 +454,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       const clean = await plan(quickstart.renamedIntegrationName);
       if (clean.exitCode !== 0) throw new DemoCheckFailed(`terraform plan finds changes right after the rename (exit ${clean.exitCode})`, clean.changes);
       return (
-        `renamed "${before.name}" → "${integration.name}" with cdktf deploy (${describeApply(applied)}): id ${before.id} → ${integration.id}, ` +
+        `renamed "${before.name}" → "${integration.name}" with ${toolchain!.cdk.tool} deploy (${describeApply(applied)}): id ${before.id} → ${integration.id}, ` +
         `stacks ${stacks.map((stack) => stack.name).join(' and ')} still attached, webhooks re-pointed to ${integration.webhookUrl}; plan clean`
       );
     });
@@ -492,9 +496,9 @@ async function keepRunning(report: StepReporter, session: DemoSession, toolchain
   writeFileSync(
     envFile,
     [
-      '# Source this file to run cdktf and terraform against the demo\'s services (liftgate demo --keep).',
+      `# Source this file to run ${toolchain.cdk.tool} and terraform against the demo's services (liftgate demo --keep).`,
       ...exported.map((name) => `export ${name}=${shellQuote(environment[name] ?? '')}`),
-      `cdktf() { ${shellQuote(process.execPath)} ${shellQuote(toolchain.cdktfEntry)} "$@"; }`,
+      `${toolchain.cdk.tool}() { ${shellQuote(process.execPath)} ${shellQuote(toolchain.cdk.entry)} "$@"; }`,
       '',
     ].join('\n'),
     { mode: 0o600 },
@@ -507,7 +511,7 @@ async function keepRunning(report: StepReporter, session: DemoSession, toolchain
   report.say(`  ${demoBitbucketUser} token  ${bitbucket.userTokenFile}`);
   report.say(`  logs                ${session.logDir}`);
   report.say(`Try: curl -H "Authorization: Bearer $(cat ${controlPlane.adminKeyFile})" ${controlPlane.url}/api/v1/stacks`);
-  report.say(`     source ${envFile} && cd ${session.projectDir} && cdktf diff --skip-provider-lock`);
+  report.say(`     source ${envFile} && cd ${session.projectDir} && ${toolchain.cdk.tool} diff --skip-provider-lock`);
   report.say('Press Ctrl-C to stop everything.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

@@ -1,28 +1,36 @@
 /**
- * `liftgate demo` end to end through the built CLI, as `npm start` runs it: real terraform, real cdktf, the
+ * `liftgate demo` end to end through the built CLI, as `npm start` runs it: real terraform, real cdktn or cdktf, the
  * emulator and the control plane. One run (it takes a minute or more); the step lines are its contract with
  * the person watching, and each of them is only printed after the demo checked what it says.
  */
 import { existsSync } from 'node:fs';
-import { runCli } from '../../helpers/cli';
+import { inspectCdkCli } from '../../../src/cli/demo/toolchain';
+import { repoRoot, runCli } from '../../helpers/cli';
+
+// The CLI the demo must choose on this Node: cdktn where its CLI supports it (22.19 or newer), cdktf before.
+const tool = inspectCdkCli('cdktn', repoRoot).problem === null ? 'cdktn' : 'cdktf';
+const library = tool === 'cdktn' ? 'liftgate-cdktn' : 'liftgate';
 
 const stepLines = [
-  /^✓ \[1\/12\] terraform \S+ and cdktf-cli \S+ found/m,
+  new RegExp(`^✓ \\[1/12\\] terraform \\S+ and ${tool}-cli \\S+ found \\([^\\n]+\\); the quickstart app is built against ${library}(?: \\(\\d+ s\\))?$`, 'm'),
   /^✓ \[2\/12\] Bitbucket DC emulator on http:\/\/127\.0\.0\.1:\d+: project PLAT with repositories network, dns, apps/m,
   /^✓ \[3\/12\] control plane on http:\/\/127\.0\.0\.1:\d+ \(embedded PGlite store\); root-admin API key written to \S+admin\.key/m,
   /^✓ \[4\/12\] providers liftgate\/liftgate and liftgate\/bitbucketdc \S+ installed into \S+/m,
-  /^✓ \[5\/12\] cdktf deploy \(\d+ added, 0 changed, 0 destroyed\): default integration "Bitbucket", space "Platform", stacks network and dns/m,
+  new RegExp(`^✓ \\[5/12\\] ${tool} deploy \\(\\d+ added, 0 changed, 0 destroyed\\): default integration "Bitbucket", space "Platform", stacks network and dns`, 'm'),
   /^✓ \[6\/12\] push to PLAT\/network main \([0-9a-f]{7}\) → repo:refs_changed delivered \(HTTP 200, signed\) → TRACKED run \S+ queued for stack network/m,
   /^✓ \[7\/12\] pull request #\d+ feature\/bigger-subnet → main on PLAT\/network → pr:opened delivered → PROPOSED run \S+ \(plan only\)/m,
   /^✓ \[8\/12\] edited the webhook of PLAT\/dns in Bitbucket .* drift caught: terraform plan -detailed-exitcode exits 2 \(bitbucketdc_repository_webhook\.\S+ will be updated in-place\), liftgate drift exits 2 \([^)]*wrong-url[^)]* on stack dns\)/m,
-  /^✓ \[9\/12\] cdktf deploy \(0 added, [1-9]\d* changed, 0 destroyed\) restored the webhook of PLAT\/dns; terraform plan -detailed-exitcode and liftgate drift exit 0 \(no drift\)/m,
-  /^✓ \[10\/12\] renamed "Bitbucket" → "Bitbucket Data Center" with cdktf deploy .* stacks network and dns still attached, webhooks re-pointed to \S+\/webhooks\/bitbucket-datacenter\/bitbucket-data-center; plan clean/m,
+  new RegExp(`^✓ \\[9/12\\] ${tool} deploy \\(0 added, [1-9]\\d* changed, 0 destroyed\\) restored the webhook of PLAT/dns; terraform plan -detailed-exitcode and liftgate drift exit 0 \\(no drift\\)`, 'm'),
+  new RegExp(
+    `^✓ \\[10/12\\] renamed "Bitbucket" → "Bitbucket Data Center" with ${tool} deploy .* stacks network and dns still attached, webhooks re-pointed to \\S+/webhooks/bitbucket-datacenter/bitbucket-data-center; plan clean`,
+    'm',
+  ),
   /^✓ \[11\/12\] push to PLAT\/dns main → delivered to \S+\/bitbucket-data-center → TRACKED run \S+ queued for stack dns/m,
   /^✓ \[12\/12\] stopped the control plane and the emulator and removed (\S+)(?: \(\d+ s\))?$/m,
 ];
 
 describe('liftgate demo', () => {
-  it('walks through deploy, push and pull-request runs, drift caught and repaired, and a rename, then exits 0 and cleans up', async () => {
+  it(`walks through deploy (with ${tool} on Node ${process.version}), push and pull-request runs, drift caught and repaired, and a rename, then exits 0 and cleans up`, async () => {
     const result = await runCli(['demo'], { timeoutMs: 14 * 60_000 });
     const output = `${result.stdout}\n${result.stderr}`;
     for (const line of stepLines) expect(output).toMatch(line);

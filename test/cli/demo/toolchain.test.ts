@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProcess, terraformErrors, withoutTerminalEscapes } from '../../../src/cli/demo/toolchain';
+import { chooseCdkCli, enginesProblem, inspectCdkCli, runProcess, terraformErrors, withoutTerminalEscapes } from '../../../src/cli/demo/toolchain';
+import { repoRoot } from '../../helpers/cli';
 
 describe('terraformErrors', () => {
   it('reads the summary and first explanation line of each error cdktf relays, without the stack prefix and boxes', () => {
@@ -79,5 +80,42 @@ describe('runProcess', () => {
     for (let attempt = 0; attempt < 50 && isAlive(pid); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(pid).toBeGreaterThan(0);
     expect(isAlive(pid)).toBe(false);
+  });
+});
+
+describe('the CDK CLI the demo deploys with', () => {
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+
+  it('reads a minimum Node version from engines and refuses ranges it cannot check', () => {
+    expect(enginesProblem('cdktn-cli 0.24.0', '>=22.19.0', 'v20.20.2')).toBe('cdktn-cli 0.24.0 needs Node 22.19.0 or newer, this is v20.20.2');
+    expect(enginesProblem('cdktn-cli 0.24.0', '>=22.19.0', 'v22.18.9')).toBe('cdktn-cli 0.24.0 needs Node 22.19.0 or newer, this is v22.18.9');
+    expect(enginesProblem('cdktn-cli 0.24.0', '>=22.19.0', 'v22.19.0')).toBeNull();
+    expect(enginesProblem('cdktn-cli 0.24.0', '>= 22.19.0', 'v24.1.0')).toBeNull();
+    expect(enginesProblem('cdktn-cli 0.24.0', undefined, 'v18.0.0')).toBeNull();
+    expect(enginesProblem('x 1.0.0', '^22 || ^24', 'v24.1.0')).toBe('x 1.0.0 asks for Node "^22 || ^24", a range the demo cannot check');
+  });
+
+  it('finds cdktn-cli in the liftgate-cdktn workspace and cdktf-cli beside liftgate', () => {
+    expect(inspectCdkCli('cdktn', repoRoot).cli).toMatchObject({ tool: 'cdktn', version: expect.stringMatching(/^0\.24\./), entry: expect.stringContaining('cdktn-cli') });
+    expect(inspectCdkCli('cdktf', repoRoot).cli).toMatchObject({ tool: 'cdktf', version: expect.stringMatching(/^0\.21\./), entry: expect.stringContaining('cdktf-cli') });
+  });
+
+  it(`cdktf-cli runs up to Node 22 and is reported unusable on Node 24, whose ABI node-pty has no build for (this is ${process.version})`, () => {
+    const { problem } = inspectCdkCli('cdktf', repoRoot);
+    if (nodeMajor <= 22) expect(problem).toBeNull();
+    // What node-pty says depends on the install: no build at all, or one for another ABI (an install script ran).
+    else expect(problem).toMatch(new RegExp(`^cdktf-cli 0\\.21\\.\\d+ cannot load its node-pty addon on Node ${process.version} \\(ABI ${process.versions.modules};[^)]*\\): \\S`));
+  });
+
+  it('prefers cdktn wherever its CLI supports this Node, and says why it falls back to cdktf', () => {
+    const cdktn = inspectCdkCli('cdktn', repoRoot);
+    const { cli, why } = chooseCdkCli(repoRoot);
+    if (cdktn.problem === null) {
+      expect(cli.tool).toBe('cdktn');
+      expect(why).toBe(`CDK Terrain, whose CLI supports Node ${process.version}`);
+    } else {
+      expect(cli.tool).toBe('cdktf');
+      expect(why).toBe(`cdktf: ${cdktn.problem}`);
+    }
   });
 });

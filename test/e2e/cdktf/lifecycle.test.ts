@@ -4,18 +4,20 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiIntegration, ApiRun, ApiSpace, ApiStack, Environment, cdktfOk, newProject, run, startEnvironment } from './harness';
-
-const eightEvents = [
-  'pr:comment:added',
-  'pr:from_ref_updated',
-  'pr:merged',
-  'pr:modified',
-  'pr:opened',
-  'pr:reviewer:approved',
-  'pr:reviewer:unapproved',
-  'repo:refs_changed',
-];
+import {
+  ApiIntegration,
+  ApiSpace,
+  ApiStack,
+  Environment,
+  cdkOk,
+  describeWithCli,
+  expectWebhooksTo,
+  integrationsWithSecrets,
+  newProject,
+  pushTrackedBranch,
+  run,
+  startEnvironment,
+} from '../harness';
 
 let environment: Environment;
 let project: string;
@@ -25,57 +27,34 @@ function configure(config: { defaultIntegrationName: string; defaultRepositories
   writeFileSync(join(project, 'app-config.json'), JSON.stringify(config));
 }
 
-async function integrationDetails(): Promise<ApiIntegration[]> {
-  const listed = await environment.api<ApiIntegration[]>('/api/v1/integrations/bitbucket-datacenter');
-  return Promise.all(listed.map((integration) => environment.api<ApiIntegration>(`/api/v1/integrations/bitbucket-datacenter/${integration.id}`)));
-}
+const integrationDetails = () => integrationsWithSecrets(environment);
+const webhooksOf = (projectKey: string, slug: string) => environment.bitbucket.repositoryWebhooks(projectKey, slug);
+const expectWebhooksPointAt = (integration: ApiIntegration, repositories: Array<[string, string]>) => expectWebhooksTo(environment, integration, repositories);
+const pushAndRuns = (stack: ApiStack) => pushTrackedBranch(environment, stack);
 
-/** The webhooks of a repository as Bitbucket returns them, secret included. */
-function webhooksOf(projectKey: string, slug: string) {
-  return environment.bitbucket.repositoryWebhooks(projectKey, slug);
-}
+describeWithCli('cdktf', 'cdktf deploy / diff / destroy with the Liftgate constructs', () => {
+  beforeAll(async () => {
+    environment = await startEnvironment();
+    for (const [key, slugs] of [
+      ['PLAT', ['network', 'dns', 'web']],
+      ['OPS', ['tools']],
+    ] as const) {
+      environment.bitbucket.createProject(key);
+      for (const slug of slugs) environment.bitbucket.createRepository(key, slug);
+    }
+    project = newProject(environment.projectsDirectory, join(__dirname, 'app.js'), 'cdktf');
+    env = { ...environment.env, LIFTGATE_E2E_APP_CONFIG: join(project, 'app-config.json') };
+  }, 60_000);
 
-/** Checks that each repository has exactly one webhook delivering to `integration` with its secret and the eight events. */
-function expectWebhooksPointAt(integration: ApiIntegration, repositories: Array<[string, string]>): void {
-  for (const [projectKey, slug] of repositories) {
-    const webhooks = webhooksOf(projectKey, slug);
-    expect(webhooks).toHaveLength(1);
-    expect(webhooks[0]).toMatchObject({ url: integration.webhookUrl, active: true, configuration: expect.objectContaining({ secret: integration.webhookSecret }) });
-    expect([...webhooks[0].events].sort()).toEqual(eightEvents);
-  }
-}
+  afterAll(async () => {
+    await environment?.close();
+  });
 
-/** Pushes to the tracked branch and returns the runs the stack got from it. */
-async function pushAndRuns(stack: ApiStack): Promise<ApiRun[]> {
-  const pushed = await environment.bitbucket.push(stack.vcs.projectKey, stack.vcs.repositorySlug, { branch: 'main' });
-  expect(pushed.deliveries.map((delivery: { outcome: string; statusCode: number | null }) => [delivery.outcome, delivery.statusCode])).toEqual([['SUCCESS', 200]]);
-  const runs = await environment.api<ApiRun[]>(`/api/v1/stacks/${stack.id}/runs`);
-  return runs.filter((candidate) => candidate.commit === pushed.change.toHash);
-}
-
-beforeAll(async () => {
-  environment = await startEnvironment();
-  for (const [key, slugs] of [
-    ['PLAT', ['network', 'dns', 'web']],
-    ['OPS', ['tools']],
-  ] as const) {
-    environment.bitbucket.createProject(key);
-    for (const slug of slugs) environment.bitbucket.createRepository(key, slug);
-  }
-  project = newProject(environment.projectsDirectory, join(__dirname, 'app.js'));
-  env = { ...environment.env, LIFTGATE_E2E_APP_CONFIG: join(project, 'app-config.json') };
-}, 60_000);
-
-afterAll(async () => {
-  await environment?.close();
-});
-
-describe('cdktf deploy / diff / destroy with the Liftgate constructs', () => {
   let stacksByName: Record<string, ApiStack>;
 
   test('deploy creates the integrations, spaces, stacks and a webhook on every listed repository', async () => {
     configure({ defaultIntegrationName: 'Main DC', defaultRepositories: ['network', 'dns', 'web'], opsIntegrationName: 'Ops DC' });
-    await cdktfOk(project, ['deploy', '--auto-approve'], env);
+    await cdkOk('cdktf', project, ['deploy', '--auto-approve'], env);
 
     const integrations = await integrationDetails();
     const main = integrations.find((integration) => integration.isDefault)!;
@@ -102,14 +81,14 @@ describe('cdktf deploy / diff / destroy with the Liftgate constructs', () => {
   }, 300_000);
 
   test('cdktf diff is empty right after the deploy', async () => {
-    const output = await cdktfOk(project, ['diff'], env);
+    const output = await cdkOk('cdktf', project, ['diff'], env);
     expect(output).toContain('No changes.');
   }, 300_000);
 
   test('renaming both integrations: no stack detached, every webhook re-pointed, a push triggers a run', async () => {
     const before = await integrationDetails();
     configure({ defaultIntegrationName: 'Main DC 2', defaultRepositories: ['network', 'dns', 'web'], opsIntegrationName: 'Ops DC 2' });
-    const output = await cdktfOk(project, ['deploy', '--auto-approve'], env);
+    const output = await cdkOk('cdktf', project, ['deploy', '--auto-approve'], env);
 
     // The order Terraform applied: the space-level integration is created, its stack and webhook re-pointed,
     // and only then the old one destroyed; the default integration is destroyed before its successor exists.
@@ -156,7 +135,7 @@ describe('cdktf deploy / diff / destroy with the Liftgate constructs', () => {
   test('removing a repository from the list deletes only its webhook', async () => {
     const kept = { network: webhooksOf('PLAT', 'network')[0], dns: webhooksOf('PLAT', 'dns')[0], tools: webhooksOf('OPS', 'tools')[0] };
     configure({ defaultIntegrationName: 'Main DC 2', defaultRepositories: ['network', 'dns'], opsIntegrationName: 'Ops DC 2' });
-    const output = await cdktfOk(project, ['deploy', '--auto-approve'], env);
+    const output = await cdkOk('cdktf', project, ['deploy', '--auto-approve'], env);
     expect(output).toMatch(/0 added, 0 changed, 1 destroyed/);
     expect(webhooksOf('PLAT', 'web')).toEqual([]);
     expect(webhooksOf('PLAT', 'network')).toEqual([kept.network]);
@@ -174,7 +153,7 @@ describe('cdktf deploy / diff / destroy with the Liftgate constructs', () => {
     expect(edited.status).toBe(200);
 
     // The documented recipe (README "Drift check in CI"): synth, then plan the synthesized stack.
-    await cdktfOk(project, ['synth'], env);
+    await cdkOk('cdktf', project, ['synth'], env);
     const stackDirectory = join(project, 'cdktf.out', 'stacks', 'liftgate');
     const init = await run('terraform', ['init', '-input=false', '-no-color'], { cwd: stackDirectory, env });
     expect(init.code).toBe(0);
@@ -185,7 +164,7 @@ describe('cdktf deploy / diff / destroy with the Liftgate constructs', () => {
   }, 300_000);
 
   test('destroy leaves nothing in the control plane or in Bitbucket', async () => {
-    await cdktfOk(project, ['destroy', '--auto-approve'], env);
+    await cdkOk('cdktf', project, ['destroy', '--auto-approve'], env);
     expect(await environment.api<ApiIntegration[]>('/api/v1/integrations/bitbucket-datacenter')).toEqual([]);
     expect(await environment.api<ApiStack[]>('/api/v1/stacks')).toEqual([]);
     expect((await environment.api<ApiSpace[]>('/api/v1/spaces')).map((space) => space.id)).toEqual(['root']);

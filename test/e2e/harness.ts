@@ -1,14 +1,28 @@
 /**
- * End-to-end harness for CDKTF apps: a real `liftgate serve` (child process), the Bitbucket emulator, both
- * providers installed into a throw-away implied mirror, and the real `cdktf` CLI in a temporary project
- * whose app is run by examples/run.js. Needs a built lib/ (`npm run build`) and terraform.
+ * End-to-end harness for CDKTF and CDK Terrain apps: a real `liftgate serve` (child process), the Bitbucket
+ * emulator, both providers installed into a throw-away implied mirror, and the real `cdktf` or `cdktn` CLI
+ * in a temporary project whose app is run by examples/run.js. Needs the builds (`npm run build`) and terraform.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator';
-import { repoRoot, runCli, startServe } from '../../helpers/cli';
+import { inspectCdkCli, type CdkCli, type CdkTool } from '../../src/cli/demo/toolchain';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { repoRoot, runCli, startServe } from '../helpers/cli';
+
+export type { CdkTool };
+
+/**
+ * `describe(name, body)` when the `tool` CLI runs on this Node. Otherwise the suite is skipped and the reason
+ * printed, so that a skip is never mistaken for a pass: cdktf-cli 0.21 cannot run on Node 24 (no node-pty
+ * build) and cdktn-cli 0.24 asks for Node 22.19 or newer; `.ci/run` runs the suite on both Node 20 and 24.
+ */
+export function describeWithCli(tool: CdkTool, name: string, body: () => void): void {
+  const { problem } = inspectCdkCli(tool, repoRoot);
+  if (problem !== null) process.stderr.write(`${tool} end-to-end tests skipped on Node ${process.version}: ${problem}\n`);
+  (problem === null ? describe : describe.skip)(name, body);
+}
 
 export interface CommandResult {
   code: number | null;
@@ -34,7 +48,7 @@ async function startControlPlane(dataDir: string): Promise<{ child: ChildProcess
 }
 
 export async function startEnvironment(): Promise<Environment> {
-  const work = mkdtempSync(join(tmpdir(), 'liftgate-cdktf-e2e-'));
+  const work = mkdtempSync(join(tmpdir(), 'liftgate-cdk-e2e-'));
   const bitbucket = await startEmulator({ port: 0 });
   let serve: { child: ChildProcess; url: string } | undefined;
   try {
@@ -45,6 +59,7 @@ export async function startEnvironment(): Promise<Environment> {
     if (installed.code !== 0) throw new Error(`provider install failed: ${installed.stderr}`);
     const cliConfig = join(work, 'terraform.rc');
     writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/liftgate/*"]\n  }\n}\n`);
+    // The CDK Terrain CLI still reads the CDKTF_* variables (cdk-terrain kept them for compatibility).
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       CHECKPOINT_DISABLE: '1',
@@ -103,17 +118,19 @@ export async function startEnvironment(): Promise<Environment> {
 }
 
 /**
- * A CDKTF project whose app is `appFile` (TypeScript or JavaScript, run through examples/run.js), in a
- * directory under `parent` (the environment's work directory, removed by `close`).
+ * A project for `tool` whose app is `appFile` (TypeScript or JavaScript, run through examples/run.js against the
+ * liftgate build for cdktf, the liftgate-cdktn build for cdktn), in a directory under `parent` (the
+ * environment's work directory, removed by `close`). Both CLIs read cdktf.json.
  */
-export function newProject(parent: string, appFile: string): string {
+export function newProject(parent: string, appFile: string, tool: CdkTool): string {
   mkdirSync(parent, { recursive: true });
-  const directory = mkdtempSync(join(parent, 'project-'));
+  const directory = mkdtempSync(join(parent, `${tool}-project-`));
+  const runner = [process.execPath, join(repoRoot, 'examples', 'run.js'), ...(tool === 'cdktn' ? ['--cdktn'] : []), appFile];
   writeFileSync(
     join(directory, 'cdktf.json'),
     JSON.stringify({
       language: 'typescript',
-      app: `${JSON.stringify(process.execPath)} ${JSON.stringify(join(repoRoot, 'examples', 'run.js'))} ${JSON.stringify(appFile)}`,
+      app: runner.map((word) => JSON.stringify(word)).join(' '),
       output: 'cdktf.out',
       sendCrashReports: 'false',
       terraformProviders: [],
@@ -139,20 +156,27 @@ export function run(command: string, args: string[], options: { cwd: string; env
   });
 }
 
-/**
- * The real cdktf CLI from this repository's devDependencies. deploy, diff and destroy get
- * --skip-provider-lock: otherwise cdktf runs `terraform providers lock -platform=linux_amd64`, which asks
- * the public registry for the providers' checksums (the locally installed providers are not there).
- */
-export async function cdktf(project: string, args: string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
-  const offline = ['deploy', 'diff', 'destroy'].includes(args[0]) ? ['--skip-provider-lock'] : [];
-  return run(join(repoRoot, 'node_modules', '.bin', 'cdktf'), [...args, ...offline], { cwd: project, env });
+function installedCli(tool: CdkTool): CdkCli {
+  const { cli } = inspectCdkCli(tool, repoRoot);
+  if (cli === undefined) throw new Error(`${tool} CLI is not installed: run npm install`);
+  return cli;
 }
 
-/** `cdktf <args>` that must succeed; the error carries cdktf's output. */
-export async function cdktfOk(project: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const result = await cdktf(project, args, env);
-  if (result.code !== 0) throw new Error(`cdktf ${args.join(' ')} exited with ${result.code}:\n${result.output}`);
+/**
+ * The real cdktf or cdktn CLI from this repository's development dependencies, run with this node. deploy,
+ * diff and destroy get --skip-provider-lock: otherwise the CLI runs `terraform providers lock
+ * -platform=linux_amd64`, which asks the public registry for the providers' checksums (the locally installed
+ * providers are not there).
+ */
+export async function cdk(tool: CdkTool, project: string, args: string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  const offline = ['deploy', 'diff', 'destroy'].includes(args[0]) ? ['--skip-provider-lock'] : [];
+  return run(process.execPath, [installedCli(tool).entry, ...args, ...offline], { cwd: project, env });
+}
+
+/** `cdktf|cdktn <args>` that must succeed; the error carries the CLI's output. */
+export async function cdkOk(tool: CdkTool, project: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const result = await cdk(tool, project, args, env);
+  if (result.code !== 0) throw new Error(`${tool} ${args.join(' ')} exited with ${result.code}:\n${result.output}`);
   return result.output;
 }
 
@@ -185,4 +209,40 @@ export interface ApiRun {
   trigger: string;
   branch: string;
   commit: string | null;
+}
+
+/** The eight events Liftgate's webhooks carry by default, sorted. */
+export const eightEvents = [
+  'pr:comment:added',
+  'pr:from_ref_updated',
+  'pr:merged',
+  'pr:modified',
+  'pr:opened',
+  'pr:reviewer:approved',
+  'pr:reviewer:unapproved',
+  'repo:refs_changed',
+];
+
+/** Every integration of the control plane, with its webhook secret (the list answer leaves it out). */
+export async function integrationsWithSecrets(environment: Environment): Promise<ApiIntegration[]> {
+  const listed = await environment.api<ApiIntegration[]>('/api/v1/integrations/bitbucket-datacenter');
+  return Promise.all(listed.map((integration) => environment.api<ApiIntegration>(`/api/v1/integrations/bitbucket-datacenter/${integration.id}`)));
+}
+
+/** Checks that each repository has exactly one webhook delivering to `integration` with its secret and the eight events. */
+export function expectWebhooksTo(environment: Environment, integration: ApiIntegration, repositories: Array<[string, string]>): void {
+  for (const [projectKey, slug] of repositories) {
+    const webhooks = environment.bitbucket.repositoryWebhooks(projectKey, slug);
+    expect(webhooks).toHaveLength(1);
+    expect(webhooks[0]).toMatchObject({ url: integration.webhookUrl, active: true, configuration: expect.objectContaining({ secret: integration.webhookSecret }) });
+    expect([...webhooks[0].events].sort()).toEqual(eightEvents);
+  }
+}
+
+/** Pushes to the stack's tracked branch (main); checks the signed delivery succeeded and returns the runs it queued. */
+export async function pushTrackedBranch(environment: Environment, stack: ApiStack): Promise<ApiRun[]> {
+  const pushed = await environment.bitbucket.push(stack.vcs.projectKey, stack.vcs.repositorySlug, { branch: 'main' });
+  expect(pushed.deliveries.map((delivery: { outcome: string; statusCode: number | null }) => [delivery.outcome, delivery.statusCode])).toEqual([['SUCCESS', 200]]);
+  const runs = await environment.api<ApiRun[]>(`/api/v1/stacks/${stack.id}/runs`);
+  return runs.filter((candidate) => candidate.commit === pushed.change.toHash);
 }

@@ -1,0 +1,3 @@
+import { quickstartLifecycle } from '../quickstart';
+
+quickstartLifecycle('cdktf');
