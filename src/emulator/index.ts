@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   adminToken?: string;
   /** How long a webhook receiver may take to answer; default 10 000 ms as in Bitbucket. */
   deliveryTimeoutMs?: number;
+  /** The clock rate-limit buckets refill by (milliseconds since the epoch); default the real one. */
+  now?: () => number;
 }
 
 /** A user created through the programmatic API, with a token when permissions for one were given. */
@@ -148,7 +150,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const dispatcher = new WebhookDispatcher(model, () => deliveryTimeoutMs);
   const actions = new EmulatorActions(model, dispatcher, () => baseUrl);
   const setFaults = (settings: FaultSettings | null) => (faultInjector = settings === null ? null : new FaultInjector(settings));
-  const setRateLimit = (settings: RateLimitSettings | null) => (rateLimiter = settings === null ? null : new RateLimiter(settings));
+  const setRateLimit = (settings: RateLimitSettings | null) =>
+    (rateLimiter = settings === null ? null : new RateLimiter(settings, options.now ?? Date.now));
 
   const app = buildEmulatorServer({
     model,

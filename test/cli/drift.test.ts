@@ -149,13 +149,12 @@ describe('liftgate drift', () => {
       concurrency: config.concurrency,
       since: new Date(Date.now() - 3_600_000),
       // A log whose refusals name their repository (the receiver may record it from the unverified body).
-      readDeliveries: async () => ({
-        items: [
+      readDeliveries: async function* () {
+        yield [
           { outcome: 'REJECTED', statusCode: 401, reason: 'missing X-Hub-Signature header', receivedAt: recent, repository: { projectKey: 'plat', repositorySlug: 'NETWORK' } },
           { outcome: 'REJECTED', statusCode: 401, reason: 'missing X-Hub-Signature header', receivedAt: recent, repository: { projectKey: 'PLAT', repositorySlug: 'elsewhere' } },
-        ],
-        nextCursor: null,
-      }),
+        ];
+      },
     });
     expect(report.findings.map((finding) => [finding.kind, finding.stack?.name ?? null, finding.repository?.repositorySlug])).toEqual([
       ['signature-failures', null, 'elsewhere'],
@@ -180,25 +179,23 @@ describe('liftgate drift', () => {
       receivedAt: at(minutesAgo),
       repository: { projectKey: 'PLAT', repositorySlug: 'network' },
     });
-    const pages: Record<string, { items: ReturnType<typeof refused>[]; nextCursor: string | null }> = {
-      first: { items: [refused(1), refused(5)], nextCursor: 'second' },
-      second: { items: [refused(50), refused(70)], nextCursor: 'third' },
-      third: { items: [refused(90)], nextCursor: null },
-    };
-    const requested: Array<string | undefined> = [];
+    const pages = [[refused(1), refused(5)], [refused(50), refused(70)], [refused(90)]];
+    let requested = 0;
     const report = await checkDrift({
       liftgate: fixture.liftgate,
       tokens: config.tokens,
       concurrency: config.concurrency,
       since: new Date(now - 60 * 60_000),
-      readDeliveries: async (integrationId, page) => {
+      readDeliveries: async function* (integrationId) {
         expect(integrationId).toBe(integration.id);
-        requested.push(page.cursor);
-        return pages[page.cursor ?? 'first']!;
+        for (const page of pages) {
+          requested += 1;
+          yield page;
+        }
       },
     });
     // The second page reaches past the hour, so the third is never asked for; the 70-minute-old refusal is outside.
-    expect(requested).toEqual([undefined, 'second']);
+    expect(requested).toBe(2);
     expect(report.findings).toMatchObject([
       { kind: 'signature-failures', stack: { name: 'network' }, detail: expect.stringMatching(/^3 deliveries refused for their signature, latest .*: refused 1 min ago$/) },
     ]);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BitbucketClient } from '../../clients/bitbucket';
-import { LiftgateClient, type Integration, type Stack } from '../../clients/liftgate';
+import { LiftgateClient, type Integration, type Run, type Stack } from '../../clients/liftgate';
 import type { DeliveryResult } from '../../emulator';
 import { HANDLED_EVENTS } from '../../domain/webhook-events';
 import { DemoCheckFailed, StepReporter, type Progress, type StepOutput } from './report';
@@ -34,18 +34,6 @@ const quickstart = {
   space: 'Platform',
   stacks: { network: 'network', dns: 'dns' },
 } as const;
-
-const runSchema = z.object({
-  id: z.string(),
-  stackId: z.string(),
-  kind: z.enum(['TRACKED', 'PROPOSED']),
-  trigger: z.string(),
-  branch: z.string(),
-  commit: z.string().nullable(),
-  pullRequestId: z.number().nullable(),
-  deliveryId: z.string().nullable(),
-});
-type Run = z.infer<typeof runSchema>;
 
 /** The part of `liftgate drift --json`'s report the demo reads. */
 const driftReportSchema = z.object({
@@ -137,8 +125,9 @@ function describeApply(summary: ApplySummary): string {
   return `${summary.added} added, ${summary.changed} changed, ${summary.destroyed} destroyed`;
 }
 
-async function runsOf(liftgate: LiftgateClient, stackId: string): Promise<Run[]> {
-  return liftgate.send({ method: 'GET', path: `/api/v1/stacks/${encodeURIComponent(stackId)}/runs`, schema: z.array(runSchema), retryMode: 'idempotent' });
+/** The stack's runs, newest first (a demo stack has a handful). */
+function runsOf(liftgate: LiftgateClient, stackId: string): Promise<Run[]> {
+  return liftgate.stacks.runs(stackId).toArray();
 }
 
 /** The one stack of the quickstart app with this name; its absence is a failed check. */

@@ -6,17 +6,12 @@
  */
 import {
   BitbucketClient,
-  BitbucketConnectionError,
   BitbucketError,
-  BitbucketNotFoundError,
-  BitbucketServerError,
   type BitbucketRequestEvent,
   type BitbucketWebhook,
 } from '../../clients/bitbucket';
 import {
   LiftgateApiError,
-  LiftgateForbiddenError,
-  LiftgateNotFoundError,
   type Integration,
   type IntegrationSummary,
   type LiftgateClient,
@@ -35,6 +30,7 @@ import {
 } from './compare';
 import { AdaptiveConcurrency } from './throttle';
 import type { BitbucketTokens } from './tokens';
+import { ApiConnectionError, ApiForbiddenError, ApiNotFoundError, ApiServerError } from '../../clients/errors';
 
 export interface StackReference {
   id: string;
@@ -102,11 +98,11 @@ export interface DriftReport {
   errors: CheckFailure[];
 }
 
-/** One page of an integration's delivery log, newest first; `nextCursor` fetches the older rest. */
-export type DeliveryLogReader = (
-  integrationId: string,
-  page: { limit: number; cursor?: string },
-) => Promise<{ items: LoggedDelivery[]; nextCursor: string | null }>;
+/**
+ * An integration's delivery log, newest first, page by page; read until the window is covered. A log too long to
+ * read fails the check rather than leaving out its older part.
+ */
+export type DeliveryLogReader = (integrationId: string) => AsyncIterable<LoggedDelivery[]>;
 
 export interface DriftOptions {
   liftgate: LiftgateClient;
@@ -127,9 +123,6 @@ export class DriftConfigurationError extends Error {
   override readonly name = 'DriftConfigurationError';
 }
 
-const DELIVERY_PAGE_SIZE = 1000;
-/** Bounds the log read: 50,000 deliveries is more than a day of pushes for thousands of repositories. */
-const MAX_DELIVERY_PAGES = 50;
 const PRIVATE_HOST = /^private:\/\//i;
 
 interface ExpectedByStack {
@@ -253,7 +246,7 @@ export async function checkDrift(options: DriftOptions): Promise<DriftReport> {
         } catch (error) {
           if (!(error instanceof BitbucketError)) throw error;
           host.failure =
-            error instanceof BitbucketConnectionError || error instanceof BitbucketServerError
+            error instanceof ApiConnectionError || error instanceof ApiServerError
               ? `Bitbucket at ${apiHost} is unreachable: ${error.message}`
               : `${apiHost} did not answer like Bitbucket Data Center: ${error.message}`;
         }
@@ -287,7 +280,7 @@ export async function checkDrift(options: DriftOptions): Promise<DriftReport> {
           host.client.repositoryWebhooks.listFiring(repository.projectKey, repository.repositorySlug, { pageSize: 100 }).toArray(),
         );
       } catch (error) {
-        if (error instanceof BitbucketNotFoundError) {
+        if (error instanceof ApiNotFoundError) {
           for (const user of users) {
             findings.push({
               kind: 'missing-repository',
@@ -386,13 +379,10 @@ function openHost(apiHost: string, options: DriftOptions, counters: { requests: 
 
 async function recentSignatureFailures(options: DriftOptions, integration: Integration) {
   const deliveries: LoggedDelivery[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_DELIVERY_PAGES; page += 1) {
-    const { items, nextCursor } = await options.readDeliveries(integration.id, { limit: DELIVERY_PAGE_SIZE, cursor });
-    deliveries.push(...items);
-    const oldest = items.at(-1);
-    if (nextCursor === null || oldest === undefined || Date.parse(oldest.receivedAt) < options.since.getTime()) break;
-    cursor = nextCursor;
+  for await (const page of options.readDeliveries(integration.id)) {
+    deliveries.push(...page);
+    const oldest = page.at(-1);
+    if (oldest === undefined || Date.parse(oldest.receivedAt) < options.since.getTime()) break;
   }
   return signatureFailures(deliveries, options.since);
 }
@@ -422,11 +412,11 @@ function signatureFindings(integration: Integration, groups: ReturnType<typeof s
 }
 
 function integrationReadFailure(summary: IntegrationSummary, error: unknown): string {
-  if (error instanceof LiftgateForbiddenError) {
+  if (error instanceof ApiForbiddenError) {
     const space = summary.isDefault ? 'root' : summary.spaceId;
     return `reading integration "${summary.id}" (its webhook secret) needs admin on space "${space}"`;
   }
-  if (error instanceof LiftgateNotFoundError) return `integration "${summary.id}" no longer exists`;
+  if (error instanceof ApiNotFoundError) return `integration "${summary.id}" no longer exists`;
   if (error instanceof LiftgateApiError) return `reading integration "${summary.id}" failed: ${error.message}`;
   throw error;
 }

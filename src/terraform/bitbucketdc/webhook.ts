@@ -4,9 +4,9 @@
  * earlier, interrupted apply already made. Each resource supplies its scope (where the webhook lives).
  */
 import { type BitbucketWebhook, type BitbucketWebhookInput } from '../../clients/bitbucket';
+
 // The error classes alone (no HTTP or schema libraries): provider starts that only serve the schema
 // or validate configuration never load the client.
-import { BitbucketNotFoundError } from '../../clients/bitbucket/errors';
 import {
   attributePath,
   boolAttribute,
@@ -31,6 +31,7 @@ import {
 } from '../../domain/bitbucket-names';
 import { BITBUCKET_WEBHOOK_EVENTS } from '../../domain/webhook-events';
 import { bitbucketErrorDiagnostic, type BitbucketOperation } from './bitbucket-diagnostics';
+import { ApiNotFoundError } from '../../clients/errors';
 
 /** Keys and slugs as Bitbucket shows them: state holds what Bitbucket answers, so another spelling would never settle. */
 export const projectKeyValidator = satisfies(CANONICAL_PROJECT_KEY_RULE, canonicalProjectKeyProblem);
@@ -227,7 +228,7 @@ export async function readWebhook(scope: WebhookScope, id: number): Promise<Webh
     const webhook = (await scope.listed(id)) ?? (await scope.get(id));
     return { fields: webhookFields(webhook), diagnostics: [] };
   } catch (error) {
-    if (error instanceof BitbucketNotFoundError) return { fields: null, diagnostics: [] };
+    if (error instanceof ApiNotFoundError) return { fields: null, diagnostics: [] };
     return { fields: null, diagnostics: [bitbucketErrorDiagnostic(operation(scope, `read webhook ${id}`), error)] };
   }
 }
@@ -237,7 +238,7 @@ export async function updateWebhook(scope: WebhookScope, id: number, desired: De
   try {
     return { fields: webhookFields(await scope.update(id, webhookInput(desired)), desired), diagnostics: [] };
   } catch (error) {
-    if (error instanceof BitbucketNotFoundError) {
+    if (error instanceof ApiNotFoundError) {
       return {
         fields: null,
         diagnostics: [
@@ -258,7 +259,7 @@ export async function deleteWebhook(scope: WebhookScope, id: number): Promise<Di
     await scope.delete(id);
     return [];
   } catch (error) {
-    if (error instanceof BitbucketNotFoundError) return [];
+    if (error instanceof ApiNotFoundError) return [];
     return [bitbucketErrorDiagnostic(operation(scope, `delete webhook ${id}`), error)];
   }
 }

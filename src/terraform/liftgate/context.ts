@@ -6,12 +6,9 @@
 import type { LiftgateClient } from '../../clients/liftgate';
 import {
   LiftgateApiError,
-  LiftgateConnectionError,
-  LiftgateForbiddenError,
-  LiftgateNotFoundError,
-  LiftgateUnauthorizedError,
 } from '../../clients/liftgate/errors';
 import { attributePath, errorDiagnostic, type AttributePath, type Diagnostic } from '../../plugin';
+import { ApiConnectionError, ApiForbiddenError, ApiNotFoundError, ApiUnauthorizedError } from '../../clients/errors';
 
 export interface LiftgateProviderContext {
   readonly api: LiftgateClient;
@@ -52,8 +49,8 @@ function whichKey(error: LiftgateApiError): string {
  */
 export function apiErrorDiagnostic(error: unknown, attempt: Attempt, fields: FieldMap = {}): Diagnostic {
   if (!(error instanceof LiftgateApiError)) throw error;
-  const said = error.apiMessage ?? error.message;
-  if (error instanceof LiftgateForbiddenError) {
+  const said = error.messages[0] ?? error.message;
+  if (error instanceof ApiForbiddenError) {
     const role = typeof error.details.role === 'string' ? error.details.role : attempt.role;
     const spaceId = typeof error.details.spaceId === 'string' ? error.details.spaceId : attempt.spaceId;
     return errorDiagnostic(
@@ -62,7 +59,7 @@ export function apiErrorDiagnostic(error: unknown, attempt: Attempt, fields: Fie
         `Grant the key the ${role} role on space "${spaceId ?? 'unknown'}" (or on one of its ancestors: roles flow down), or use a key that has it.`,
     );
   }
-  if (error instanceof LiftgateNotFoundError) {
+  if (error instanceof ApiNotFoundError) {
     const where = attempt.spaceId === null ? 'the space of the object' : `space "${attempt.spaceId}"`;
     return errorDiagnostic(
       `Not found, or ${whichKey(error)} has no role on ${where}`,
@@ -71,13 +68,13 @@ export function apiErrorDiagnostic(error: unknown, attempt: Attempt, fields: Fie
         `This needs the ${attempt.role} role on ${where} (or on an ancestor) for ${whichKey(error)}.`,
     );
   }
-  if (error instanceof LiftgateUnauthorizedError) {
+  if (error instanceof ApiUnauthorizedError) {
     return errorDiagnostic(
       'The control plane refused the API key',
       `Could not ${attempt.action}: ${said}. Check the provider's api_key (or LIFTGATE_API_KEY).`,
     );
   }
-  if (error instanceof LiftgateConnectionError) {
+  if (error instanceof ApiConnectionError) {
     return errorDiagnostic('Cannot reach the Liftgate control plane', `Could not ${attempt.action}: ${error.message}. Check the provider's endpoint (or LIFTGATE_ENDPOINT).`);
   }
   const field = typeof error.details.field === 'string' ? fields[error.details.field] : undefined;

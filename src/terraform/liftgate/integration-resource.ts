@@ -1,5 +1,5 @@
 import type { Integration, IntegrationUpdateInput } from '../../clients/liftgate';
-import { LiftgateConflictError, LiftgateNotFoundError, type LiftgateApiError } from '../../clients/liftgate/errors';
+import { type LiftgateApiError } from '../../clients/liftgate/errors';
 import {
   attributePath,
   boolAttribute,
@@ -19,6 +19,7 @@ import {
 } from '../../plugin';
 import { apiHostProblem, defaultUserFacingHost } from '../../domain/bitbucket-hosts';
 import { apiErrorDiagnostic, quotedList, type FieldMap, type LiftgateProviderContext } from './context';
+import { ApiConflictError, ApiNotFoundError } from '../../clients/errors';
 
 /**
  * The control plane accepts https:// hosts, private://<vcs-agent-pool>, and http:// only on loopback hosts
@@ -125,7 +126,7 @@ function adminSpace(model: { is_default: unknown; space_id: unknown }): string {
 /** A 409 on creating a default integration: explain the destroy-first rule besides the control plane's message. */
 function createFailure(error: unknown, name: string, spaceId: string, isDefault: boolean): Diagnostic {
   const diagnostic = apiErrorDiagnostic(error, { action: `create integration "${name}"`, role: 'admin', spaceId }, fields);
-  if (isDefault && error instanceof LiftgateConflictError && (error as LiftgateApiError).details.id !== undefined) {
+  if (isDefault && error instanceof ApiConflictError && (error as LiftgateApiError).details.id !== undefined) {
     return {
       ...diagnostic,
       detail: `${diagnostic.detail}\n\nOnly one default integration may exist, so a default integration must be replaced destroy-first: ` +
@@ -259,7 +260,7 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
     try {
       return { state: integrationState(await client.api.integrations.get(state.id as string, { signal }), state) };
     } catch (error) {
-      if (error instanceof LiftgateNotFoundError) return { state: null };
+      if (error instanceof ApiNotFoundError) return { state: null };
       return { state, diagnostics: [apiErrorDiagnostic(error, { action: `read integration "${state.id}"`, role: 'admin', spaceId: adminSpace(state) })] };
     }
   },
@@ -306,7 +307,7 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
         ],
       };
     } catch (error) {
-      if (error instanceof LiftgateNotFoundError) return {};
+      if (error instanceof ApiNotFoundError) return {};
       return { diagnostics: [apiErrorDiagnostic(error, { action: `delete integration "${id}"`, role: 'admin', spaceId: adminSpace(state) })] };
     }
   },

@@ -1,5 +1,4 @@
 import type { Stack, StackCreateInput } from '../../clients/liftgate';
-import { LiftgateNotFoundError } from '../../clients/liftgate/errors';
 import {
   attributePath,
   boolAttribute,
@@ -14,6 +13,7 @@ import {
 } from '../../plugin';
 import { SpaceTree } from '../../domain/spaces';
 import { apiErrorDiagnostic, type FieldMap, type LiftgateProviderContext } from './context';
+import { ApiNotFoundError } from '../../clients/errors';
 
 const attributes = {
   id: stringAttribute({ computed: true, description: 'The stack\'s id: a slug of its name plus a short random suffix.' }),
@@ -158,7 +158,7 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
     try {
       return { state: stackState(await client.api.stacks.get(state.id as string, { signal })) };
     } catch (error) {
-      if (error instanceof LiftgateNotFoundError) return { state: null };
+      if (error instanceof ApiNotFoundError) return { state: null };
       return { state, diagnostics: [apiErrorDiagnostic(error, { action: `read stack "${state.id}"`, role: 'read', spaceId: state.space_id })] };
     }
   },
@@ -180,7 +180,7 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
       await client.api.stacks.delete(id, { signal });
       return {};
     } catch (error) {
-      if (error instanceof LiftgateNotFoundError) return {};
+      if (error instanceof ApiNotFoundError) return {};
       return { diagnostics: [apiErrorDiagnostic(error, { action: `delete stack "${id}"`, role: 'write', spaceId: state.space_id })] };
     }
   },

@@ -7,15 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import {
   LiftgateClient,
-  LiftgateConflictError,
-  LiftgateConnectionError,
-  LiftgateForbiddenError,
-  LiftgateNotFoundError,
-  LiftgateRateLimitedError,
-  LiftgateResponseParseError,
-  LiftgateServerError,
-  LiftgateUnprocessableError,
 } from '../../../src/clients/liftgate';
+import { ApiConflictError, ApiConnectionError, ApiForbiddenError, ApiNotFoundError, ApiRateLimitedError, ApiResponseParseError, ApiServerError, ApiUnprocessableError } from '../../../src/clients/errors';
 
 const apiKey = 'lgk_secret-key-that-must-never-leak-0123456789';
 
@@ -112,14 +105,13 @@ describe('LiftgateClient', () => {
     answers.push((_, response) => json(response, 200, [run]));
     answers.push((_, response) => json(response, 201, run));
     const api = client();
-    expect(await api.integrations.deliveries('bb', { limit: 1 })).toEqual({ items: [delivery], nextCursor: '41' });
-    expect(await api.integrations.deliveries('bb', { limit: 1, cursor: '41' })).toEqual({ items: [], nextCursor: null });
-    expect(await api.stacks.runs('s')).toEqual({ items: [run], nextCursor: null });
+    expect(await api.integrations.deliveries('bb', { pageSize: 1 }).toArray()).toEqual([delivery]);
+    expect(await api.stacks.runs('s').toArray()).toEqual([run]);
     expect(await api.stacks.triggerRun('s')).toEqual(run);
     expect(seen.map((entry) => `${entry.method} ${entry.url}`)).toEqual([
       'GET /api/v1/integrations/bitbucket-datacenter/bb/deliveries?limit=1',
       'GET /api/v1/integrations/bitbucket-datacenter/bb/deliveries?limit=1&cursor=41',
-      'GET /api/v1/stacks/s/runs',
+      'GET /api/v1/stacks/s/runs?limit=100',
       'POST /api/v1/stacks/s/runs',
     ]);
     api.close();
@@ -139,15 +131,15 @@ describe('LiftgateClient', () => {
       receivedAt: '2026-11-26T12:00:00.000Z',
     };
     answers.push((_, response) => json(response, 200, [entry]));
-    expect((await client().integrations.deliveries('bb')).items).toEqual([{ ...entry, count: 1 }]);
+    expect(await client().integrations.deliveries('bb').toArray()).toEqual([{ ...entry, count: 1 }]);
   });
 
-  test('a 403 is a LiftgateForbiddenError with the control plane\'s code, message and details, and no API key anywhere', async () => {
+  test('a 403 is an ApiForbiddenError with the control plane\'s code, message and details, and no API key anywhere', async () => {
     const details = { spaceId: 'team-a-1a2b3c', role: 'write', apiKeyId: 'key-1', apiKeyName: 'reader' };
     answers.push((_, response) => json(response, 403, errorBody('forbidden', 'stack "s" needs the write role on space "team-a-1a2b3c"', details)));
     const api = client();
     const error = await api.stacks.update('s', { name: 'x' }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(LiftgateForbiddenError);
+    expect(error).toBeInstanceOf(ApiForbiddenError);
     expect(error).toMatchObject({ status: 403, code: 'forbidden', details, method: 'PATCH' });
     expect((error as Error).message).toContain('needs the write role');
     const everything = `${(error as Error).message} ${(error as Error).stack} ${JSON.stringify(error)}`;
@@ -157,15 +149,15 @@ describe('LiftgateClient', () => {
   });
 
   test.each([
-    [404, 'LiftgateNotFoundError', LiftgateNotFoundError, 'not_found'],
-    [409, 'LiftgateConflictError', LiftgateConflictError, 'conflict'],
-    [422, 'LiftgateUnprocessableError', LiftgateUnprocessableError, 'unprocessable'],
+    [404, 'ApiNotFoundError', ApiNotFoundError, 'not_found'],
+    [409, 'ApiConflictError', ApiConflictError, 'conflict'],
+    [422, 'ApiUnprocessableError', ApiUnprocessableError, 'unprocessable'],
   ])('a %i is never retried and becomes %s', async (status, _name, type, code) => {
     answers.push((_, response) => json(response, status, errorBody(code, 'refused', { field: 'vcs.integrationId' })));
     const api = client();
     const error = await api.integrations.get('bb').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ status, code, apiMessage: 'refused', details: { field: 'vcs.integrationId' } });
+    expect(error).toMatchObject({ status, code, messages: ['refused'], details: { field: 'vcs.integrationId' } });
     expect(seen).toHaveLength(1);
     api.close();
   });
@@ -180,7 +172,7 @@ describe('LiftgateClient', () => {
 
     seen = [];
     answers.push((_, response) => json(response, 500, errorBody('internal', 'boom')));
-    await expect(api.spaces.create({ name: 'x' })).rejects.toBeInstanceOf(LiftgateServerError);
+    await expect(api.spaces.create({ name: 'x' })).rejects.toBeInstanceOf(ApiServerError);
     expect(seen).toHaveLength(1);
     api.close();
   });
@@ -195,7 +187,7 @@ describe('LiftgateClient', () => {
     seen = [];
     answers.push((_, response) => json(response, 429, errorBody('rate_limited', 'slow down'), { 'retry-after': '120' }));
     const error = await api.spaces.create({ name: 'team-a' }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(LiftgateRateLimitedError);
+    expect(error).toBeInstanceOf(ApiRateLimitedError);
     expect(error).toMatchObject({ retryAfterMs: 120_000 });
     expect(seen).toHaveLength(1);
     api.close();
@@ -217,23 +209,23 @@ describe('LiftgateClient', () => {
     api.close();
   });
 
-  test('an answer of the wrong shape is a LiftgateResponseParseError naming the field', async () => {
+  test('an answer of the wrong shape is an ApiResponseParseError naming the field', async () => {
     answers.push((_, response) => json(response, 200, { ...space, labels: 'not-a-list' }));
     const api = client();
     const error = await api.spaces.get('x').catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(LiftgateResponseParseError);
+    expect(error).toBeInstanceOf(ApiResponseParseError);
     expect((error as Error).message).toContain('labels');
     api.close();
   });
 
-  test('an endpoint nobody listens on is a LiftgateConnectionError after the retries, without the key', async () => {
+  test('an endpoint nobody listens on is an ApiConnectionError after the retries, without the key', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const api = new LiftgateClient({ endpoint: `http://127.0.0.1:${port}`, apiKey, retry: { maxRetries: 2, baseDelayMs: 1 } });
     const error = await api.spaces.list().catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(LiftgateConnectionError);
+    expect(error).toBeInstanceOf(ApiConnectionError);
     expect(error).toMatchObject({ networkCode: 'ECONNREFUSED' });
     expect(JSON.stringify(error)).not.toContain(apiKey);
     api.close();
@@ -245,14 +237,14 @@ describe('LiftgateClient', () => {
     const controller = new AbortController();
     const started = performance.now();
     setTimeout(() => controller.abort(), 200);
-    await expect(api.stacks.get('s', { signal: controller.signal })).rejects.toBeInstanceOf(LiftgateServerError);
+    await expect(api.stacks.get('s', { signal: controller.signal })).rejects.toBeInstanceOf(ApiServerError);
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(seen.length).toBeLessThanOrEqual(2);
     api.close();
   });
 
   test('refuses endpoints that are not http(s) URLs or that carry credentials, and an empty key', () => {
-    expect(() => new LiftgateClient({ endpoint: 'ftp://x', apiKey })).toThrow('endpoint must be an http(s) URL');
+    expect(() => new LiftgateClient({ endpoint: 'ftp://x', apiKey })).toThrow('endpoint must use http or https');
     expect(() => new LiftgateClient({ endpoint: 'http://u:p@x', apiKey })).toThrow('must not contain credentials');
     expect(() => new LiftgateClient({ endpoint: 'http://x', apiKey: ' ' })).toThrow('apiKey must not be empty');
   });
