@@ -39,11 +39,11 @@ function authenticate(model: EmulatorModel, header: string | undefined): Princip
   const value = rest.join(' ');
   let principal: Principal | null = null;
   if (scheme?.toLowerCase() === 'bearer' && value !== '') {
-    principal = model.principalForBearer(value);
+    principal = model.permissions.principalForBearer(value);
   } else if (scheme?.toLowerCase() === 'basic' && value !== '') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon > 0) principal = model.principalForBasic(decoded.slice(0, colon), decoded.slice(colon + 1));
+    if (colon > 0) principal = model.permissions.principalForBasic(decoded.slice(0, colon), decoded.slice(colon + 1));
   }
   if (principal === null) throw errors.badCredentials();
   return principal;
