@@ -1,9 +1,7 @@
 import fc from 'fast-check';
-import { Agent } from 'node:http';
 import { hubSignatureFor } from '../../../src/server/webhooks/signature';
 import { TestControlPlane } from '../harness';
 import { pullRequestEvent, refsChanged } from './bitbucket-payloads';
-import { postDelivery } from './signed-delivery';
 
 /**
  * The receiver must answer bad input with a 4xx, never a 5xx: thousands of generated deliveries — valid payloads
@@ -14,7 +12,6 @@ import { postDelivery } from './signed-delivery';
 const RUNS = 3000;
 const server = new TestControlPlane('pglite');
 let integration: { id: string; webhookSecret: string };
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
 beforeAll(async () => {
   await server.start();
@@ -23,10 +20,7 @@ beforeAll(async () => {
   await server.createStack({ name: 'prod', vcs: { integrationId: integration.id, projectKey: 'PLAT', repositorySlug: 'network', branch: 'main' } });
 }, 60_000);
 
-afterAll(async () => {
-  agent.destroy();
-  await server.stop();
-});
+afterAll(() => server.stop());
 
 const EVENT_KEYS = [
   'repo:refs_changed',
@@ -134,7 +128,7 @@ describe('webhook receiver fuzzing', () => {
         if (generated.signature === 'other-secret') headers['x-hub-signature'] = hubSignatureFor('not-the-secret', bytes);
         if (generated.signature === 'garbage') headers['x-hub-signature'] = `sha256=${bytes.length}`;
         const integrationId = generated.target === 'real' ? integration.id : generated.target;
-        const answer = await postDelivery(server.baseUrl, { path: `/webhooks/bitbucket-datacenter/${integrationId}`, headers, body: bytes }, agent);
+        const answer = await server.send({ path: `/webhooks/bitbucket-datacenter/${integrationId}`, headers, body: bytes });
         if (answer.status >= 500 || answer.status < 200) {
           throw new Error(`answered ${answer.status}: ${JSON.stringify(answer.body)}`);
         }

@@ -21,13 +21,15 @@ export class ControlPlaneProcess {
     private readonly child: ChildProcess,
     private readonly dataDir: string,
     private readonly exited: Promise<number | null>,
+    /** Its log so far (JSON lines on stdout). */
+    readonly logs: () => string,
   ) {}
 
   static async start(): Promise<ControlPlaneProcess> {
     const dataDir = mkdtempSync(join(tmpdir(), 'liftgate-serve-'));
-    const { child, exited, url } = await startServe(['--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback'], { timeoutMs: 60_000 });
+    const { child, exited, url, stdout } = await startServe(['--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback'], { timeoutMs: 60_000 });
     const adminKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
-    return new ControlPlaneProcess(url.replace(/\/+$/, ''), adminKey, child, dataDir, exited);
+    return new ControlPlaneProcess(url.replace(/\/+$/, ''), adminKey, child, dataDir, exited, stdout);
   }
 
   /** One REST call (admin key unless another is given). */
