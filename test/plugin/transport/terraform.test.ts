@@ -84,8 +84,9 @@ describe('with the real terraform binary', () => {
     // The call reached the plugin: only a working connection can answer Unimplemented.
     expect(output).toMatch(/GetProviderSchema: error="rpc error: code = Unimplemented/);
     expect(output).not.toContain('plugin failed to exit gracefully');
+    // It exited by itself, before the 2 s after which Terraform kills a plugin (logged as "failed to exit gracefully").
     const exitMs = msBetween(output, /GetProviderSchema: error=/, /provider: plugin process exited/);
-    expect(exitMs).toBeLessThan(500);
+    expect(exitMs).toBeLessThan(2000);
     // The plugin's own hclog lines reach Terraform's log under the plugin's name.
     const listening = output.split('\n').find((line) => line.includes('terraform-provider-echo: plugin server listening:'));
     expect(listening).toContain('@module=echo-plugin');
