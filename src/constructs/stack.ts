@@ -3,7 +3,9 @@ import { Construct } from 'constructs';
 import { Stack as StackResource } from '../providers/liftgate/stack';
 import { BitbucketDatacenterIntegration, IIntegration } from './integration';
 import { ISpace, Space } from './space';
-import { PropsValidator, projectKeyPattern, projectKeyRule, repositorySlugPattern, repositorySlugRule } from './validation';
+import { projectKeyProblem, repositorySlugProblem } from '../domain/bitbucket-names';
+import { branchNameProblem, projectRootProblem } from '../domain/git';
+import { naming, PropsValidator } from './validation';
 
 /** Properties of a `LiftgateStack`. */
 export interface LiftgateStackProps {
@@ -62,14 +64,11 @@ export class LiftgateStack extends Construct {
     super(scope, id);
     const validator = new PropsValidator(this, 'LiftgateStack');
     validator.checkNotBlank('name', props.name);
-    validator.checkPattern('projectKey', props.projectKey, projectKeyPattern, projectKeyRule);
-    validator.checkPattern('repositorySlug', props.repositorySlug, repositorySlugPattern, repositorySlugRule);
-    if (props.branch !== undefined) {
-      validator.checkPattern('branch', props.branch, /^(?!\/|.*\/$|.*\/\/|.*\.\.|.*@\{)[^\s~^:?*[\\]+$/, 'is not a valid branch name');
-    }
-    if (props.projectRoot !== undefined) {
-      validator.checkPattern('projectRoot', props.projectRoot, /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, 'must be a relative path inside the repository (no leading "/" or "..")');
-    }
+    // The control plane matches keys and slugs in any case; branch and projectRoot by the rules it stores them by.
+    validator.checkRule('projectKey', props.projectKey, naming(projectKeyProblem));
+    validator.checkRule('repositorySlug', props.repositorySlug, naming(repositorySlugProblem));
+    validator.checkRule('branch', props.branch, branchNameProblem);
+    validator.checkRule('projectRoot', props.projectRoot, projectRootProblem);
     validator.checkLabels('labels', props.labels);
     validator.throwIfInvalid();
 

@@ -21,10 +21,11 @@ export class PropsValidator {
     if (value.trim().length === 0) this.report(field, 'must not be empty');
   }
 
-  /** Text that must match `pattern`; `rule` says what is expected in words. */
-  public checkPattern(field: string, value: string | undefined, pattern: RegExp, rule: string): void {
+  /** Text a rule of the domain layer accepts; `problemOf` says why a value breaks it, or answers null. */
+  public checkRule(field: string, value: string | undefined, problemOf: (value: string) => string | null): void {
     if (value === undefined || Token.isUnresolved(value)) return;
-    if (!pattern.test(value)) this.report(field, `${JSON.stringify(value)} ${rule}`);
+    const problem = problemOf(value);
+    if (problem !== null) this.report(field, problem);
   }
 
   /** Labels: non-empty, no duplicates (the control plane stores them as a set). */
@@ -49,10 +50,10 @@ export class PropsValidator {
   }
 }
 
-/** Bitbucket project keys: a letter, then letters, digits or underscores. */
-export const projectKeyPattern = /^[A-Za-z][A-Za-z0-9_]*$/;
-export const projectKeyRule = 'is not a Bitbucket project key (a letter, then letters, digits or underscores)';
-
-/** Bitbucket repository slugs: lowercase letters, digits, dots, dashes and underscores. */
-export const repositorySlugPattern = /^[a-z0-9][a-z0-9._-]*$/;
-export const repositorySlugRule = 'is not a Bitbucket repository slug (lowercase letters, digits, ".", "-" or "_")';
+/** A rule whose problem does not name the value, as one that does: `"plat" must be …`. */
+export function naming(problemOf: (value: string) => string | null): (value: string) => string | null {
+  return (value) => {
+    const problem = problemOf(value);
+    return problem === null ? null : `${JSON.stringify(value)} ${problem}`;
+  };
+}

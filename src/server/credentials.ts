@@ -1,4 +1,4 @@
-import { classifyApiHost, defaultUserFacingHost, userFacingHostProblem, type ApiHostKind } from '../domain/bitbucket-hosts';
+import { classifyApiHost, defaultUserFacingHost, userFacingHostProblem, type ApiHostKind } from '../domain/api-hosts';
 import { UnprocessableError } from './errors';
 
 export interface BitbucketCredentials {

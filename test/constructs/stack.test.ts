@@ -59,17 +59,21 @@ describe('LiftgateStack', () => {
   describe('validation', () => {
     test.each<[string, Partial<LiftgateStackProps>, string]>([
       ['empty name', { name: '' }, 'name: must not be empty'],
-      ['bad project key', { projectKey: 'plat-1' }, 'projectKey: "plat-1" is not a Bitbucket project key'],
-      ['bad repository slug', { repositorySlug: '' }, 'repositorySlug: "" is not a Bitbucket repository slug'],
-      ['bad branch', { branch: 'feature..x' }, 'branch: "feature..x" is not a valid branch name'],
-      ['branch with a space', { branch: 'my branch' }, 'branch: "my branch" is not a valid branch name'],
-      ['absolute project root', { projectRoot: '/infra' }, 'projectRoot: "/infra" must be a relative path inside the repository'],
-      ['project root leaving the repository', { projectRoot: 'infra/../..' }, 'projectRoot: "infra/../.." must be a relative path'],
+      ['bad project key', { projectKey: 'plat-1' }, 'projectKey: "plat-1" must be a Bitbucket project key: '],
+      ['bad repository slug', { repositorySlug: '' }, 'repositorySlug: "" must be a Bitbucket repository slug'],
+      ['bad branch', { branch: 'feature..x' }, 'branch: must be a valid Git branch name (it contains ".."), got "feature..x"'],
+      ['branch with a space', { branch: 'my branch' }, 'branch: must be a valid Git branch name (it contains a space), got "my branch"'],
+      ['absolute project root', { projectRoot: '/infra' }, 'projectRoot: must be a relative path inside the repository (it is absolute), got "/infra"'],
+      ['project root leaving the repository', { projectRoot: 'infra/../..' }, 'projectRoot: must be a relative path inside the repository (it contains ".."), got "infra/../.."'],
       ['duplicate label', { labels: ['a', 'a'] }, 'labels[1]: duplicate label "a"'],
     ])('%s', (_case, props, expected) => {
       const message = errorOf(() => new LiftgateStack(newStack(), 'Network', { ...base, ...props }));
       expect(message).toMatch(/^Invalid LiftgateStack at "test\/Network"/);
       expect(message).toContain(expected);
+    });
+
+    test('takes keys and slugs in any case, as the control plane matches them', () => {
+      expect(() => new LiftgateStack(newStack(), 'Network', { ...base, projectKey: 'plat', repositorySlug: 'Network' })).not.toThrow();
     });
 
     test('every problem is collected into one error', () => {

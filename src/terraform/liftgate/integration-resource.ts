@@ -17,7 +17,7 @@ import {
   type ResourceDefinition,
   type Validator,
 } from '../../plugin';
-import { apiHostProblem, defaultUserFacingHost } from '../../domain/bitbucket-hosts';
+import { apiHostProblem, defaultUserFacingHost } from '../../domain/api-hosts';
 import { apiErrorDiagnostic, quotedList, type FieldMap, type LiftgateProviderContext } from './context';
 import { ApiConflictError, ApiNotFoundError } from '../../clients/errors';
 
