@@ -1,19 +1,11 @@
-import { createServer } from 'node:net';
 import { parseDriftFlags, runDrift } from '../../src/cli/drift';
 import { checkDrift, type DriftFinding } from '../../src/cli/drift/check';
 import { runCli } from '../helpers/cli';
-import { DriftFixture, ServeProcess } from '../drift/fixture';
+import { DriftFixture } from '../drift/fixture';
+import { ControlPlaneProcess } from '../helpers/serve';
+import { closedPort } from '../helpers/http';
 
 jest.setTimeout(90_000);
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function byRepository(findings: DriftFinding[]): Record<string, string[]> {
   const result: Record<string, string[]> = {};
@@ -28,7 +20,7 @@ describe('liftgate drift', () => {
   let fixture: DriftFixture;
 
   beforeAll(async () => {
-    fixture = new DriftFixture(await ServeProcess.start());
+    fixture = new DriftFixture(await ControlPlaneProcess.start());
   }, 60_000);
   afterAll(() => fixture?.dispose(), 30_000);
   beforeEach(() => fixture.startEmulator());

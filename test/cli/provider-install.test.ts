@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import {
   type InstallOptions,
 } from '../../src/cli/provider-install';
 import { repoRoot, runCli } from '../helpers/cli';
+import { runTerraform } from '../helpers/terraform';
 
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const builtEntryPoint = join(repoRoot, 'lib', 'cli', 'provider.js');
@@ -159,26 +160,7 @@ describe('liftgate provider install', () => {
 });
 
 describe('terraform init against the installed mirror (real terraform, offline)', () => {
-  function terraform(args: string[], cwd: string, cliConfig: string): Promise<{ code: number | null; output: string }> {
-    return new Promise((resolve, reject) => {
-      const env = { ...process.env };
-      for (const key of Object.keys(env)) if (key.startsWith('TF_')) delete env[key];
-      const child = spawn('terraform', args, {
-        cwd,
-        env: { ...env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: cliConfig },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, output });
-      });
-    });
-  }
+  const terraform = (args: string[], cwd: string, cliConfig: string) => runTerraform(args, { cwd, cliConfig, timeoutMs: 60_000 });
 
   it('finds both providers in the implied ./terraform.d/plugins mirror, a re-install keeps the lock file valid, and the launchers start the providers', async () => {
     const root = temporaryDirectory();

@@ -13,7 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { HANDLED_EVENTS } from '../../src/domain/webhook-events';
 import { repoRoot } from '../helpers/cli';
-import { ControlPlaneProcess } from '../terraform/liftgate/control-plane';
+import { ControlPlaneProcess } from '../helpers/serve';
 
 /** Debian's chromium; LIFTGATE_CHROMIUM points elsewhere. `.ci/run` installs the package when it is missing. */
 export const CHROMIUM_PATH = process.env.LIFTGATE_CHROMIUM ?? '/usr/bin/chromium';

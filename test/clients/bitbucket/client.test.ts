@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import {
   BitbucketClient,
@@ -9,6 +7,7 @@ import {
 } from '../../../src/clients/bitbucket';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator';
 import { ManualClock } from '../../helpers/clock';
+import { closedPort, scriptedServer, type RecordedRequest, type ScriptedServer } from '../../helpers/http';
 import { ApiBadRequestError, ApiConflictError, ApiConnectionError, ApiForbiddenError, ApiNotFoundError, ApiPageLimitError, ApiRateLimitedError, ApiResponseParseError, ApiServerError, ApiUnauthorizedError } from '../../../src/clients/errors';
 
 /**
@@ -38,65 +37,29 @@ async function expectRejection<T extends BitbucketError>(promise: Promise<unknow
 }
 
 /**
- * An HTTP server on loopback answering every request with one fixed response. Only for answers the
- * faithful emulator never gives this client (the XSRF 403 needs a request without X-Atlassian-Token,
- * which the client never sends; a body that breaks the schema; a server that is not Bitbucket).
+ * A server on loopback answering every request with one fixed response. Only for answers the faithful emulator never
+ * gives this client (the XSRF 403 needs a request without X-Atlassian-Token, which the client never sends; a body that
+ * breaks the schema; a server that is not Bitbucket).
  */
-async function fixedResponseServer(status: number, contentType: string, body: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((_request, response) => {
+function fixedResponseServer(status: number, contentType: string, body: string): Promise<ScriptedServer> {
+  return scriptedServer((_request, response) => {
     response.writeHead(status, { 'Content-Type': contentType, 'X-AREQUESTID': '@FIXED' });
     response.end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-interface RecordedRequest {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
 }
 
 /**
- * An HTTP server on loopback that records what arrives (headers the emulator does not report back) and
- * tracks how many requests are in flight at once; each answer is delayed so concurrent requests overlap.
+ * A server on loopback that records what arrives (headers the emulator does not report back); each answer is delayed
+ * so concurrent requests overlap and the server's peak of requests in flight shows the client's limit.
  */
-async function recordingServer(answer: (request: http.IncomingMessage) => { status: number; body?: unknown }) {
-  const requests: RecordedRequest[] = [];
-  let inFlight = 0;
-  let peakInFlight = 0;
-  const server = http.createServer((request, response) => {
-    inFlight += 1;
-    peakInFlight = Math.max(peakInFlight, inFlight);
-    requests.push({ method: request.method!, url: request.url!, headers: request.headers });
-    request.resume();
+function recordingServer(answer: (request: RecordedRequest) => { status: number; body?: unknown }): Promise<ScriptedServer> {
+  return scriptedServer((request, response) => {
     setTimeout(() => {
       const { status, body } = answer(request);
-      inFlight -= 1;
       response.writeHead(status, { 'Content-Type': 'application/json' });
       response.end(body === undefined ? undefined : JSON.stringify(body));
     }, 10);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    peakInFlight: () => peakInFlight,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** A port nothing listens on: bind, read the port, close. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 beforeAll(async () => {
@@ -262,19 +225,15 @@ describe('repository webhooks', () => {
   });
 
   it('tests an endpoint with diagnostics:ping and reports its answer', async () => {
-    const received: Array<{ event: string | undefined }> = [];
-    const receiver = http.createServer((request, response) => {
-      received.push({ event: request.headers['x-event-key'] as string | undefined });
+    const receiver = await scriptedServer((_request, response) => {
       response.writeHead(204).end();
     });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     try {
-      const result = await clientFor().repositoryWebhooks.test('PLAT', 'network', { url });
+      const result = await clientFor().repositoryWebhooks.test('PLAT', 'network', { url: `${receiver.url}/hook` });
       expect(result.response?.statusCode).toBe(204);
-      expect(received).toEqual([{ event: 'diagnostics:ping' }]);
+      expect(receiver.requests.map((request) => request.headers['x-event-key'])).toEqual(['diagnostics:ping']);
     } finally {
-      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await receiver.close();
     }
   });
 });

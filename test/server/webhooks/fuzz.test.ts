@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { HANDLED_EVENTS, PING_EVENT } from '../../../src/domain/webhook-events';
 import { hubSignatureFor } from '../../../src/server/webhooks/signature';
 import { TestControlPlane } from '../harness';
 import { pullRequestEvent, refsChanged } from './bitbucket-payloads';
@@ -22,18 +23,8 @@ beforeAll(async () => {
 
 afterAll(() => server.stop());
 
-const EVENT_KEYS = [
-  'repo:refs_changed',
-  'pr:opened',
-  'pr:from_ref_updated',
-  'pr:modified',
-  'pr:reviewer:approved',
-  'pr:reviewer:unapproved',
-  'pr:merged',
-  'pr:comment:added',
-  'diagnostics:ping',
-  'pr:declined',
-];
+/** Every handled event, the ping, and one Liftgate records and ignores. */
+const EVENT_KEYS = [...HANDLED_EVENTS, PING_EVENT, 'pr:declined'];
 
 const repo = { projectKey: 'PLAT', slug: 'network' };
 const validPayloads: Array<[string, unknown]> = [
