@@ -1,9 +1,9 @@
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import { ConcurrencyLimiter } from './concurrency';
 import { kindOfStatus, STATUS_SUMMARIES, type ApiError, type ApiErrorDetails, type ErrorFactory, type FailureKind } from './errors';
-import { createTextHttp, type TextHttp } from './http';
+import { byteLimit, createTextHttp, readCapped, type TextHttp } from './http';
 import { PagedList, type PageFetcher, type PagingOptions } from './paging';
 import {
   failureDelayMs,
@@ -328,31 +328,6 @@ export class Transport {
   }
 }
 
-/**
- * An API's base URL as the transport takes it: an absolute http(s) URL without credentials (they would end up in
- * every error message and log line), query or fragment, and without trailing slashes. `field` names the option in
- * the TypeError for anything else; `credentialsHint` says where credentials go instead.
- */
-export function httpBaseUrl(value: string, field: string, credentialsHint: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError(`${field} must be an absolute http(s) URL, got "${value}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${field} must use http or https, got "${url.protocol}"`);
-  if (url.username !== '' || url.password !== '') throw new TypeError(`${field} must not contain credentials; ${credentialsHint}`);
-  if (url.search !== '' || url.hash !== '') throw new TypeError(`${field} must not have a query or fragment, got "${value}"`);
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-/** Encodes one path segment (keys, slugs and ids come from users and configuration). */
-export function segment(value: string | number): string {
-  const text = String(value);
-  if (text === '') throw new TypeError('a URL path segment (a key, slug or id) must not be empty');
-  return encodeURIComponent(text);
-}
-
 function headerValue(value: unknown): string | undefined {
   if (Array.isArray(value)) return value.length > 0 ? String(value[0]) : undefined;
   return value === undefined || value === null ? undefined : String(value);
@@ -362,32 +337,4 @@ function headerRecord(headers: AxiosResponse['headers']): Record<string, string 
   const record: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) record[name.toLowerCase()] = headerValue(value);
   return record;
-}
-
-/** Reads at most `limit` bytes of a stream as text, then drops the rest. */
-async function readCapped(stream: Readable, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    chunks.push(buffer.subarray(0, Math.max(0, limit - size)));
-    size += buffer.length;
-    if (size >= limit) {
-      stream.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Passes bytes through until more than `maxBytes` came, then fails with `tooLarge()`. */
-function byteLimit(maxBytes: number, tooLarge: () => Error): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      if (seen > maxBytes) return done(tooLarge());
-      return done(null, chunk);
-    },
-  });
 }

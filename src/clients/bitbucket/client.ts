@@ -1,5 +1,6 @@
 import type { Clock, RetryOptions } from '../retry';
-import { httpBaseUrl, Transport, type RequestEvent } from '../transport';
+import { Transport, type RequestEvent } from '../transport';
+import { httpBaseUrl } from '../urls';
 import { AccessTokensResource } from './access-tokens';
 import { bitbucketError, BitbucketError } from './errors';
 import type { BitbucketTransport, CallOptions } from './pages';

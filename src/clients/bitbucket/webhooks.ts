@@ -1,6 +1,6 @@
 import { createWithoutDuplicates } from '../create';
 import type { PagedList, PagingOptions } from '../paging';
-import { segment } from '../transport';
+import { segment } from '../urls';
 import { listPages, type BitbucketTransport, type CallOptions } from './pages';
 import { API } from './paths';
 import {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { PagedList, PagingOptions } from '../paging';
 import type { Clock, RetryOptions, RetryPolicy } from '../retry';
-import { httpBaseUrl, segment, Transport, type JsonRequestSpec } from '../transport';
+import { Transport, type JsonRequestSpec } from '../transport';
+import { httpBaseUrl, segment } from '../urls';
 import { liftgateError } from './errors';
 import {
   deliverySchema,
