@@ -48,9 +48,14 @@ export function userFacingHostProblem(value: string): string | null {
   return url.protocol === 'https:' || url.protocol === 'http:' ? null : 'must be an http(s) URL';
 }
 
+/** Whether an apiHost is reached through a VCS agent pool (private://<pool>) rather than called directly. */
+export function isPrivateApiHost(apiHost: string): boolean {
+  return /^private:/i.test(apiHost);
+}
+
 /** The userFacingHost an integration shows when none is set: its apiHost, unless that is reached through an agent pool. */
 export function defaultUserFacingHost(apiHost: string): string | null {
-  return apiHost.startsWith('private:') ? null : apiHost;
+  return isPrivateApiHost(apiHost) ? null : apiHost;
 }
 
 /** A URL's host as the rules compare it: lower case, IPv6 without brackets, no trailing dot. */
