@@ -12,10 +12,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../helpers/cli';
+import { freeLoopbackPort } from '../helpers/ports';
 
 jest.setTimeout(10 * 60_000);
 
@@ -50,17 +50,6 @@ function forTool(block: Block): string {
   if (tool === 'cdktn') return block.text;
   if (block.kind === 'file' && block.argument === 'main.ts') return block.text.replace(/'cdktn'/g, "'cdktf'").replace(/'liftgate-cdktn'/g, "'liftgate'");
   return block.text.replace(/\bnpx cdktn\b/g, 'npx cdktf');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** One bash process the blocks run in, so that `cd` and `export` carry over as in a terminal. */
@@ -216,7 +205,7 @@ describe(`the README's first deployment, as written (${tool} on Node ${process.v
     const packages = join(scratch, 'packages');
     mkdirSync(home);
     mkdirSync(packages);
-    [emulatorPort, servePort] = await Promise.all([freePort(), freePort()]);
+    [emulatorPort, servePort] = await Promise.all([freeLoopbackPort(), freeLoopbackPort()]);
     // What the "provided" block does in the reader's clone: this checkout's build, packed.
     const provided = blocks.find((block) => block.kind === 'provided');
     expect(provided?.argument).toBe('LIFTGATE_PACKAGES');
