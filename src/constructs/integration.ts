@@ -156,7 +156,7 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
   public static fromIntegrationId(scope: Construct, id: string, integrationId: string, provider?: TerraformProvider): IIntegration {
     const imported = new ImportedIntegration(scope, id, integrationId, provider);
     const validator = new PropsValidator(imported, 'BitbucketDatacenterIntegration.fromIntegrationId');
-    validator.checkNotBlank('integrationId', integrationId);
+    validator.requireText('integrationId', integrationId);
     validator.throwIfInvalid();
     return imported;
   }
@@ -248,10 +248,10 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
 
   private validate(props: BitbucketDatacenterIntegrationProps, events: WebhookEvent[]): void {
     const validator = new PropsValidator(this, 'BitbucketDatacenterIntegration');
-    validator.checkNotBlank('name', props.name);
+    const name = validator.requireText('name', props.name);
     // The control plane derives the id from the name and refuses a name it cannot make one of.
-    validator.checkRule('name', props.name.trim() === '' ? undefined : props.name, (name) =>
-      slugify(name) === '' ? `${JSON.stringify(name)} needs at least one letter or digit (the id is a slug of the name)` : null,
+    validator.checkRule('name', name, (given) =>
+      slugify(given) === '' ? `${JSON.stringify(given)} needs at least one letter or digit (the id is a slug of the name)` : null,
     );
     if (this.isDefault && props.space !== undefined) {
       validator.report('space', 'a default integration lives in the root space: remove space, or set isDefault to false for a space-level integration');
@@ -261,10 +261,10 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
       const other = stack.node.findAll().find((child) => child !== this && child instanceof BitbucketDatacenterIntegration && child.isDefault && TerraformStack.of(child) === stack);
       if (other !== undefined) validator.report('isDefault', `the stack already declares the default integration at "${other.node.path}" (an account has at most one)`);
     }
-    validator.checkRule('apiHost', props.apiHost, naming(apiHostProblem));
+    validator.checkRule('apiHost', validator.requireText('apiHost', props.apiHost), naming(apiHostProblem));
     validator.checkRule('userFacingHost', props.userFacingHost, naming(userFacingHostProblem));
-    validator.checkNotBlank('username', props.username);
-    validator.checkNotBlank('accessToken', props.accessToken);
+    validator.requireText('username', props.username);
+    validator.requireText('accessToken', props.accessToken);
     if (props.accessTokenVersion !== undefined && !Token.isUnresolved(props.accessTokenVersion) && !(Number.isInteger(props.accessTokenVersion) && props.accessTokenVersion >= 1)) {
       validator.report('accessTokenVersion', `${props.accessTokenVersion} must be a whole number from 1`);
     }
@@ -272,14 +272,18 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
     if (props.webhookName !== undefined) validator.checkNotBlank('webhookName', props.webhookName);
 
     const projects = new Set<string>();
-    (props.projects ?? []).forEach((projectKey, index) => {
+    (props.projects ?? []).forEach((given, index) => {
+      const projectKey = validator.requireText(`projects[${index}]`, given);
+      if (projectKey === undefined) return;
       validator.checkRule(`projects[${index}]`, projectKey, webhookProjectKey);
       if (projects.has(projectKey.toUpperCase())) validator.report(`projects[${index}]`, `duplicate project ${JSON.stringify(projectKey)}`);
       projects.add(projectKey.toUpperCase());
     });
     const fannedOut = new Set<string>();
-    (props.allRepositoriesOfProjects ?? []).forEach((projectKey, index) => {
+    (props.allRepositoriesOfProjects ?? []).forEach((given, index) => {
       const field = `allRepositoriesOfProjects[${index}]`;
+      const projectKey = validator.requireText(field, given);
+      if (projectKey === undefined) return;
       validator.checkRule(field, projectKey, webhookProjectKey);
       if (fannedOut.has(projectKey.toUpperCase())) validator.report(field, `duplicate project ${JSON.stringify(projectKey)}`);
       else if (projects.has(projectKey.toUpperCase())) {
@@ -289,13 +293,16 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
     });
     const repositories = new Set<string>();
     (props.repositories ?? []).forEach((repository, index) => {
-      validator.checkRule(`repositories[${index}].projectKey`, repository.projectKey, webhookProjectKey);
-      validator.checkRule(`repositories[${index}].repositorySlug`, repository.repositorySlug, webhookRepositorySlug);
-      const key = `${repository.projectKey.toUpperCase()}/${repository.repositorySlug}`;
+      const projectKey = validator.requireText(`repositories[${index}].projectKey`, repository.projectKey);
+      const repositorySlug = validator.requireText(`repositories[${index}].repositorySlug`, repository.repositorySlug);
+      if (projectKey === undefined || repositorySlug === undefined) return;
+      validator.checkRule(`repositories[${index}].projectKey`, projectKey, webhookProjectKey);
+      validator.checkRule(`repositories[${index}].repositorySlug`, repositorySlug, webhookRepositorySlug);
+      const key = `${projectKey.toUpperCase()}/${repositorySlug}`;
       if (repositories.has(key)) validator.report(`repositories[${index}]`, `duplicate repository ${key}`);
-      else if (projects.has(repository.projectKey.toUpperCase())) {
-        validator.report(`repositories[${index}]`, `${key} already gets the project webhook of ${repository.projectKey} (it would receive every event twice)`);
-      } else if (fannedOut.has(repository.projectKey.toUpperCase())) {
+      else if (projects.has(projectKey.toUpperCase())) {
+        validator.report(`repositories[${index}]`, `${key} already gets the project webhook of ${projectKey} (it would receive every event twice)`);
+      } else if (fannedOut.has(projectKey.toUpperCase())) {
         validator.report(`repositories[${index}]`, `${key} already gets a webhook through allRepositoriesOfProjects`);
       }
       repositories.add(key);

@@ -63,10 +63,10 @@ export class LiftgateStack extends Construct {
   public constructor(scope: Construct, id: string, props: LiftgateStackProps) {
     super(scope, id);
     const validator = new PropsValidator(this, 'LiftgateStack');
-    validator.checkNotBlank('name', props.name);
+    validator.requireText('name', props.name);
     // The control plane matches keys and slugs in any case; branch and projectRoot by the rules it stores them by.
-    validator.checkRule('projectKey', props.projectKey, naming(projectKeyProblem));
-    validator.checkRule('repositorySlug', props.repositorySlug, naming(repositorySlugProblem));
+    validator.checkRule('projectKey', validator.requireText('projectKey', props.projectKey), naming(projectKeyProblem));
+    validator.checkRule('repositorySlug', validator.requireText('repositorySlug', props.repositorySlug), naming(repositorySlugProblem));
     validator.checkRule('branch', props.branch, branchNameProblem);
     validator.checkRule('projectRoot', props.projectRoot, projectRootProblem);
     validator.checkLabels('labels', props.labels);

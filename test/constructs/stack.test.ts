@@ -60,7 +60,9 @@ describe('LiftgateStack', () => {
     test.each<[string, Partial<LiftgateStackProps>, string]>([
       ['empty name', { name: '' }, 'name: must not be empty'],
       ['bad project key', { projectKey: 'plat-1' }, 'projectKey: "plat-1" must be a Bitbucket project key: '],
-      ['bad repository slug', { repositorySlug: '' }, 'repositorySlug: "" must be a Bitbucket repository slug'],
+      ['empty repository slug', { repositorySlug: '' }, 'repositorySlug: must not be empty'],
+      ['bad repository slug', { repositorySlug: 'Net Work' }, 'repositorySlug: "Net Work" must be a Bitbucket repository slug'],
+      ['repository slug left undefined', { repositorySlug: undefined }, 'repositorySlug: is required but is undefined'],
       ['bad branch', { branch: 'feature..x' }, 'branch: must be a valid Git branch name (it contains ".."), got "feature..x"'],
       ['branch with a space', { branch: 'my branch' }, 'branch: must be a valid Git branch name (it contains a space), got "my branch"'],
       ['absolute project root', { projectRoot: '/infra' }, 'projectRoot: must be a relative path inside the repository (it is absolute), got "/infra"'],

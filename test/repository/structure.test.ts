@@ -2,23 +2,17 @@
  * No god-files: no source file is longer than a reader can hold (generated bindings and the protocol's .proto
  * excepted), and no function of a command (src/cli) is longer than a screen: commands are thin and call the parts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { repoRoot } from '../helpers/cli';
+import { filesUnder } from '../helpers/files';
 
 const srcDir = join(repoRoot, 'src');
 const MAX_FILE_LINES = 400;
 const MAX_CLI_FUNCTION_LINES = 60;
 /** Written by generators, not by hand: the providers' L1 bindings (npm run gen:providers) and Terraform's protocol. */
 const GENERATED = [/^providers\//, /^plugin\/proto\/.+\.proto$/];
-
-function filesUnder(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(directory, entry.name);
-    return entry.isDirectory() ? filesUnder(path) : [path];
-  });
-}
 
 function lineCount(text: string): number {
   return text.endsWith('\n') ? text.split('\n').length - 1 : text.split('\n').length;
