@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { projectKeyProblem } from '../domain/bitbucket-names';
 import { errors } from './errors';
 import type { Project, Repository } from './entities';
 import { repositoryKey, type EmulatorStore } from './store';
@@ -19,7 +20,8 @@ export class Projects {
 
   create(input: { key: string; name: string; description?: string | null; public?: boolean }): Project {
     const key = input.key.trim();
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,127}$/.test(key)) {
+    // A ~username key names a personal project, which Bitbucket makes with the user, never through this call.
+    if (key.startsWith('~') || projectKeyProblem(key) !== null) {
       throw errors.invalid(
         'Project keys must start with a letter and may only consist of ASCII letters, numbers and underscores (A-Z, a-z, 0-9, _).',
         'key',
