@@ -11,11 +11,12 @@ export function isArchiveFormat(value: string): value is ArchiveFormat {
   return (ARCHIVE_FORMATS as readonly string[]).includes(value);
 }
 
+/** The two content types Atlassian's document gives the archive (the file name tells the format). */
 export const ARCHIVE_CONTENT_TYPES: Record<ArchiveFormat, string> = {
-  zip: 'application/zip',
+  zip: 'application/octet-stream',
   tar: 'application/x-tar',
-  'tar.gz': 'application/x-gzip',
-  tgz: 'application/x-gzip',
+  'tar.gz': 'application/octet-stream',
+  tgz: 'application/octet-stream',
 };
 
 export interface ArchiveFile {
