@@ -25,19 +25,25 @@ import {
 } from './errors';
 import {
   deliverySchema,
+  environmentVariableSchema,
   errorBodySchema,
   integrationDeletedSchema,
   integrationSchema,
   integrationSummarySchema,
+  lockInfoSchema,
   spaceSchema,
   runSchema,
   stackSchema,
+  stateVersionSchema,
   type Delivery,
+  type EnvironmentVariable,
+  type EnvironmentVariableInput,
   type Integration,
   type IntegrationCreateInput,
   type IntegrationDeleted,
   type IntegrationSummary,
   type IntegrationUpdateInput,
+  type LockInfo,
   type Page,
   type PageRequest,
   type Run,
@@ -47,6 +53,7 @@ import {
   type Stack,
   type StackCreateInput,
   type StackUpdateInput,
+  type StateVersion,
 } from './schemas';
 
 export type LiftgateRetryOptions = BitbucketRetryOptions;
@@ -64,10 +71,10 @@ export interface LiftgateClientOptions {
   userAgent?: string;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * How a failed request may be repeated: `idempotent` (GET, PATCH, DELETE) retries 429, 5xx and connection
+ * How a failed request may be repeated: `idempotent` (GET, PUT, PATCH, DELETE) retries 429, 5xx and connection
  * errors; `create` (POST) retries only 429 and connections refused before anything was sent, because a
  * create the server may have carried out must not be made twice.
  */
@@ -82,6 +89,8 @@ interface RequestSpec<T> {
   retryMode: RetryMode;
   /** For DELETE: a 404 on a retry means an earlier attempt that got no answer did the delete. */
   notFoundOnRetryMeansDone?: boolean;
+  /** A 204 answer is a value (null), not a body to parse: "nothing there yet". */
+  noContentIsNull?: boolean;
   signal?: AbortSignal;
 }
 
@@ -109,6 +118,8 @@ export class LiftgateClient {
   readonly spaces: SpacesResource;
   readonly integrations: IntegrationsResource;
   readonly stacks: StacksResource;
+  readonly environment: EnvironmentResource;
+  readonly state: StateResource;
   private readonly http: TextHttp;
   private readonly timeoutMs: number;
   private readonly apiKey: string;
@@ -125,6 +136,8 @@ export class LiftgateClient {
     this.spaces = new SpacesResource(this);
     this.integrations = new IntegrationsResource(this);
     this.stacks = new StacksResource(this);
+    this.environment = new EnvironmentResource(this);
+    this.state = new StateResource(this);
   }
 
   /** Closes idle keep-alive sockets so a process using the client can exit promptly. */
@@ -187,6 +200,7 @@ export class LiftgateClient {
     }
     const requestId = headerValue(response.headers['x-request-id']);
     const text = typeof response.data === 'string' ? response.data : '';
+    if (response.status === 204 && spec.noContentIsNull === true) return { data: null as T, headers: { ...response.headers } };
     if (response.status >= 200 && response.status < 300) {
       const parsed = parseBody(spec, url, response.status, requestId, text);
       return parsed instanceof LiftgateApiError ? parsed : { data: parsed.data, headers: { ...response.headers } };
@@ -408,6 +422,91 @@ export class StacksResource {
   /** Queues a manual TRACKED run (write on its space); 409 while the stack is detached. */
   triggerRun(id: string, input: { commit?: string } = {}, options: CallOptions = {}): Promise<Run> {
     return this.client.send({ method: 'POST', path: `/api/v1/stacks/${segment(id)}/runs`, body: input, schema: runSchema, retryMode: 'create', signal: options.signal });
+  }
+}
+
+/** A stack's environment variables (SPEC §7.5): read on its space lists them, write sets and deletes them. */
+export class EnvironmentResource {
+  constructor(private readonly client: LiftgateClient) {}
+
+  /** The stack's variables by name; secret ones with `value: null`. */
+  list(stackId: string, options: CallOptions = {}): Promise<EnvironmentVariable[]> {
+    return this.client.send({
+      method: 'GET',
+      path: `/api/v1/stacks/${segment(stackId)}/environment`,
+      schema: z.array(environmentVariableSchema),
+      retryMode: 'idempotent',
+      signal: options.signal,
+    });
+  }
+
+  /** Creates or replaces a variable (PUT is idempotent, so it is retried like a read). */
+  set(stackId: string, name: string, input: EnvironmentVariableInput, options: CallOptions = {}): Promise<EnvironmentVariable> {
+    return this.client.send({
+      method: 'PUT',
+      path: `/api/v1/stacks/${segment(stackId)}/environment/${segment(name)}`,
+      body: { value: input.value, secret: input.secret ?? false },
+      schema: environmentVariableSchema,
+      retryMode: 'idempotent',
+      signal: options.signal,
+    });
+  }
+
+  async delete(stackId: string, name: string, options: CallOptions = {}): Promise<void> {
+    await this.client.send({
+      method: 'DELETE',
+      path: `/api/v1/stacks/${segment(stackId)}/environment/${segment(name)}`,
+      schema: null,
+      retryMode: 'idempotent',
+      notFoundOnRetryMeansDone: true,
+      signal: options.signal,
+    });
+  }
+}
+
+/**
+ * A stack's Terraform state as an API client sees it (Terraform itself speaks to the same endpoints through its
+ * http backend): the current state, its versions, and force-unlock.
+ */
+export class StateResource {
+  constructor(private readonly client: LiftgateClient) {}
+
+  /** The current state document (read on the stack's space), or null when none was written yet. */
+  current(stackId: string, options: CallOptions = {}): Promise<Record<string, unknown> | null> {
+    return this.client.send<Record<string, unknown> | null>({
+      method: 'GET',
+      path: `/api/v1/stacks/${segment(stackId)}/state`,
+      schema: z.record(z.string(), z.unknown()),
+      retryMode: 'idempotent',
+      noContentIsNull: true,
+      signal: options.signal,
+    });
+  }
+
+  /** One page of the state's versions, newest first. */
+  async versions(stackId: string, page: PageRequest = {}, options: CallOptions = {}): Promise<Page<StateVersion>> {
+    return pageOf(
+      await this.client.exchange({
+        method: 'GET',
+        path: `/api/v1/stacks/${segment(stackId)}/state/versions`,
+        query: pageQuery(page),
+        schema: z.array(stateVersionSchema),
+        retryMode: 'idempotent',
+        signal: options.signal,
+      }),
+    );
+  }
+
+  /** Releases the state's lock whoever holds it (admin on the stack's space); the released lock, or null when there was none. */
+  async forceUnlock(stackId: string, options: CallOptions = {}): Promise<LockInfo | null> {
+    const answer = await this.client.send({
+      method: 'DELETE',
+      path: `/api/v1/stacks/${segment(stackId)}/state/lock`,
+      schema: z.object({ released: lockInfoSchema.nullable() }),
+      retryMode: 'idempotent',
+      signal: options.signal,
+    });
+    return answer.released;
   }
 }
 

@@ -2,7 +2,7 @@
  * Liftgate control-plane REST client: axios for HTTP, zod for every answer, typed errors carrying the
  * control plane's code, message and details (never the API key), and a retry policy per instance.
  */
-export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource } from './client';
+export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource, EnvironmentResource, StateResource } from './client';
 export type { CallOptions, LiftgateClientOptions, LiftgateRetryOptions } from './client';
 export {
   LiftgateApiError,
@@ -20,11 +20,14 @@ export {
 } from './errors';
 export type {
   Delivery,
+  EnvironmentVariable,
+  EnvironmentVariableInput,
   Integration,
   IntegrationCreateInput,
   IntegrationDeleted,
   IntegrationSummary,
   IntegrationUpdateInput,
+  LockInfo,
   Page,
   PageRequest,
   Run,
@@ -34,4 +37,5 @@ export type {
   Stack,
   StackCreateInput,
   StackUpdateInput,
+  StateVersion,
 } from './schemas';
