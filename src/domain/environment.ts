@@ -55,17 +55,13 @@ export function environmentVariableValueProblem(value: string): string | null {
   return bytes > MAX_VALUE_BYTES ? `the value is ${bytes} bytes; at most ${MAX_VALUE_BYTES} bytes are allowed` : null;
 }
 
-/** What one variable costs in an environment: `NAME=value` and its terminating NUL. */
-export function environmentEntryBytes(name: string, value: string): number {
-  return utf8Length(name) + 1 + utf8Length(value) + 1;
-}
-
 /**
  * Why a stack may not hold this set of variables, or null: too many, or too large together. `entries` are every
  * variable the stack would have (name and value size).
  */
 export function environmentSizeProblem(entries: readonly { name: string; valueBytes: number }[]): string | null {
   if (entries.length > MAX_VARIABLES) return `a stack may have at most ${MAX_VARIABLES} environment variables`;
+  // Each costs `NAME=value` and its terminating NUL.
   const total = entries.reduce((sum, entry) => sum + utf8Length(entry.name) + entry.valueBytes + 2, 0);
   return total > MAX_TOTAL_BYTES
     ? `the stack's environment variables would take ${total} bytes together; at most ${MAX_TOTAL_BYTES} bytes are allowed`

@@ -53,7 +53,7 @@ const lockConflict = z.union([
   errorBody,
 ]);
 
-export const stateVersion = z
+const stateVersion = z
   .object({
     serial: z.number().int().describe("The state's serial (Terraform increments it on every change)"),
     lineage: z.string(),

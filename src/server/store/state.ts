@@ -112,12 +112,6 @@ export async function lockStateForChange(tx: Queryable, stackId: string): Promis
   return { lock: toLock(row), current: await currentStateVersion(tx, stackId) };
 }
 
-/** The stack's lock, or null when it has none (read without taking the row). */
-export async function findStateLock(db: Queryable, stackId: string): Promise<StoredLock | null> {
-  const [row] = await db.query<LockRow>(LOCK_SELECT, [stackId]);
-  return row === undefined ? null : toLock(row);
-}
-
 export async function setStateLock(tx: Queryable, stackId: string, info: LockInfoJson, holder: StateActor): Promise<void> {
   await tx.query(
     `UPDATE terraform_states

@@ -84,6 +84,18 @@ function variableState(stackId: string, variable: EnvironmentVariable, knownValu
   };
 }
 
+/** Create and update alike: PUT sets the variable whether or not it exists. */
+async function setVariable(client: LiftgateProviderContext, config: VariableModel, signal: AbortSignal) {
+  const stackId = config.stack_id as string;
+  const name = config.name as string;
+  try {
+    const variable = await client.api.environment.set(stackId, name, { value: config.value as string, secret: config.secret ?? false }, { signal });
+    return { state: variableState(stackId, variable, config.value) };
+  } catch (error) {
+    return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: `set environment variable "${name}" of stack "${stackId}"`, role: 'write', spaceId: null }, fields)] };
+  }
+}
+
 /** `liftgate_stack_environment_variable`: one environment variable of a stack's runs (SPEC §7.5). */
 export const environmentVariableResource: ResourceDefinition<typeof attributes, LiftgateProviderContext> = {
   typeName: 'liftgate_stack_environment_variable',
@@ -94,16 +106,7 @@ export const environmentVariableResource: ResourceDefinition<typeof attributes, 
     attributes,
   },
 
-  async create({ client, config, signal }) {
-    const stackId = config.stack_id as string;
-    const name = config.name as string;
-    try {
-      const variable = await client.api.environment.set(stackId, name, { value: config.value as string, secret: config.secret ?? false }, { signal });
-      return { state: variableState(stackId, variable, config.value) };
-    } catch (error) {
-      return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: `set environment variable "${name}" of stack "${stackId}"`, role: 'write', spaceId: null }, fields)] };
-    }
-  },
+  create: ({ client, config, signal }) => setVariable(client, config, signal),
 
   async read({ client, state, signal }) {
     const stackId = state.stack_id as string;
@@ -117,16 +120,7 @@ export const environmentVariableResource: ResourceDefinition<typeof attributes, 
     }
   },
 
-  async update({ client, config, signal }) {
-    const stackId = config.stack_id as string;
-    const name = config.name as string;
-    try {
-      const variable = await client.api.environment.set(stackId, name, { value: config.value as string, secret: config.secret ?? false }, { signal });
-      return { state: variableState(stackId, variable, config.value) };
-    } catch (error) {
-      return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: `set environment variable "${name}" of stack "${stackId}"`, role: 'write', spaceId: null }, fields)] };
-    }
-  },
+  update: ({ client, config, signal }) => setVariable(client, config, signal),
 
   async delete({ client, state, signal }) {
     const stackId = state.stack_id as string;

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServe } from '../../helpers/cli';
+import { expectSuccess, type TerraformResult, type TerraformSandbox } from '../../helpers/terraform';
 
 export interface ApiAnswer {
   status: number;
@@ -71,4 +72,41 @@ provider "liftgate" {
   api_key  = ${JSON.stringify(apiKey)}
 }
 `;
+}
+
+/** A resource as `terraform show -json` lists it. */
+export interface ShownResource {
+  address: string;
+  values: Record<string, unknown>;
+  sensitive_values: Record<string, unknown>;
+}
+
+/**
+ * The terraform commands a lifecycle test runs in `sandbox()` (a function: suites make their sandbox in beforeAll):
+ * `run` adds -no-color and -input=false where the command takes them (options must come before positional
+ * arguments), `apply` must succeed, `planExitCode` is plan -detailed-exitcode's code (printing the plan when it is
+ * not 0), `show` maps addresses to resources.
+ */
+export function terraformSteps(sandbox: () => TerraformSandbox) {
+  const run = ([command, ...rest]: string[]): Promise<TerraformResult> => {
+    const noInput = ['show', 'state', 'output'].includes(command as string) ? [] : ['-input=false'];
+    return sandbox().terraform([command as string, ...(command === 'state' ? [] : ['-no-color', ...noInput]), ...rest]);
+  };
+  const apply = async (...extra: string[]) => {
+    const result = await run(['apply', '-auto-approve', ...extra]);
+    expectSuccess(result);
+    return result;
+  };
+  const planExitCode = async () => {
+    const result = await run(['plan', '-detailed-exitcode']);
+    if (result.code !== 0) process.stderr.write(`${result.stdout}\n${result.stderr}\n`);
+    return result.code;
+  };
+  const show = async (): Promise<Map<string, ShownResource>> => {
+    const result = await run(['show', '-json']);
+    expectSuccess(result);
+    const state = JSON.parse(result.stdout) as { values?: { root_module: { resources: ShownResource[] } } };
+    return new Map((state.values?.root_module.resources ?? []).map((resource) => [resource.address, resource]));
+  };
+  return { run, apply, planExitCode, show };
 }

@@ -3,8 +3,8 @@
  * real `liftgate serve`: create → empty plan → import and compare → update → replace → drift → destroy, and names the
  * control plane refuses failing at validate.
  */
-import { expectSuccess, TerraformSandbox, type TerraformResult } from '../../helpers/terraform';
-import { ControlPlaneProcess, liftgateProviderBlock } from './control-plane';
+import { expectSuccess, TerraformSandbox } from '../../helpers/terraform';
+import { ControlPlaneProcess, liftgateProviderBlock, terraformSteps, type ShownResource } from './control-plane';
 
 jest.setTimeout(300_000);
 
@@ -14,12 +14,6 @@ interface Settings {
   regionValue: string;
   tokenValue: string;
   tokenSecret: boolean;
-}
-
-interface ShownResource {
-  address: string;
-  values: Record<string, unknown>;
-  sensitive_values: Record<string, unknown>;
 }
 
 describe('liftgate_stack_environment_variable and manage_state with real terraform', () => {
@@ -58,26 +52,7 @@ resource "liftgate_stack_environment_variable" "token" {
 }
 `;
 
-  const run = ([command, ...rest]: string[]): Promise<TerraformResult> => {
-    const noInput = ['show', 'state', 'output'].includes(command as string) ? [] : ['-input=false'];
-    return sandbox.terraform([command as string, ...(command === 'state' ? [] : ['-no-color', ...noInput]), ...rest]);
-  };
-  const apply = async (...extra: string[]) => {
-    const result = await run(['apply', '-auto-approve', ...extra]);
-    expectSuccess(result);
-    return result;
-  };
-  const planExitCode = async () => {
-    const result = await run(['plan', '-detailed-exitcode']);
-    if (result.code !== 0) process.stderr.write(`${result.stdout}\n${result.stderr}\n`);
-    return result.code;
-  };
-  const show = async (): Promise<Map<string, ShownResource>> => {
-    const result = await run(['show', '-json']);
-    expectSuccess(result);
-    const state = JSON.parse(result.stdout) as { values?: { root_module: { resources: ShownResource[] } } };
-    return new Map((state.values?.root_module.resources ?? []).map((resource) => [resource.address, resource]));
-  };
+  const { run, apply, planExitCode, show } = terraformSteps(() => sandbox);
   const stackId = async () => (await show()).get('liftgate_stack.app')?.values.id as string;
   const variables = async () => (await controlPlane.ok('GET', `/api/v1/stacks/${await stackId()}/environment`)) as { name: string; value: string | null; secret: boolean }[];
 
