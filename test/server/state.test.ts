@@ -3,6 +3,7 @@
  * terraform binary is in test/e2e/state-backend.test.ts.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import Ajv from 'ajv';
 import {
   currentStateSerial,
   mintRunStateCredentials,
@@ -480,6 +481,17 @@ describeEachEngine(
         for (const method of methods) expect(document.paths[path][method].security).toEqual([{ basicAuth: [] }, { bearerAuth: [] }]);
       }
       expect(Object.keys(document.paths['/api/v1/stacks/{id}/state/lock'].post.responses)).toEqual(expect.arrayContaining(['200', '409']));
+
+      // Real answers match the documented schemas: a lock, a lock conflict, the versions.
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      ajv.addSchema({ components: document.components }, 'openapi');
+      const schemaFor = (path: string, method: string, status: number) =>
+        JSON.parse(JSON.stringify(document.paths[path][method].responses[String(status)].content['application/json'].schema).replace(/"#\/components\//g, '"openapi#/components/'));
+      expect(ajv.validate(schemaFor('/api/v1/stacks/{id}/state/lock', 'post', 200), (await lock('a')).body)).toBe(true);
+      expect(ajv.validate(schemaFor('/api/v1/stacks/{id}/state/lock', 'post', 409), (await lock('b')).body)).toBe(true);
+      expect(ajv.validate(schemaFor('/api/v1/stacks/{id}/state', 'post', 200), (await write(stateDocument(1), { lockId: 'a' })).body)).toBe(true);
+      expect(ajv.validate(schemaFor('/api/v1/stacks/{id}/state/versions', 'get', 200), (await call('GET', versionsPath())).body)).toBe(true);
+      expect(ajv.validate(schemaFor('/api/v1/stacks/{id}/state/lock', 'delete', 200), (await unlock('a')).body)).toBe(true);
     });
   },
   { maxStateBytes: MAX_STATE_BYTES },

@@ -33,17 +33,16 @@ export const stateAuth: { [scheme: string]: string[] }[] = [{ basicAuth: [] }, {
 
 const tags = ['state'];
 
-const lockInfo = z
-  .object({
-    ID: z.string().describe("Terraform's lock ID"),
-    Operation: z.string(),
-    Info: z.string(),
-    Who: z.string().describe('Set by the control plane: the API key or run holding the lock, then what the client said'),
-    Version: z.string().describe("The holder's Terraform version"),
-    Created: z.string().describe('When the control plane granted the lock (RFC 3339)'),
-    Path: z.string(),
-  })
-  .meta({ id: 'TerraformLockInfo' });
+const lockInfoFields = z.object({
+  ID: z.string().describe("Terraform's lock ID"),
+  Operation: z.string(),
+  Info: z.string(),
+  Who: z.string().describe('Set by the control plane: the API key or run holding the lock, then what the client said'),
+  Version: z.string().describe("The holder's Terraform version"),
+  Created: z.string().describe('When the control plane granted the lock (RFC 3339)'),
+  Path: z.string(),
+});
+const lockInfo = lockInfoFields.meta({ id: 'TerraformLockInfo' });
 
 /** 409 of the lock routes: another holds the lock (its LockInfo, which Terraform reads, and the API's error), or any other conflict. */
 const lockConflict = z.union([
@@ -233,7 +232,8 @@ export const stateRoutes: FastifyPluginAsyncZod<{ context: ServerContext; maxSta
         params: idParams,
         querystring: lockQuery,
         response: {
-          200: z.object({ released: lockInfo.nullable().describe('The lock that was released; null when the state was not locked') }),
+          // Inline rather than a reference: OpenAPI 3.0 cannot make a referenced schema nullable.
+          200: z.object({ released: lockInfoFields.nullable().describe('The lock that was released; null when the state was not locked') }),
           409: lockConflict,
           ...errorResponses(400, 401, 403, 404, 413),
         },
