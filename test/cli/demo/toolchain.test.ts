@@ -71,11 +71,13 @@ describe('runProcess', () => {
     const running = runProcess(process.execPath, ['-e', 'console.log(process.pid); setInterval(() => console.log("tick"), 5)'], {
       ...options('abort'),
       signal: abort.signal,
+      // Abort once the program is known to run and is still writing (its pid, then a tick), not after a fixed
+      // delay, which a busy machine can outlast before the child prints anything.
       onLine: (line) => {
         if (pid === 0) pid = Number(line);
+        else abort.abort();
       },
     });
-    setTimeout(() => abort.abort(), 300);
     await expect(running).rejects.toMatchObject({ name: 'AbortError' });
     for (let attempt = 0; attempt < 50 && isAlive(pid); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(pid).toBeGreaterThan(0);
