@@ -1,0 +1,92 @@
+/**
+ * The state server and the environment API under hostile input, on both store engines: generated state documents,
+ * LockInfo bodies, lock IDs, credentials and variable names never get a 5xx, and what is stored stays readable.
+ */
+import fc from 'fast-check';
+import { describeEachEngine } from './harness';
+
+const hostileString = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', 'x\udc00', "'; DROP TABLE terraform_states; --", '../../etc', '%00', 'lgr_', 'lgk_'),
+);
+const hostileValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    hostileString,
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(hostileString, tie('value'), { maxKeys: 4 }),
+  ),
+})).value;
+
+/** Objects with the fields a reader looks at, each given a hostile value. */
+function bodyWith(fields: string[]): fc.Arbitrary<Record<string, unknown>> {
+  return fc.record(Object.fromEntries(fields.map((field) => [field, hostileValue])), { requiredKeys: [] });
+}
+
+function percentEncoded(text: string): string {
+  return [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+}
+
+describeEachEngine('state and environment under hostile input', (server) => {
+  it('never answers 5xx, and the state stays readable', async () => {
+    await server.createIntegration({ name: 'default', isDefault: true });
+    const stackId = (await server.createStack({ name: 'fuzz' })).id;
+    const statePath = `/api/v1/stacks/${stackId}/state`;
+    const auth = `Basic ${Buffer.from(`x:${server.adminKey}`).toString('base64')}`;
+    const send = async (method: string, path: string, body: string | undefined, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${server.baseUrl}${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json', ...headers }, body });
+      await response.arrayBuffer();
+      return response.status;
+    };
+
+    const stateBody = fc.oneof(hostileValue, bodyWith(['version', 'serial', 'lineage', 'terraform_version', 'resources']));
+    const lockBody = fc.oneof(hostileValue, bodyWith(['ID', 'Operation', 'Info', 'Who', 'Version', 'Created', 'Path']));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('state', 'lock', 'unlock'),
+        fc.oneof(stateBody, lockBody),
+        fc.option(hostileString),
+        async (target, payload, lockId) => {
+          const query = lockId === null ? '' : `?ID=${percentEncoded(lockId)}`;
+          const body = JSON.stringify(payload) ?? 'null';
+          const status =
+            target === 'state'
+              ? await send('POST', `${statePath}${query}`, body)
+              : await send(target === 'lock' ? 'POST' : 'DELETE', `${statePath}/lock${query}`, body);
+          expect(status).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    await fc.assert(
+      fc.asyncProperty(hostileString, fc.constantFrom('Basic', 'Bearer'), async (secret, scheme) => {
+        const credentials = scheme === 'Basic' ? Buffer.from(`u:${secret}`).toString('base64') : percentEncoded(secret);
+        const response = await fetch(`${server.baseUrl}${statePath}`, { headers: { authorization: `${scheme} ${credentials}` } });
+        expect(response.status).toBe(401);
+      }),
+      { numRuns: 100 },
+    );
+    for (const path of [statePath, `${statePath}/versions`]) {
+      expect([200, 204]).toContain(await send('GET', path, undefined));
+    }
+  }, 180_000);
+
+  it('never answers 5xx to hostile variable names and bodies', async () => {
+    await server.createIntegration({ name: 'default', isDefault: true });
+    const stackId = (await server.createStack({ name: 'fuzz' })).id;
+    await fc.assert(
+      fc.asyncProperty(hostileString, fc.oneof(hostileValue, bodyWith(['value', 'secret'])), fc.constantFrom('PUT', 'DELETE'), async (name, payload, method) => {
+        const response = await server.request(method, `/api/v1/stacks/${stackId}/environment/${percentEncoded(name)}`, {
+          body: method === 'PUT' ? (JSON.stringify(payload) ?? 'null') : undefined,
+        });
+        expect(response.status).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
+    expect((await server.request('GET', `/api/v1/stacks/${stackId}/environment`)).status).toBe(200);
+  }, 180_000);
+});
