@@ -3,7 +3,7 @@
  * password (what Terraform's http backend sends), or the API's usual `Authorization: Bearer <api key>`.
  */
 import type { StatePrincipal } from '../../domain/state';
-import { Caller } from '../auth/access';
+import { bearerSecret, Caller } from '../auth/access';
 import { UnauthorizedError } from '../errors';
 import { hashSecret } from '../secrets';
 import { findApiKeyBySecretHash } from '../store/apiKeys';
@@ -20,8 +20,8 @@ export const STATE_AUTH_REALM = 'Basic realm="Liftgate state", charset="UTF-8"';
 /** The password of a Basic header or the token of a Bearer one; null when there is neither. */
 export function credentialSecret(header: string | undefined): string | null {
   if (header === undefined) return null;
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (bearer !== null) return bearer[1] as string;
+  const bearer = bearerSecret(header);
+  if (bearer !== null) return bearer;
   const basic = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header);
   if (basic === null) {
     if (/^(Basic|Bearer)\b/i.test(header)) throw new UnauthorizedError('malformed Authorization header');
@@ -45,7 +45,7 @@ export async function authenticateStateRequest(db: Queryable, authorization: str
   }
   if (secret.startsWith(RUN_CREDENTIAL_PREFIX)) {
     const run = await findRunByStateCredentialHash(db, hashSecret(secret));
-    if (run === null) throw new UnauthorizedError('invalid credentials (run state credentials are revoked when their run ends)');
+    if (run === null) throw new UnauthorizedError('invalid credentials (a run\'s state credentials end when newer ones are minted or they are revoked)');
     return { kind: 'run', run };
   }
   const apiKey = await findApiKeyBySecretHash(db, hashSecret(secret));
