@@ -157,6 +157,26 @@ describeEachEngine(
         expect(second.headers.get('x-next-cursor')).toBeNull();
       });
 
+      it('serves each version by its serial, byte for byte; an unknown serial is 404', async () => {
+        for (const serial of [1, 2, 3]) expect((await write(stateDocument(serial))).status).toBe(200);
+        const second = await call('GET', `${versionsPath()}/2`);
+        expect(second.status).toBe(200);
+        expect(second.text).toBe(stateDocument(2));
+        expect(second.headers.get('content-md5')).toBe(md5(stateDocument(2)));
+        const missing = await call('GET', `${versionsPath()}/9`);
+        expect(missing.status).toBe(404);
+        expect(missing.body.error.message).toBe(`stack "${stackId}" has no state version with serial 9`);
+        expect((await call('GET', `${versionsPath()}/-1`)).status).toBe(400);
+        expect((await call('GET', `${versionsPath()}/two`)).status).toBe(400);
+        // After a new lineage reuses a serial, the newest version with it is served.
+        expect((await write(stateDocument(2, 'lineage-2'))).status).toBe(200);
+        expect((await call('GET', `${versionsPath()}/2`)).text).toBe(stateDocument(2, 'lineage-2'));
+        const { auth } = await runWithCredentials('PROPOSED');
+        expect((await call('GET', `${versionsPath()}/1`, { auth })).text).toBe(stateDocument(1));
+        const stranger = basic(await server.createKey([{ spaceId: (await server.createSpace({ name: 'away' })).id, role: 'admin' }]));
+        expect((await call('GET', `${versionsPath()}/1`, { auth: stranger })).status).toBe(404);
+      });
+
       it('accepts the same write again (Terraform retries) without a new version', async () => {
         const document = stateDocument(4);
         expect((await write(document)).body.outcome).toBe('stored');
@@ -477,6 +497,7 @@ describeEachEngine(
         ['/api/v1/stacks/{id}/state', ['get', 'post']],
         ['/api/v1/stacks/{id}/state/lock', ['post', 'delete']],
         ['/api/v1/stacks/{id}/state/versions', ['get']],
+        ['/api/v1/stacks/{id}/state/versions/{serial}', ['get']],
       ] as const) {
         for (const method of methods) expect(document.paths[path][method].security).toEqual([{ basicAuth: [] }, { bearerAuth: [] }]);
       }

@@ -497,6 +497,17 @@ export class StateResource {
     );
   }
 
+  /** The version with `serial` (the newest one, should two lineages share it): the state document it stored. */
+  version(stackId: string, serial: number, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    return this.client.send({
+      method: 'GET',
+      path: `/api/v1/stacks/${segment(stackId)}/state/versions/${serial}`,
+      schema: z.record(z.string(), z.unknown()),
+      retryMode: 'idempotent',
+      signal: options.signal,
+    });
+  }
+
   /** Releases the state's lock whoever holds it (admin on the stack's space); the released lock, or null when there was none. */
   async forceUnlock(stackId: string, options: CallOptions = {}): Promise<LockInfo | null> {
     const answer = await this.client.send({

@@ -25,6 +25,7 @@ import {
   clearStateLock,
   currentStateContent,
   insertStateVersion,
+  stateVersionContent,
   lockStateForChange,
   setStateLock,
   type LockInfoJson,
@@ -80,12 +81,27 @@ export async function stateTarget(db: Queryable, credential: StateCredential, st
   return { stack, principal };
 }
 
-/** The current state's exact bytes and their MD5, or null when none was written yet. */
-export async function readState(db: Queryable, secrets: SecretBox, stackId: string): Promise<{ bytes: Buffer; md5: string; version: StateVersionSummary } | null> {
-  const current = await currentStateContent(db, stackId);
-  if (current === null) return null;
-  const bytes = secrets.decryptBytes(current.sealed, stateVersionContext(stackId, current.version.id));
-  return { bytes, md5: current.version.md5, version: current.version };
+/** A stored version's exact bytes and their MD5. */
+export interface StoredState {
+  bytes: Buffer;
+  md5: string;
+  version: StateVersionSummary;
+}
+
+function opened(secrets: SecretBox, stackId: string, stored: { version: StateVersionSummary; sealed: Uint8Array } | null): StoredState | null {
+  if (stored === null) return null;
+  const bytes = secrets.decryptBytes(stored.sealed, stateVersionContext(stackId, stored.version.id));
+  return { bytes, md5: stored.version.md5, version: stored.version };
+}
+
+/** The current state, or null when none was written yet. */
+export async function readState(db: Queryable, secrets: SecretBox, stackId: string): Promise<StoredState | null> {
+  return opened(secrets, stackId, await currentStateContent(db, stackId));
+}
+
+/** The newest version with `serial`, or null when there is none. */
+export async function readStateVersion(db: Queryable, secrets: SecretBox, stackId: string, serial: number): Promise<StoredState | null> {
+  return opened(secrets, stackId, await stateVersionContent(db, stackId, serial));
 }
 
 /** Refuses a body whose Content-MD5 header does not match it (400); a body without the header is accepted. */

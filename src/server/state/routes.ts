@@ -15,12 +15,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseLockInfo, unlockRequestId } from '../../domain/state';
 import type { ServerContext } from '../context';
-import { BadRequestError, PayloadTooLargeError } from '../errors';
+import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors';
 import { errorBody, errorResponses, idParams } from '../schemas';
 import { listStateVersions, type LockInfoJson } from '../store/state';
 import { NEXT_CURSOR_HEADER, pageQuery } from '../webhooks/schemas';
 import { authenticateStateRequest, STATE_AUTH_REALM, type StateCredential } from './auth';
-import { checkContentMd5, lockState, readState, stateTarget, unlockState, writeState } from './backend';
+import { checkContentMd5, lockState, readState, readStateVersion, stateTarget, unlockState, writeState, type StoredState } from './backend';
 
 /** The largest state accepted by default (`liftgate serve --max-state-bytes`); larger writes are refused with 413. */
 export const DEFAULT_MAX_STATE_BYTES = 32 * 1024 * 1024;
@@ -81,6 +81,11 @@ function bodyText(body: unknown): string {
 
 function bodyBytes(body: unknown): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+}
+
+/** Sends a state as stored: its exact bytes (a Buffer is never serialized) with their Content-MD5. */
+function stateBytes(state: StoredState): Record<string, unknown> {
+  return state.bytes as unknown as Record<string, unknown>;
 }
 
 function conflictBody(holder: LockInfoJson, stackId: string) {
@@ -153,7 +158,7 @@ export const stateRoutes: FastifyPluginAsyncZod<{ context: ServerContext; maxSta
       const target = await stateTarget(db, credentialOf(request), request.params.id, 'read');
       const state = await readState(db, secrets, target.stack.id);
       if (state === null) return reply.code(204).send();
-      return reply.code(200).header('content-type', 'application/json').header('content-md5', state.md5).send(state.bytes as unknown as Record<string, unknown>);
+      return reply.code(200).header('content-type', 'application/json').header('content-md5', state.md5).send(stateBytes(state));
     },
   );
 
@@ -272,6 +277,31 @@ export const stateRoutes: FastifyPluginAsyncZod<{ context: ServerContext; maxSta
       const page = await listStateVersions(db, target.stack.id, limit, cursor === undefined ? null : BigInt(cursor));
       if (page.nextCursor !== null) reply.header(NEXT_CURSOR_HEADER, page.nextCursor);
       return page.items;
+    },
+  );
+
+  app.get(
+    '/api/v1/stacks/:id/state/versions/:serial',
+    {
+      schema: {
+        summary: 'Read one version of the state by its serial (read on its space, or a run\'s credentials)',
+        description:
+          'The exact bytes of the newest version with that serial (after a lineage change two versions may share one), to inspect or ' +
+          'restore an earlier state (terraform state push -force of a copy with a higher serial). 404 when no version has it.',
+        tags,
+        security: stateAuth,
+        params: z.object({ id: idParams.shape.id, serial: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
+        response: {
+          200: z.record(z.string(), z.unknown()).describe('The Terraform state of that version, byte for byte'),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const target = await stateTarget(db, credentialOf(request), request.params.id, 'read');
+      const state = await readStateVersion(db, secrets, target.stack.id, request.params.serial);
+      if (state === null) throw new NotFoundError(`stack "${target.stack.id}" has no state version with serial ${request.params.serial}`);
+      return reply.code(200).header('content-type', 'application/json').header('content-md5', state.md5).send(stateBytes(state));
     },
   );
 };

@@ -203,6 +203,15 @@ export async function currentStateContent(db: Queryable, stackId: string): Promi
   return row === undefined ? null : { version: toVersion(row), sealed: row.content_sealed };
 }
 
+/** The newest version with `serial` (of any lineage) with its sealed bytes, or null when there is none. */
+export async function stateVersionContent(db: Queryable, stackId: string, serial: number): Promise<{ version: StateVersionSummary; sealed: Uint8Array } | null> {
+  const [row] = await db.query<VersionRow & { content_sealed: Uint8Array }>(
+    `SELECT ${VERSION_COLUMNS}, content_sealed FROM terraform_state_versions WHERE stack_id = $1 AND serial = $2 ORDER BY seq DESC LIMIT 1`,
+    [stackId, serial],
+  );
+  return row === undefined ? null : { version: toVersion(row), sealed: row.content_sealed };
+}
+
 /** The stack's versions, newest first; `cursor` is the previous page's `nextCursor`. */
 export async function listStateVersions(db: Queryable, stackId: string, limit: number, cursor: bigint | null): Promise<Page<StateVersionSummary>> {
   const rows = await db.query<VersionRow>(

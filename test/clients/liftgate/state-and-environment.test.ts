@@ -43,7 +43,7 @@ describe('LiftgateClient: environment variables and state', () => {
     expect((await client.environment.list(stackId)).map((variable) => variable.name)).toEqual(['REGION']);
   });
 
-  it('reads the current state (null before the first write), its versions, and force-unlocks', async () => {
+  it('reads the current state (null before the first write), its versions, one version, and force-unlocks', async () => {
     await client.stacks.update(stackId, { manageState: true });
     expect(await client.state.current(stackId)).toBeNull();
     expect((await client.state.versions(stackId)).items).toEqual([]);
@@ -52,6 +52,8 @@ describe('LiftgateClient: environment variables and state', () => {
     expect((await fetch(`${server.baseUrl}/api/v1/stacks/${stackId}/state`, { method: 'POST', headers: auth, body: JSON.stringify(state) })).status).toBe(200);
     expect(await client.state.current(stackId)).toEqual(state);
     expect((await client.state.versions(stackId)).items).toMatchObject([{ serial: 2, lineage: 'l-1', createdBy: { kind: 'api-key' } }]);
+    expect(await client.state.version(stackId, 2)).toEqual(state);
+    await expect(client.state.version(stackId, 3)).rejects.toBeInstanceOf(LiftgateNotFoundError);
     expect(await client.state.forceUnlock(stackId)).toBeNull();
     await fetch(`${server.baseUrl}/api/v1/stacks/${stackId}/state/lock`, { method: 'POST', headers: auth, body: JSON.stringify({ ID: 'held' }) });
     expect(await client.state.forceUnlock(stackId)).toMatchObject({ ID: 'held' });
