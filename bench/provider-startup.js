@@ -4,14 +4,15 @@
  * (what Terraform waits for, several times per command), against `node -e 0` measured in the same run.
  *
  * Subjects: the plugin transport alone (the transport tests' echo plugin: handshake, TLS certificate,
- * gRPC server) and every provider built under lib/terraform/<type>/ started through lib/cli/provider.js,
- * the way the installed launcher starts it. All with TLS on, as Terraform runs them.
+ * gRPC server), and each provider started from the bundle `liftgate provider install` copies into the mirror
+ * (lib/provider/provider.js, what Terraform runs) and from the unbundled lib/cli/provider.js (what the
+ * bundle saves). All with TLS on, as Terraform runs them.
  *
  * Runs are interleaved (baseline, subject, baseline, ...) so machine load affects both alike; medians are
  * reported. BENCH_RUNS sets the runs per subject (default 15).
  */
 const { spawn } = require('node:child_process');
-const { existsSync, readdirSync } = require('node:fs');
+const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 const repoRoot = join(__dirname, '..');
@@ -70,19 +71,15 @@ function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function builtProviderTypes() {
-  const dir = join(lib, 'terraform');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, 'provider.js')))
-    .map((entry) => entry.name)
-    .sort();
-}
+const { providerTypes } = require(join(lib, 'cli', 'provider-install.js'));
 
 async function main() {
   const subjects = [
     { name: 'plugin transport alone (echo fixture)', args: [join(repoRoot, 'test', 'plugin', 'transport', 'fixtures', 'echo-plugin.js')] },
-    ...builtProviderTypes().map((type) => ({ name: `provider ${type} (lib/cli/provider.js)`, args: [join(lib, 'cli', 'provider.js'), type] })),
+    ...providerTypes.flatMap((type) => [
+      { name: `provider ${type} (bundle, as installed)`, args: [join(lib, 'provider', 'provider.js'), type] },
+      { name: `provider ${type} (lib/cli/provider.js)`, args: [join(lib, 'cli', 'provider.js'), type] },
+    ]),
   ];
   const baselineArgs = ['-e', '0'];
   // Warm the file system cache for every script once; not measured.

@@ -80,7 +80,7 @@ function terraformBench(prefix, extraMirrors = []) {
   const mirror = join(root, 'mirror');
   const cliConfig = join(root, 'terraformrc');
   const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
-  installProviders({ dir: mirror, version, entryPoint: join(lib, 'cli', 'provider.js'), platform: terraformPlatform() });
+  installProviders({ dir: mirror, version, bundleDir: join(lib, 'provider'), platform: terraformPlatform() });
   const mirrors = [{ path: mirror, include: 'registry.terraform.io/liftgate/*' }, ...extraMirrors]
     .map(({ path, include }) => `  filesystem_mirror {\n    path    = ${JSON.stringify(path)}\n    include = ["${include}"]\n  }\n`)
     .join('');

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFlags, type Command } from './command';
 import { runDemo } from './demo/walkthrough';
@@ -16,7 +17,8 @@ Node (22.19 or newer), and with \`cdktf deploy\` (the liftgate build) on older o
 says which.
 
 Each step prints one line saying what happened; a check that does not hold stops the demo with the
-reason (exit 1). Needs terraform on PATH and the repository's npm dependencies (npm install).
+reason (exit 1). Runs from a clone of the Liftgate repository (npm install && npm start): it deploys
+the repository's examples/ with the CDK CLIs, which the npm package does not ship. Needs terraform on PATH.
 Your ~/.terraform.d and ~/.terraformrc are not used or changed.
 
 Options:
@@ -29,6 +31,13 @@ export const demoCommand: Command = {
   usage,
   async run(args) {
     const { values } = parseFlags(args, { keep: { type: 'boolean' } });
-    return runDemo({ keep: values.keep === true, packageRoot: join(__dirname, '..', '..'), out: process.stdout });
+    const packageRoot = join(__dirname, '..', '..');
+    if (!existsSync(join(packageRoot, 'examples', 'run.js'))) {
+      throw new Error(
+        `the demo runs from a clone of the Liftgate repository, not from the installed package (${packageRoot} has no examples/): ` +
+          'clone it, then npm install && npm start',
+      );
+    }
+    return runDemo({ keep: values.keep === true, packageRoot, out: process.stdout });
   },
 };

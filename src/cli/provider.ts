@@ -1,36 +1,34 @@
 /**
- * The provider process: `node lib/cli/provider.js <type>`, started by Terraform through the launcher
- * `liftgate provider install` writes. Loads `../terraform/<type>/provider` (which exports `provider`)
- * and serves it over plugin protocol 6. Kept apart from `liftgate`'s command dispatcher so a provider
- * start loads nothing but the runtime and its own provider (Terraform starts several per command).
+ * The provider process, started by Terraform through the launcher `liftgate provider install` writes. It runs
+ * as the self-contained bundle `lib/provider/provider.js` (scripts/build-provider.js), which the launcher sits
+ * beside, and from lib/cli/provider.js in this repository's tests. Kept apart from `liftgate`'s command
+ * dispatcher so a provider start loads nothing but the runtime and its own provider (Terraform starts several
+ * per command).
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { type ProviderDefinition } from '../plugin/framework';
 import { createLogger } from '../plugin/logging';
 import { providerService } from '../plugin/provider-service';
 import { servePlugin } from '../plugin/serve';
 
-const providersDirectory = join(__dirname, '..', 'terraform');
-
-function knownProviderTypes(): string[] {
-  if (!existsSync(providersDirectory)) return [];
-  return readdirSync(providersDirectory, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(providersDirectory, entry.name, 'provider.js')))
-    .map((entry) => entry.name)
-    .sort();
+interface ProviderModule {
+  provider: ProviderDefinition;
 }
+
+/**
+ * Every provider this package serves. Loaded lazily, so a process pays only for its own provider; static
+ * requires, so the bundler can see them.
+ */
+const providers: Record<string, () => ProviderDefinition> = {
+  bitbucketdc: () => (require('../terraform/bitbucketdc/provider') as ProviderModule).provider,
+  liftgate: () => (require('../terraform/liftgate/provider') as ProviderModule).provider,
+};
 
 /** Loads a provider by type name, or throws an Error with a one-line explanation. */
 export function loadProvider(type: string | undefined): ProviderDefinition {
-  const known = knownProviderTypes();
-  const choices = known.length === 0 ? 'none are installed' : `known types: ${known.join(', ')}`;
-  if (type === undefined) throw new Error(`usage: node lib/cli/provider.js <type> (${choices})`);
-  // The name becomes a path: only plain names, never "../x".
-  if (!/^[a-z][a-z0-9]*$/.test(type) || !known.includes(type)) throw new Error(`unknown provider type "${type}" (${choices})`);
-  const loaded = require(join(providersDirectory, type, 'provider')) as { provider?: ProviderDefinition };
-  if (loaded.provider === undefined) throw new Error(`the ${type} provider module does not export "provider"`);
-  return loaded.provider;
+  const choices = `known types: ${Object.keys(providers).sort().join(', ')}`;
+  if (type === undefined) throw new Error(`usage: provider.js <type> (${choices})`);
+  if (!Object.hasOwn(providers, type)) throw new Error(`unknown provider type "${type}" (${choices})`);
+  return providers[type]!();
 }
 
 /** Serves a provider definition as this process's Terraform plugin; resolves once the handshake is printed. */

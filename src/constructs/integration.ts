@@ -177,7 +177,7 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
   public static fromIntegrationId(scope: Construct, id: string, integrationId: string, provider?: TerraformProvider): IIntegration {
     const imported = new ImportedIntegration(scope, id, integrationId, provider);
     const validator = new PropsValidator(imported, 'BitbucketDatacenterIntegration.fromIntegrationId');
-    validator.checkNotBlank('integrationId', integrationId);
+    validator.requireText('integrationId', integrationId);
     validator.throwIfInvalid();
     return imported;
   }
@@ -269,8 +269,8 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
 
   private validate(props: BitbucketDatacenterIntegrationProps, events: WebhookEvent[]): void {
     const validator = new PropsValidator(this, 'BitbucketDatacenterIntegration');
-    validator.checkNotBlank('name', props.name);
-    validator.checkPattern('name', props.name.trim() === '' ? undefined : props.name, /[A-Za-z0-9]/, 'needs at least one letter or digit (the id is a slug of the name)');
+    const name = validator.requireText('name', props.name);
+    if (name !== undefined) validator.checkPattern('name', name, /[A-Za-z0-9]/, 'needs at least one letter or digit (the id is a slug of the name)');
     if (this.isDefault && props.space !== undefined) {
       validator.report('space', 'a default integration lives in the root space: remove space, or set isDefault to false for a space-level integration');
     }
@@ -279,16 +279,17 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
       const other = stack.node.findAll().find((child) => child !== this && child instanceof BitbucketDatacenterIntegration && child.isDefault && TerraformStack.of(child) === stack);
       if (other !== undefined) validator.report('isDefault', `the stack already declares the default integration at "${other.node.path}" (an account has at most one)`);
     }
-    if (!Token.isUnresolved(props.apiHost)) {
-      const problem = apiHostProblem(props.apiHost);
+    const apiHost = validator.requireText('apiHost', props.apiHost);
+    if (apiHost !== undefined) {
+      const problem = apiHostProblem(apiHost);
       if (problem !== undefined) validator.report('apiHost', problem);
     }
     if (props.userFacingHost !== undefined && !Token.isUnresolved(props.userFacingHost)) {
       const problem = httpUrlProblem(props.userFacingHost);
       if (problem !== undefined) validator.report('userFacingHost', problem);
     }
-    validator.checkNotBlank('username', props.username);
-    validator.checkNotBlank('accessToken', props.accessToken);
+    validator.requireText('username', props.username);
+    validator.requireText('accessToken', props.accessToken);
     if (props.accessTokenVersion !== undefined && !Token.isUnresolved(props.accessTokenVersion) && !(Number.isInteger(props.accessTokenVersion) && props.accessTokenVersion >= 1)) {
       validator.report('accessTokenVersion', `${props.accessTokenVersion} must be a whole number from 1`);
     }
@@ -296,14 +297,18 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
     if (props.webhookName !== undefined) validator.checkNotBlank('webhookName', props.webhookName);
 
     const projects = new Set<string>();
-    (props.projects ?? []).forEach((projectKey, index) => {
+    (props.projects ?? []).forEach((given, index) => {
+      const projectKey = validator.requireText(`projects[${index}]`, given);
+      if (projectKey === undefined) return;
       validator.checkPattern(`projects[${index}]`, projectKey, projectKeyPattern, projectKeyRule);
       if (projects.has(projectKey.toUpperCase())) validator.report(`projects[${index}]`, `duplicate project ${JSON.stringify(projectKey)}`);
       projects.add(projectKey.toUpperCase());
     });
     const fannedOut = new Set<string>();
-    (props.allRepositoriesOfProjects ?? []).forEach((projectKey, index) => {
+    (props.allRepositoriesOfProjects ?? []).forEach((given, index) => {
       const field = `allRepositoriesOfProjects[${index}]`;
+      const projectKey = validator.requireText(field, given);
+      if (projectKey === undefined) return;
       validator.checkPattern(field, projectKey, projectKeyPattern, projectKeyRule);
       if (fannedOut.has(projectKey.toUpperCase())) validator.report(field, `duplicate project ${JSON.stringify(projectKey)}`);
       else if (projects.has(projectKey.toUpperCase())) {
@@ -313,13 +318,16 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
     });
     const repositories = new Set<string>();
     (props.repositories ?? []).forEach((repository, index) => {
-      validator.checkPattern(`repositories[${index}].projectKey`, repository.projectKey, projectKeyPattern, projectKeyRule);
-      validator.checkPattern(`repositories[${index}].repositorySlug`, repository.repositorySlug, repositorySlugPattern, repositorySlugRule);
-      const key = `${repository.projectKey.toUpperCase()}/${repository.repositorySlug}`;
+      const projectKey = validator.requireText(`repositories[${index}].projectKey`, repository.projectKey);
+      const repositorySlug = validator.requireText(`repositories[${index}].repositorySlug`, repository.repositorySlug);
+      if (projectKey === undefined || repositorySlug === undefined) return;
+      validator.checkPattern(`repositories[${index}].projectKey`, projectKey, projectKeyPattern, projectKeyRule);
+      validator.checkPattern(`repositories[${index}].repositorySlug`, repositorySlug, repositorySlugPattern, repositorySlugRule);
+      const key = `${projectKey.toUpperCase()}/${repositorySlug}`;
       if (repositories.has(key)) validator.report(`repositories[${index}]`, `duplicate repository ${key}`);
-      else if (projects.has(repository.projectKey.toUpperCase())) {
-        validator.report(`repositories[${index}]`, `${key} already gets the project webhook of ${repository.projectKey} (it would receive every event twice)`);
-      } else if (fannedOut.has(repository.projectKey.toUpperCase())) {
+      else if (projects.has(projectKey.toUpperCase())) {
+        validator.report(`repositories[${index}]`, `${key} already gets the project webhook of ${projectKey} (it would receive every event twice)`);
+      } else if (fannedOut.has(projectKey.toUpperCase())) {
         validator.report(`repositories[${index}]`, `${key} already gets a webhook through allRepositoriesOfProjects`);
       }
       repositories.add(key);

@@ -62,7 +62,7 @@ export class Space extends Construct implements ISpace {
   public static fromSpaceId(scope: Construct, id: string, spaceId: string): ISpace {
     const imported = new ImportedSpace(scope, id, spaceId);
     const validator = new PropsValidator(imported, 'Space.fromSpaceId');
-    validator.checkNotBlank('spaceId', spaceId);
+    validator.requireText('spaceId', spaceId);
     validator.throwIfInvalid();
     return imported;
   }
@@ -77,7 +77,7 @@ export class Space extends Construct implements ISpace {
   public constructor(scope: Construct, id: string, props: SpaceProps) {
     super(scope, id);
     const validator = new PropsValidator(this, 'Space');
-    validator.checkNotBlank('name', props.name);
+    validator.requireText('name', props.name);
     validator.checkLabels('labels', props.labels);
     validator.throwIfInvalid();
 

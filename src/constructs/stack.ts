@@ -82,9 +82,9 @@ export class LiftgateStack extends Construct {
   public constructor(scope: Construct, id: string, props: LiftgateStackProps) {
     super(scope, id);
     const validator = new PropsValidator(this, 'LiftgateStack');
-    validator.checkNotBlank('name', props.name);
-    validator.checkPattern('projectKey', props.projectKey, projectKeyPattern, projectKeyRule);
-    validator.checkPattern('repositorySlug', props.repositorySlug, repositorySlugPattern, repositorySlugRule);
+    validator.requireText('name', props.name);
+    validator.checkPattern('projectKey', validator.requireText('projectKey', props.projectKey), projectKeyPattern, projectKeyRule);
+    validator.checkPattern('repositorySlug', validator.requireText('repositorySlug', props.repositorySlug), repositorySlugPattern, repositorySlugRule);
     if (props.branch !== undefined) {
       validator.checkPattern('branch', props.branch, /^(?!\/|.*\/$|.*\/\/|.*\.\.|.*@\{)[^\s~^:?*[\\]+$/, 'is not a valid branch name');
     }

@@ -15,7 +15,29 @@ export class PropsValidator {
     this.problems.push(`${field}: ${problem}`);
   }
 
-  /** A required text that must not be empty or blank. */
+  /**
+   * A required text. JavaScript apps can pass undefined where TypeScript would not (`process.env.X!` of a variable
+   * that is not set): that is reported by field like any other mistake. Answers the value when it is plain text to
+   * check further; undefined when it is missing, not text, blank, or a token known only at deploy time.
+   */
+  public requireText(field: string, value: unknown): string | undefined {
+    if (value === undefined || value === null) {
+      this.report(field, `is required but is ${value} (is an environment variable it is read from unset?)`);
+      return undefined;
+    }
+    if (typeof value !== 'string') {
+      this.report(field, `must be text, got ${typeof value}`);
+      return undefined;
+    }
+    if (Token.isUnresolved(value)) return undefined;
+    if (value.trim().length === 0) {
+      this.report(field, 'must not be empty');
+      return undefined;
+    }
+    return value;
+  }
+
+  /** An optional text that, when given, must not be empty or blank. */
   public checkNotBlank(field: string, value: string | undefined): void {
     if (value === undefined || Token.isUnresolved(value)) return;
     if (value.trim().length === 0) this.report(field, 'must not be empty');

@@ -25,9 +25,18 @@ function finiteNumber(value: unknown, name: string): number {
   return value;
 }
 
+/** Refuses fields a settings body does not have, so a misspelt one is not silently ignored. */
+function refuseUnknownFields(body: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(body).filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    throw errors.invalid(`unknown field${unknown.length === 1 ? '' : 's'} ${unknown.map((key) => JSON.stringify(key)).join(', ')} (known: ${known.join(', ')})`, unknown[0]);
+  }
+}
+
 export function parseRateLimitSettings(input: unknown): RateLimitSettings | null {
   const body = (input ?? {}) as Record<string, unknown>;
   if (typeof body !== 'object' || Array.isArray(body)) throw errors.invalid('The body must be a JSON object');
+  refuseUnknownFields(body, ['enabled', 'capacity', 'refillPerSecond']);
   if (body.enabled === false) return null;
   const capacity = finiteNumber(body.capacity ?? 60, 'capacity');
   const refillPerSecond = finiteNumber(body.refillPerSecond ?? 5, 'refillPerSecond');
@@ -39,6 +48,7 @@ export function parseRateLimitSettings(input: unknown): RateLimitSettings | null
 export function parseFaultSettings(input: unknown): FaultSettings | null {
   const body = (input ?? {}) as Record<string, unknown>;
   if (typeof body !== 'object' || Array.isArray(body)) throw errors.invalid('The body must be a JSON object');
+  refuseUnknownFields(body, ['enabled', 'rate', 'status', 'hang', 'phase']);
   if (body.enabled === false) return null;
   const rate = finiteNumber(body.rate, 'rate');
   if (rate < 0 || rate > 1) throw errors.invalid('rate must be between 0 and 1', 'rate');

@@ -10,7 +10,7 @@ import { type CtyType, type CtyValue } from './cty/types';
 import { errorDiagnostic, formatPath, thrownDiagnostic, type AttributePath, type Diagnostic } from './framework/diagnostics';
 import { type ProviderDefinition } from './framework/definitions';
 import { type ObjectValue } from './framework/planning';
-import { ProviderServer } from './framework/provider-server';
+import { ProviderServer, type PlanPrivate } from './framework/provider-server';
 import { objectTypeOf, type Schema } from './framework/schema';
 import { ctyValueFromJson } from './framework/state-json';
 import { createLogger, type Logger } from './logging';
@@ -122,6 +122,19 @@ function bytes(value: Buffer | Uint8Array | null | undefined): Buffer {
   return value === null || value === undefined ? Buffer.alloc(0) : Buffer.from(value);
 }
 
+/** A plan's private data: `{"replacing":true}` for a planned replacement, nothing otherwise. */
+function encodePlanPrivate(plan: PlanPrivate): Buffer {
+  return plan.replacing ? Buffer.from(JSON.stringify(plan)) : Buffer.alloc(0);
+}
+
+function decodePlanPrivate(value: Buffer | Uint8Array | null | undefined): PlanPrivate {
+  try {
+    return { replacing: (JSON.parse(bytes(value).toString('utf8')) as { replacing?: unknown }).replacing === true };
+  } catch {
+    return { replacing: false };
+  }
+}
+
 // The request shapes below are what proto-services.ts decodes (snake_case fields, defaults filled in).
 interface TypedConfigRequest {
   type_name: string;
@@ -218,16 +231,20 @@ export function providerService(provider: ProviderDefinition, { logger = createL
       prior_private: Buffer;
     }) => {
       const schema = resourceSchema(request.type_name);
+      const prior = decodeObject(request.prior_state, schema);
       const result = await server.planResourceChange(
         request.type_name,
-        decodeObject(request.prior_state, schema),
+        prior,
         decodeObject(request.proposed_new_state, schema),
         decodeObject(request.config, schema),
       );
+      // Terraform plans a replacement in two calls: the change (requires_replace), then the new object with no prior
+      // state and the first call's private data; the change keeps the second call's, so that call passes it on.
+      const replacing = result.requiresReplace.length > 0 || (prior === null && decodePlanPrivate(request.prior_private).replacing);
       return {
         planned_state: encodeObject(result.planned, schema),
         requires_replace: result.requiresReplace.map(pathToProto),
-        planned_private: bytes(request.prior_private),
+        planned_private: encodePlanPrivate({ replacing }),
         diagnostics: diagnosticsToProto(result.diagnostics),
       };
     },
@@ -245,8 +262,10 @@ export function providerService(provider: ProviderDefinition, { logger = createL
         decodeObject(request.prior_state, schema),
         decodeObject(request.planned_state, schema),
         decodeObject(request.config, schema),
+        decodePlanPrivate(request.planned_private),
       );
-      return { new_state: encodeObject(result.state, schema), private: bytes(request.planned_private), diagnostics: diagnosticsToProto(result.diagnostics) };
+      // The plan's private data is about the apply only: nothing is kept in the state.
+      return { new_state: encodeObject(result.state, schema), private: Buffer.alloc(0), diagnostics: diagnosticsToProto(result.diagnostics) };
     },
 
     ImportResourceState: async (request: { type_name: string; id: string }) => {

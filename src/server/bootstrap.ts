@@ -8,6 +8,11 @@ import { insertSettingIfAbsent, lockSettingChanges, readSetting, writeSetting } 
 const KEY_CHECK_SETTING = 'encryption-key-check';
 const KEY_CHECK_PLAINTEXT = 'liftgate encryption key check';
 
+/** The key a control plane started with is not the one its store was created with. */
+export class EncryptionKeyMismatchError extends Error {
+  override readonly name = 'EncryptionKeyMismatchError';
+}
+
 /**
  * Makes sure the store's secrets can be read with this key: the first start records a value encrypted with it;
  * later starts must decrypt that value. Starting with another key would otherwise only show up later, as
@@ -22,7 +27,7 @@ export async function checkEncryptionKey(db: Database, secrets: SecretBox): Prom
     matches = false;
   }
   if (!matches) {
-    throw new Error(
+    throw new EncryptionKeyMismatchError(
       'the encryption key (LIFTGATE_ENCRYPTION_KEY or the key file) is not the one this store was created with; ' +
         'start with the original key',
     );

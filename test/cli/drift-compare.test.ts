@@ -51,15 +51,22 @@ describe('compareWebhooks', () => {
     const byName = webhook({ url: 'https://typo.example.com/hook', secret: null });
     const bySecret = webhook({ url: 'https://typo.example.com/hook2', name: 'renamed' });
     const byPath = webhook({ url: 'http://10.0.0.5:8710/webhooks/bitbucket-datacenter/main', name: 'other', secret: 'x' });
-    for (const candidate of [byName, bySecret, byPath]) {
-      expect(compareWebhooks(expected, [candidate])).toEqual([
-        {
-          kind: 'wrong-url',
-          detail: `delivers to ${candidate.url}, expected ${expected.url}`,
-          webhook: { id: candidate.id, name: candidate.name, url: candidate.url, scope: 'repository' },
-        },
-      ]);
+    for (const [candidate, kinds] of [
+      [byName, ['wrong-url', 'secret-mismatch']],
+      [bySecret, ['wrong-url']],
+      [byPath, ['wrong-url', 'secret-mismatch']],
+    ] as const) {
+      const problems = compareWebhooks(expected, [candidate]);
+      expect(problems[0]).toEqual({
+        kind: 'wrong-url',
+        detail: `delivers to ${candidate.url}, expected ${expected.url}`,
+        webhook: { id: candidate.id, name: candidate.name, url: candidate.url, scope: 'repository' },
+      });
+      expect(problems.map((problem) => problem.kind)).toEqual(kinds);
     }
+    // Everything else wrong with it is reported at once, not only after the URL is fixed.
+    const movedAndBroken = webhook({ url: 'https://typo.example.com/hook', active: false, events: ['repo:refs_changed'] });
+    expect(compareWebhooks(expected, [movedAndBroken]).map((problem) => problem.kind)).toEqual(['wrong-url', 'inactive', 'missing-events']);
     // Another integration's receiver is not this one's webhook.
     expect(compareWebhooks(expected, [webhook({ url: 'https://liftgate.example.com/webhooks/bitbucket-datacenter/mainline', name: 'x', secret: 'y' })])[0]?.kind).toBe(
       'missing-webhook',

@@ -129,8 +129,8 @@ describe('liftgate drift', () => {
     expect(cli.stderr).toBe('');
     const lines = cli.stdout.split('\n');
     expect(lines[0]).toMatch(/^STACK\s+PROJECT\/REPO\s+WEBHOOK\s+DRIFT\s+DETAIL$/);
-    expect(lines.find((line) => line.startsWith('stack-off '))).toMatch(/PLAT\/off\s+#\d+ Liftgate main\s+inactive\s+the webhook is disabled/);
-    expect(lines.find((line) => line.startsWith('stack-nohook '))).toMatch(/PLAT\/nohook\s+-\s+missing-webhook\s+no webhook/);
+    expect(lines.find((line) => line.startsWith('stack-off-'))).toMatch(/^stack-off-[0-9a-f]{6}\s+PLAT\/off\s+#\d+ Liftgate main\s+inactive\s+the webhook is disabled/);
+    expect(lines.find((line) => line.startsWith('stack-nohook-'))).toMatch(/PLAT\/nohook\s+-\s+missing-webhook\s+no webhook/);
     expect(cli.stdout).toMatch(/^Drift: \d+ findings in 9 repositories of 9 stacks/m);
   });
 

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startServe, type RunningServe } from '../helpers/cli';
@@ -190,7 +190,22 @@ describe('liftgate serve', () => {
       });
       expect(result.code).toBe(1);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
-      expect(result.stderr).toContain('encryption key');
+      expect(result.stderr).toContain('LIFTGATE_ENCRYPTION_KEY is not the key this store was created with');
+    }, 120_000);
+
+    it('a replica started without LIFTGATE_ENCRYPTION_KEY says the variable is unset and leaves no key file behind', async () => {
+      const databaseUrl = await cluster.createDatabase('replica_key');
+      const first = await startServe(['--data-dir', tempDir(), '--database-url', databaseUrl], { env: { LIFTGATE_ENCRYPTION_KEY: 'a'.repeat(64) } });
+      expect(await stopServe(first)).toBe(0);
+      const replicaDir = tempDir();
+      const result = await runCli(['serve', '--port', '0', '--data-dir', replicaDir, '--database-url', databaseUrl], {
+        env: { LIFTGATE_ENCRYPTION_KEY: '' },
+        timeoutMs: 60_000,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(`LIFTGATE_ENCRYPTION_KEY is not set and ${join(replicaDir, 'encryption.key')} did not exist, but this store was created with a key`);
+      expect(existsSync(join(replicaDir, 'encryption.key'))).toBe(false);
     }, 120_000);
 
     it('answers the request in flight when SIGTERM arrives, then exits 0', async () => {

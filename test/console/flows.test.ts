@@ -164,10 +164,10 @@ describe('the web console', () => {
     const space = page.getByLabel('Space', { exact: true });
     const integration = page.getByLabel('Integration', { exact: true });
     await space.selectOption(elsewhere.id);
-    expect(await integration.locator('option').allTextContents()).toEqual(['Data Bitbucket']);
+    expect(await eventually(() => integration.locator('option').allTextContents(), (texts) => texts.join() === 'Data Bitbucket')).toEqual(['Data Bitbucket']);
     // A child that inherits entities may use its parent's integration.
     await space.selectOption(child.id);
-    expect(await integration.locator('option').allTextContents()).toEqual(['Network Bitbucket']);
+    expect(await eventually(() => integration.locator('option').allTextContents(), (texts) => texts.join() === 'Network Bitbucket')).toEqual(['Network Bitbucket']);
 
     await page.getByLabel('Name', { exact: true }).fill('Network');
     await page.getByLabel('Project key').fill('NET');
@@ -207,7 +207,9 @@ describe('the web console', () => {
     const page = await env.signedIn('/stacks/new', key);
     await page.getByRole('heading', { level: 1, name: 'Create stack' }).waitFor();
     const spaceField = page.getByLabel('Space', { exact: true });
-    expect(await spaceField.locator('option').allTextContents()).toEqual(['Read only']);
+    // The options arrive with the spaces the key may write to; wait for them rather than read an empty list.
+    const options = await eventually(() => spaceField.locator('option').allTextContents(), (texts) => texts.length > 0);
+    expect(options).toEqual(['Read only']);
     await page.getByLabel('Name', { exact: true }).fill('Not mine');
     await page.getByLabel('Project key').fill('RO');
     await page.getByLabel('Repository slug').fill('repo');

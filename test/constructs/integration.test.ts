@@ -167,7 +167,8 @@ describe('BitbucketDatacenterIntegration', () => {
       ['bad project key', { projects: ['9X'] }, 'projects[0]: "9X" is not a Bitbucket project key'],
       ['duplicate project', { projects: ['OPS', 'OPS'] }, 'projects[1]: duplicate project "OPS"'],
       ['bad repository slug', { repositories: [{ projectKey: 'PLAT', repositorySlug: 'Net Work' }] }, 'repositories[0].repositorySlug: "Net Work" is not a Bitbucket repository slug'],
-      ['bad repository project', { repositories: [{ projectKey: '', repositorySlug: 'net' }] }, 'repositories[0].projectKey: "" is not a Bitbucket project key'],
+      ['empty repository project', { repositories: [{ projectKey: '', repositorySlug: 'net' }] }, 'repositories[0].projectKey: must not be empty'],
+      ['bad repository project', { repositories: [{ projectKey: '1', repositorySlug: 'net' }] }, 'repositories[0].projectKey: "1" is not a Bitbucket project key'],
       [
         'duplicate repository',
         { repositories: [{ projectKey: 'PLAT', repositorySlug: 'net' }, { projectKey: 'PLAT', repositorySlug: 'net' }] },
@@ -217,6 +218,22 @@ describe('BitbucketDatacenterIntegration', () => {
       for (const apiHost of ['https://bitbucket.example.com:8443/context', 'http://127.0.0.1:7990', 'http://localhost:7990', 'private://dc-pool']) {
         expect(() => new BitbucketDatacenterIntegration(newStack(), 'Bitbucket', { ...base, apiHost })).not.toThrow();
       }
+    });
+
+    test('required props left undefined (process.env of an unset variable, from JavaScript) are reported by field, not as a TypeError', () => {
+      const unset: Record<string, string | undefined> = {};
+      const message = problemsOf({
+        name: unset.NAME!,
+        apiHost: unset.BITBUCKET_URL!,
+        accessToken: unset.BITBUCKET_TOKEN!,
+        repositories: [{ projectKey: 'PLAT', repositorySlug: unset.SLUG! }],
+        projects: [unset.PROJECT!],
+      });
+      expect(message).toMatch(/^Invalid BitbucketDatacenterIntegration at "test\/Bitbucket" \(5 problems\):\n/);
+      for (const field of ['name', 'apiHost', 'accessToken', 'repositories[0].repositorySlug', 'projects[0]']) {
+        expect(message).toContain(`  - ${field}: is required but is undefined (is an environment variable it is read from unset?)`);
+      }
+      expect(problemsOf({ username: 42 as unknown as string })).toContain('  - username: must be text, got number');
     });
 
     test('every problem is collected into one error', () => {

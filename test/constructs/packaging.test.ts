@@ -126,6 +126,16 @@ test('the two packages are published together: same version, license, author, re
   expect(cdktn.repository).toEqual({ ...cdktf.repository, directory: 'packages/liftgate-cdktn' });
 });
 
+test('the liftgate tarball ships the bundled provider process and not the runtime it bundles', () => {
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{ files: Array<{ path: string }> }>;
+  const paths = packed[0]!.files.map((file) => file.path);
+  expect(paths).toEqual(expect.arrayContaining(['lib/provider/provider.js', 'lib/provider/proto/tfplugin6.proto', 'lib/cli/main.js', 'lib/emulator/index.d.ts']));
+  // Only the bundle runs the providers: the modules it was made from, and what only they need, stay home.
+  const unbundled = /^(lib\/plugin\/|lib\/terraform\/|lib\/cli\/provider\.|node_modules\/(@grpc|protobufjs|@msgpack|@types)\/?)/;
+  expect(paths.filter((path) => unbundled.test(path))).toEqual([]);
+  expect(paths.filter((path) => /^lib\/.*\.js\.map$/.test(path) && !path.startsWith('lib/console/'))).toEqual([]);
+}, 120_000);
+
 test('the committed bindings are what `npm run gen:providers` generates from the providers’ schemas, with @cdktf/ and @cdktn/provider-generator', () => {
   const fresh = join(scratch, 'providers');
   execFileSync(process.execPath, [join(root, 'scripts', 'gen-providers.js'), '--out', fresh], { cwd: root, stdio: 'pipe' });

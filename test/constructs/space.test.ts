@@ -43,6 +43,10 @@ describe('Space', () => {
   test('an empty name is reported with the construct path', () => {
     const stack = newStack();
     expect(errorOf(() => new Space(stack, 'Platform', { name: '  ' }))).toBe('Invalid Space at "test/Platform" (1 problem):\n  - name: must not be empty');
+    const unset: Record<string, string | undefined> = {};
+    expect(errorOf(() => new Space(newStack(), 'Platform', { name: unset.SPACE! }))).toBe(
+      'Invalid Space at "test/Platform" (1 problem):\n  - name: is required but is undefined (is an environment variable it is read from unset?)',
+    );
   });
 
   test('every problem is reported at once: empty name, empty and duplicate labels', () => {

@@ -62,7 +62,9 @@ describe('LiftgateStack', () => {
     test.each<[string, Partial<LiftgateStackProps>, string]>([
       ['empty name', { name: '' }, 'name: must not be empty'],
       ['bad project key', { projectKey: 'plat-1' }, 'projectKey: "plat-1" is not a Bitbucket project key'],
-      ['bad repository slug', { repositorySlug: '' }, 'repositorySlug: "" is not a Bitbucket repository slug'],
+      ['empty repository slug', { repositorySlug: '' }, 'repositorySlug: must not be empty'],
+      ['bad repository slug', { repositorySlug: 'Net' }, 'repositorySlug: "Net" is not a Bitbucket repository slug'],
+      ['repository slug left undefined', { repositorySlug: undefined }, 'repositorySlug: is required but is undefined'],
       ['bad branch', { branch: 'feature..x' }, 'branch: "feature..x" is not a valid branch name'],
       ['branch with a space', { branch: 'my branch' }, 'branch: "my branch" is not a valid branch name'],
       ['absolute project root', { projectRoot: '/infra' }, 'projectRoot: "/infra" must be a relative path inside the repository'],

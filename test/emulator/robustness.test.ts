@@ -59,6 +59,21 @@ test.each([
 });
 
 test.each([
+  ['/_emulator/users', { name: 'bot', projectPermission: { PRJ: 'PROJECT_ADMIN' } }, 'Invalid user: unknown field "projectPermission" (known: globalPermission, projectPermissions, repositoryPermissions, name, displayName, emailAddress, password)'],
+  ['/_emulator/users/admin/permissions', { project: 'PRJ', permission: 'PROJECT_ADMIN' }, 'Invalid permissions: unknown fields "project", "permission" (known: globalPermission, projectPermissions, repositoryPermissions)'],
+  ['/_emulator/users/admin/permissions', {}, 'Invalid permissions: give at least one of globalPermission, projectPermissions'],
+  ['/_emulator/users/admin/tokens', { permissions: ['REPO_ADMIN'], expiry: 3 }, 'Invalid access token: unknown field "expiry"'],
+  ['/_emulator/projects/PRJ/repos/app/push', { branch: 'main', files: {} }, 'Invalid push: unknown field "files"'],
+  ['/_emulator/faults', { rate: 0.5, code: 503 }, 'unknown field "code" (known: enabled, rate, status, hang, phase)'],
+  ['/_emulator/rate-limit', { limit: 5 }, 'unknown field "limit" (known: enabled, capacity, refillPerSecond)'],
+])("the emulator's own endpoint %s refuses what it would otherwise ignore: %j", async (path, body, message) => {
+  const response = await call(emulator, 'POST', path, { body });
+  expect(response.status).toBe(400);
+  expectBitbucketError(response);
+  expect((response.body as { errors: Array<{ message: string }> }).errors[0]!.message).toContain(message);
+});
+
+test.each([
   ['GET', '/rest/api/latest/nothing-here', 404],
   ['GET', '/rest/api/2.0/projects', 404],
   ['GET', '/totally/unknown', 404],

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { freeLoopbackPort } from './ports';
 
 const run = promisify(execFile);
 
@@ -22,17 +22,6 @@ export interface PostgresCluster {
 async function runAsPostgres(program: string, args: string[], timeout = 60_000): Promise<void> {
   const asRoot = process.getuid?.() === 0;
   await run(asRoot ? 'runuser' : program, asRoot ? ['-u', 'postgres', '--', program, ...args] : args, { timeout });
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function postgresUid(): Promise<{ uid: number; gid: number }> {

@@ -1,6 +1,6 @@
 /**
  * Runs the real `terraform` binary against Liftgate's own providers, offline, the way a user installs
- * them: `installProviders` (what `liftgate provider install` runs) writes the launchers into a
+ * them: `installProviders` (what `liftgate provider install` runs) writes the provider packages into a
  * temporary filesystem mirror, and a CLI config points Terraform at it. Needs the built lib/.
  */
 import { spawn } from 'node:child_process';
@@ -52,7 +52,7 @@ export function runTerraform(
 }
 
 interface ProviderInstallModule {
-  installProviders(options: { dir: string; version: string; entryPoint: string; platform: string }): unknown;
+  installProviders(options: { dir: string; version: string; bundleDir: string; platform: string }): unknown;
   terraformPlatform(): string;
 }
 
@@ -63,8 +63,8 @@ export class TerraformSandbox {
   private readonly cliConfig: string;
 
   constructor(prefix: string) {
-    const entryPoint = join(repoRoot, 'lib', 'cli', 'provider.js');
-    if (!existsSync(entryPoint)) throw new Error(`${entryPoint} is missing: build first (npm run build)`);
+    const bundleDir = join(repoRoot, 'lib', 'provider');
+    if (!existsSync(join(bundleDir, 'provider.js'))) throw new Error(`${bundleDir}/provider.js is missing: build first (npm run build)`);
     this.root = mkdtempSync(join(tmpdir(), `${prefix}-`));
     this.workdir = join(this.root, 'work');
     this.cliConfig = join(this.root, 'terraformrc');
@@ -72,7 +72,7 @@ export class TerraformSandbox {
     // The built module, as the CLI runs it (the test must not depend on src/ being compiled alike).
     const install = require(join(repoRoot, 'lib', 'cli', 'provider-install.js')) as ProviderInstallModule;
     const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
-    install.installProviders({ dir: mirror, version, entryPoint, platform: install.terraformPlatform() });
+    install.installProviders({ dir: mirror, version, bundleDir, platform: install.terraformPlatform() });
     writeFileSync(
       this.cliConfig,
       `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/liftgate/*"]\n  }\n}\n`,

@@ -68,6 +68,26 @@ describe('the tfplugin6.Provider gRPC service', () => {
     expect(planned).toMatchObject({ key: 'wire', priority: 50, enabled: true, labels: { a: 'b' } });
   });
 
+  it("marks a planned replacement in the plan's private data, which the destroy half of the replacement gets", async () => {
+    const state = { id: 'wire', key: 'wire', value: 'v', tags: null, labels: null, priority: 50, enabled: true, secret: null, token_wo: null, token_wo_version: null, revision: 1 };
+    const config = { ...state, id: null, priority: null, enabled: null, revision: null };
+    const plan = (proposed: typeof state, planConfig: typeof config) =>
+      call('PlanResourceChange')({ type_name: 'kv_entry', prior_state: encode(state), proposed_new_state: encode(proposed), config: encode(planConfig), prior_private: Buffer.alloc(0) });
+    const replaced = await plan({ ...state, key: 'moved' }, { ...config, key: 'moved' });
+    expect(replaced.requires_replace).toHaveLength(1);
+    expect(Buffer.from(replaced.planned_private as Buffer).toString()).toBe('{"replacing":true}');
+    const updated = await plan({ ...state, value: 'w' }, { ...config, value: 'w' });
+    expect(updated.requires_replace).toEqual([]);
+    expect(Buffer.from(updated.planned_private as Buffer)).toHaveLength(0);
+    // Terraform's second call plans the new object, without prior state but with the first call's private data:
+    // the change keeps this call's, so it must say "replacing" too; a plain create says nothing.
+    const moved = { ...config, key: 'moved' };
+    const createHalf = (priorPrivate: Buffer) =>
+      call('PlanResourceChange')({ type_name: 'kv_entry', prior_state: encode(null), proposed_new_state: encode(moved), config: encode(moved), prior_private: priorPrivate });
+    expect(Buffer.from((await createHalf(Buffer.from(replaced.planned_private as Buffer))).planned_private as Buffer).toString()).toBe('{"replacing":true}');
+    expect(Buffer.from((await createHalf(Buffer.alloc(0))).planned_private as Buffer)).toHaveLength(0);
+  });
+
   it('sends diagnostics with attribute paths as protocol steps', async () => {
     const config = {
       id: null, key: 'BAD', value: 'v', tags: null, labels: null, priority: 1000, enabled: null,

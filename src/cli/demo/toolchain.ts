@@ -217,7 +217,7 @@ export async function findToolchain(packageRoot: string, scratchDir: string): Pr
 export function installDemoProviders(dir: string, packageRoot: string): { mirror: string; cliConfig: string; version: string } {
   const mirror = join(dir, 'providers');
   const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  installProviders({ dir: mirror, version, entryPoint: join(packageRoot, 'lib', 'cli', 'provider.js'), platform: terraformPlatform() });
+  installProviders({ dir: mirror, version, bundleDir: join(packageRoot, 'lib', 'provider'), platform: terraformPlatform() });
   const cliConfig = join(dir, 'terraformrc');
   writeFileSync(
     cliConfig,

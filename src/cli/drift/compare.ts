@@ -97,8 +97,8 @@ function problemsOf(webhook: BitbucketWebhook, expected: ExpectedWebhook): Webho
 /**
  * Compares the webhooks that fire for one repository (its own and its project's) with the one webhook an
  * integration needs there. One webhook at the expected URL without problems means the repository is clean,
- * whatever else is configured; otherwise the closest webhook's problems are reported, so a fix of that one
- * webhook clears the finding.
+ * whatever else is configured; otherwise every problem of the closest webhook is reported (or, when none delivers
+ * to the URL, of each webhook recognisably meant for it), so fixing what the report lists clears the finding.
  */
 export function compareWebhooks(expected: ExpectedWebhook, firing: readonly BitbucketWebhook[]): WebhookProblem[] {
   const atUrl = firing.filter((webhook) => sameUrl(webhook.url, expected.url));
@@ -109,12 +109,12 @@ export function compareWebhooks(expected: ExpectedWebhook, firing: readonly Bitb
         webhook.configuration?.secret === expected.secret ||
         pointsAtReceiverOf(webhook.url, expected.integrationId),
     );
+    // Every problem of such a webhook, not only its URL: fixing the URL alone must not reveal more drift on the next run.
     if (lookalikes.length > 0) {
-      return lookalikes.map((webhook) => ({
-        kind: 'wrong-url' as const,
-        detail: `delivers to ${webhook.url}, expected ${expected.url}`,
-        webhook: webhookReference(webhook),
-      }));
+      return lookalikes.flatMap((webhook) => [
+        { kind: 'wrong-url' as const, detail: `delivers to ${webhook.url}, expected ${expected.url}`, webhook: webhookReference(webhook) },
+        ...problemsOf(webhook, expected),
+      ]);
     }
     return [{ kind: 'missing-webhook', detail: `no webhook of the repository or its project delivers to ${expected.url}`, webhook: null }];
   }

@@ -8,7 +8,10 @@ export function formatReportJson(report: DriftReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-/** One row per finding (stack, project/repo, webhook, kind of drift, detail), then skipped stacks and failed checks. */
+/**
+ * One row per finding (stack, project/repo, webhook, kind of drift, detail), then skipped stacks and failed checks.
+ * Stacks are shown by id: names are not unique (two spaces may each have a "network"), ids are, and contain the name.
+ */
 export function formatReportTable(report: DriftReport): string {
   const sections: string[] = [];
   if (report.findings.length > 0) {
@@ -16,7 +19,7 @@ export function formatReportTable(report: DriftReport): string {
       table(
         ['STACK', 'PROJECT/REPO', 'WEBHOOK', 'DRIFT', 'DETAIL'],
         report.findings.map((finding) => [
-          finding.stack?.name ?? `(integration ${finding.integration.id})`,
+          finding.stack?.id ?? `(integration ${finding.integration.id})`,
           repositoryText(finding.repository),
           webhookText(finding.webhook),
           finding.kind,
@@ -30,7 +33,7 @@ export function formatReportTable(report: DriftReport): string {
       `Not checked (errors):\n${table(
         ['STACK', 'PROJECT/REPO', 'INTEGRATION', 'ERROR'],
         report.errors.map((failure) => [
-          failure.stack?.name ?? NONE,
+          failure.stack?.id ?? NONE,
           repositoryText(failure.repository),
           failure.integration?.id ?? NONE,
           failure.message,
@@ -42,7 +45,7 @@ export function formatReportTable(report: DriftReport): string {
     sections.push(
       `Skipped:\n${table(
         ['STACK', 'PROJECT/REPO', 'INTEGRATION', 'REASON'],
-        report.skipped.map((entry) => [entry.stack.name, repositoryText(entry.repository), entry.integration?.id ?? NONE, entry.reason]),
+        report.skipped.map((entry) => [entry.stack.id, repositoryText(entry.repository), entry.integration?.id ?? NONE, entry.reason]),
       )}`,
     );
   }

@@ -19,28 +19,38 @@ export interface EmulatorApiContext {
   rateLimit(): RateLimitSettings | null;
 }
 
-const grantsBody = z.object({
+// The emulator's own endpoints refuse fields they do not know (400 naming them): a misspelt field would otherwise be
+// ignored, and a call that answers 200 having done nothing is the worst answer a test can get. (Bitbucket's REST
+// paths ignore unknown fields, as Bitbucket does.)
+const grants = {
   globalPermission: z.enum(GLOBAL_PERMISSIONS).nullable().optional(),
   projectPermissions: z.record(z.string(), z.enum(PROJECT_PERMISSIONS)).optional(),
   repositoryPermissions: z.record(z.string(), z.enum(REPOSITORY_PERMISSIONS)).optional(),
-});
+};
 
-const userBody = grantsBody.extend({
+const grantsBody = z
+  .strictObject(grants)
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: 'give at least one of globalPermission, projectPermissions ({ "KEY": "PROJECT_ADMIN" }) or repositoryPermissions ({ "KEY/slug": "REPO_ADMIN" })',
+  });
+
+const userBody = z.strictObject({
+  ...grants,
   name: z.string(),
   displayName: z.string().optional(),
   emailAddress: z.string().optional(),
   password: z.string().optional(),
 });
 
-const tokenBody = z.object({
+const tokenBody = z.strictObject({
   name: z.string().optional(),
   permissions: z.array(z.string()),
   expiryDays: z.number().int().optional(),
 });
 
-const pushBody = z.object({ branch: z.string(), commit: z.string().optional(), user: z.string().optional() });
+const pushBody = z.strictObject({ branch: z.string(), commit: z.string().optional(), user: z.string().optional() });
 
-const pullRequestBody = z.object({
+const pullRequestBody = z.strictObject({
   fromBranch: z.string(),
   toBranch: z.string(),
   title: z.string(),
@@ -49,7 +59,7 @@ const pullRequestBody = z.object({
 });
 
 const pullRequestActionBody = z
-  .object({
+  .strictObject({
     commit: z.string().optional(),
     title: z.string().optional(),
     description: z.string().optional(),

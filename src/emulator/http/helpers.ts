@@ -81,5 +81,14 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown, what: string):
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.');
-  throw errors.invalid(field === '' ? `Invalid ${what}: ${issue.message}` : `Invalid ${what}: ${field}: ${issue.message}`, field || null);
+  const message = issue.code === 'unrecognized_keys' ? unknownFieldsMessage(issue.keys, schema) : issue.message;
+  throw errors.invalid(field === '' ? `Invalid ${what}: ${message}` : `Invalid ${what}: ${field}: ${message}`, field || null);
+}
+
+/** `unknown field "x" (known: a, b)`, naming the fields of the object schema when there is one. */
+function unknownFieldsMessage(keys: readonly string[], schema: z.ZodType): string {
+  const object = schema instanceof z.ZodOptional || schema instanceof z.ZodNullable ? schema.unwrap() : schema;
+  const inner = object instanceof z.ZodOptional || object instanceof z.ZodNullable ? object.unwrap() : object;
+  const known = inner instanceof z.ZodObject ? ` (known: ${Object.keys(inner.shape).join(', ')})` : '';
+  return `unknown field${keys.length === 1 ? '' : 's'} ${keys.map((key) => JSON.stringify(key)).join(', ')}${known}`;
 }

@@ -53,6 +53,12 @@ export interface UpdateResponse<A extends Attributes> {
 
 export interface DeleteRequest<A extends Attributes, Client> extends WithClient<Client> {
   readonly state: ModelOf<A>;
+  /**
+   * True when the delete belongs to a replacement the provider planned (an attribute that forces replacement
+   * changed): Terraform hands the destroy half the replacement's plan. Destroy-first, the replacement is created
+   * right after; create-before-destroy, it already exists.
+   */
+  readonly replacing: boolean;
 }
 
 export interface DeleteResponse {

@@ -38,6 +38,15 @@ export interface PlanResult {
   readonly diagnostics: Diagnostic[];
 }
 
+/**
+ * What the framework keeps in a plan's private data for the apply: whether it planned a replacement. Terraform
+ * passes the planned private data to ApplyResourceChange, also to the destroy half of a replacement, which is how
+ * that delete learns it is one (the protocol says nothing else about it).
+ */
+export interface PlanPrivate {
+  readonly replacing: boolean;
+}
+
 /** Raised inside the server for a request it cannot serve at all; becomes an error diagnostic. */
 class RequestProblem extends Error {
   constructor(readonly diagnostic: Diagnostic) {
@@ -191,12 +200,18 @@ export class ProviderServer {
     }
   }
 
-  async applyResourceChange(typeName: string, prior: ObjectValue | null, planned: ObjectValue | null, config: ObjectValue | null): Promise<StateResult> {
+  async applyResourceChange(
+    typeName: string,
+    prior: ObjectValue | null,
+    planned: ObjectValue | null,
+    config: ObjectValue | null,
+    plannedPrivate: PlanPrivate = { replacing: false },
+  ): Promise<StateResult> {
     return this.serveState(async () => {
       const resource = this.resource(typeName);
       if (planned === null) {
         if (prior === null) return { state: null, diagnostics: [] };
-        const response = await this.call(`${typeName} delete`, () => resource.delete({ ...this.context(), state: prior as never }));
+        const response = await this.call(`${typeName} delete`, () => resource.delete({ ...this.context(), state: prior as never, replacing: plannedPrivate.replacing }));
         const diagnostics = [...(response.diagnostics ?? [])];
         // A failed delete leaves the object, and so the state, in place.
         return { state: hasErrors(diagnostics) ? prior : null, diagnostics };

@@ -22,6 +22,12 @@ export interface LiftgateProviderContext {
    * about the very integration that is replaced destroy-first.
    */
   readonly defaultIntegrationsBeingReplaced: Set<string>;
+  /**
+   * Ids of stacks this plan deletes or points at another integration. A destroy is planned dependents first (the
+   * stacks before their integration), so when an integration's deletion is planned these are known, and its
+   * warning leaves out the stacks this very plan takes off it.
+   */
+  readonly stacksLeavingTheirIntegration: Set<string>;
 }
 
 export type Role = 'read' | 'write' | 'admin';

@@ -186,24 +186,27 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
 
   async modifyPlan({ client, prior, plan, config, signal }) {
     if (plan === null) {
-      // Destroy: say which stacks will be detached.
+      // Destroy: say which stacks will be detached, leaving out those this plan deletes or moves elsewhere first.
       if (prior === null) return {};
       let using: string[];
       try {
-        using = (await client.api.stacks.list({ integrationId: prior.id as string }, { signal })).map((stack) => stack.name);
+        using = (await client.api.stacks.list({ integrationId: prior.id as string }, { signal }))
+          .filter((stack) => !client.stacksLeavingTheirIntegration.has(stack.id))
+          .map((stack) => stack.name);
       } catch (error) {
         // The list only informs the warning: failing to get it must not block the destroy itself.
         const problem = apiErrorDiagnostic(error, { action: `list the stacks using integration "${prior.id}"`, role: 'read', spaceId: prior.space_id });
         return { diagnostics: [{ ...problem, severity: 'warning' }] };
       }
       if (using.length === 0) return {};
+      const one = using.length === 1;
       return {
         diagnostics: [
           warningDiagnostic(
-            `Deleting integration "${prior.name}" detaches ${using.length === 1 ? 'stack' : 'stacks'} ${quotedList(using)}`,
-            `${quotedList(using)} ${using.length === 1 ? 'uses' : 'use'} this integration. Stacks still using it when it is deleted become detached: ` +
-              'they receive no webhooks and refuse runs until they are attached to an integration again (stacks deleted or ' +
-              'moved to another integration earlier in the same apply are not affected).',
+            `Deleting integration "${prior.name}" detaches ${one ? 'stack' : 'stacks'} ${quotedList(using)}`,
+            `${quotedList(using)} ${one ? 'uses' : 'use'} this integration, and this plan neither deletes ${one ? 'it' : 'them'} nor points ` +
+              `${one ? 'it' : 'them'} at another integration: once the integration is deleted, ${one ? 'it receives' : 'they receive'} no webhooks and ` +
+              `${one ? 'refuses' : 'refuse'} runs until attached to an integration again.`,
           ),
         ],
       };
@@ -296,19 +299,36 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
     }
   },
 
-  async delete({ client, state, signal }) {
+  async delete({ client, state, signal, replacing }) {
     const id = state.id as string;
     try {
       const deleted = await client.api.integrations.delete(id, { signal });
       const detached = deleted?.detachedStacks.map((stack) => stack.name) ?? [];
       if (detached.length === 0) return {};
+      const one = detached.length === 1;
+      const which = `${one ? 'stack' : 'stacks'} ${quotedList(detached)}`;
+      // Destroy-first, the replacement does not exist yet: the stacks that reference it are pointed at it later in this
+      // apply. Otherwise (a destroy, or a replacement created first, which the stacks already moved to) whatever is
+      // still attached here stays detached.
+      if (replacing && state.is_default === true) {
+        return {
+          diagnostics: [
+            warningDiagnostic(
+              `Default integration "${state.name}" was deleted before its replacement exists; ${which} ${one ? 'is' : 'are'} detached until pointed at it`,
+              'Only one default integration may exist, so Terraform replaces it destroy-first. Later in this apply, the stacks whose ' +
+                'integration_id refers to this resource (every LiftgateStack of the BitbucketDatacenterIntegration construct) are ' +
+                'attached to the replacement. A stack this configuration does not manage stays detached (no webhooks, no runs) until ' +
+                'it is attached to an integration again.',
+            ),
+          ],
+        };
+      }
       return {
         diagnostics: [
           warningDiagnostic(
-            `Integration "${state.name}" was deleted; ${detached.length === 1 ? 'stack' : 'stacks'} ${quotedList(detached)} ${detached.length === 1 ? 'is' : 'are'} now detached`,
-            'A detached stack receives no webhooks and refuses runs until it is attached to an integration again. Stacks whose ' +
-              'configuration references a replacement integration are attached to it later in this apply; others show the ' +
-              're-attachment in the next plan.',
+            `Integration "${state.name}" was deleted; ${which} ${one ? 'is' : 'are'} now detached`,
+            'A detached stack receives no webhooks and refuses runs until it is attached to an integration again; the configuration ' +
+              'that manages it shows that as a change.',
           ),
         ],
       };

@@ -53,7 +53,7 @@ export const provider: ProviderDefinition<typeof providerAttributes, LiftgatePro
     const { LiftgateClient } = await import('../../clients/liftgate/client');
     try {
       const api = new LiftgateClient({ endpoint, apiKey, userAgent: `terraform-provider-liftgate (Terraform ${terraformVersion})` });
-      return { client: { api, defaultIntegrationsBeingReplaced: new Set<string>() } };
+      return { client: { api, defaultIntegrationsBeingReplaced: new Set<string>(), stacksLeavingTheirIntegration: new Set<string>() } };
     } catch (error) {
       return { diagnostics: [errorDiagnostic('Invalid endpoint', (error as Error).message, attributePath('endpoint'))] };
     }

@@ -148,7 +148,11 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
   },
 
   async modifyPlan({ client, prior, plan, signal }) {
-    if (plan === null) return {};
+    if (plan === null) {
+      if (prior !== null) client.stacksLeavingTheirIntegration.add(prior.id as string);
+      return {};
+    }
+    if (prior !== null && plan.integration_id !== prior.integration_id) client.stacksLeavingTheirIntegration.add(prior.id as string);
     const diagnostics: Diagnostic[] = [];
     const integrationId = plan.integration_id;
     const spaceId = plan.space_id;

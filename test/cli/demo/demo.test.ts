@@ -3,7 +3,10 @@
  * emulator and the control plane. One run (it takes a minute or more); the step lines are its contract with
  * the person watching, and each of them is only printed after the demo checked what it says.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspectCdkCli } from '../../../src/cli/demo/toolchain';
 import { repoRoot, runCli } from '../../helpers/cli';
 
@@ -39,4 +42,21 @@ describe('liftgate demo', () => {
     const removed = stepLines[11]!.exec(result.stdout)![1]!;
     expect(existsSync(removed)).toBe(false);
   }, 15 * 60_000);
+
+  it('run from an installed package (no examples/, no CDK CLI), says it needs a clone in one line, before making anything', () => {
+    const project = mkdtempSync(join(tmpdir(), 'liftgate-installed-'));
+    try {
+      const installed = join(project, 'node_modules', 'liftgate');
+      for (const entry of ['bin', 'lib', 'package.json']) cpSync(join(repoRoot, entry), join(installed, entry), { recursive: true });
+      symlinkSync(join(repoRoot, 'node_modules'), join(installed, 'node_modules'));
+      const result = spawnSync(process.execPath, [join(installed, 'bin', 'liftgate'), 'demo'], { encoding: 'utf8', timeout: 30_000 });
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        `liftgate: the demo runs from a clone of the Liftgate repository, not from the installed package (${installed} has no examples/): clone it, then npm install && npm start\n`,
+      );
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
 });

@@ -2,13 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './terraform-harness';
 
-const entry = join(repoRoot, 'lib', 'cli', 'provider.js');
+// lib/cli/provider.js is the module; lib/provider/provider.js the bundle of it that installed providers run.
+describe.each([join(repoRoot, 'lib', 'cli', 'provider.js'), join(repoRoot, 'lib', 'provider', 'provider.js')])('the provider process entry point %s', (entry) => {
+  function runEntry(args: string[]) {
+    return spawnSync(process.execPath, [entry, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, TF_PLUGIN_MAGIC_COOKIE: '' } });
+  }
 
-function runEntry(args: string[]) {
-  return spawnSync(process.execPath, [entry, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, TF_PLUGIN_MAGIC_COOKIE: '' } });
-}
-
-describe('the provider process entry point (lib/cli/provider.js)', () => {
   it('rejects an unknown provider type with one line and exit code 1, printing nothing on stdout', () => {
     const result = runEntry(['nosuch']);
     expect(result.status).toBe(1);
@@ -25,6 +24,6 @@ describe('the provider process entry point (lib/cli/provider.js)', () => {
   it('explains its usage when no type is given', () => {
     const result = runEntry([]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^liftgate provider: usage: node lib\/cli\/provider\.js <type>/);
+    expect(result.stderr).toMatch(/^liftgate provider: usage: provider\.js <type> \(known types: bitbucketdc, liftgate\)\n$/);
   });
 });

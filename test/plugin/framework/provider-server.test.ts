@@ -116,6 +116,36 @@ describe('ProviderServer with the kv fixture', () => {
   });
 });
 
+describe('ProviderServer tells a delete whether it belongs to a replacement', () => {
+  const attributes = { id: stringAttribute({ computed: true, description: 'id' }) };
+  const deletes: boolean[] = [];
+  const server = new ProviderServer({
+    typeName: 'rep',
+    schema: { description: 'p', attributes: {} },
+    configure: async () => ({ client: null }),
+    resources: [
+      {
+        typeName: 'rep_thing',
+        schema: { description: 'thing', attributes },
+        create: async () => ({ state: { id: 'x' } }),
+        read: async ({ state }) => ({ state }),
+        update: async ({ prior }) => ({ state: prior }),
+        delete: async ({ replacing }) => {
+          deletes.push(replacing);
+          return {};
+        },
+      } satisfies ResourceDefinition<typeof attributes, null>,
+    ],
+  });
+
+  it('passes on what the plan said, and a plain delete by default', async () => {
+    await server.configure({}, '1.11.4');
+    await server.applyResourceChange('rep_thing', { id: 'x' }, null, null, { replacing: true });
+    await server.applyResourceChange('rep_thing', { id: 'x' }, null, null);
+    expect(deletes).toEqual([true, false]);
+  });
+});
+
 describe('ProviderServer guards against provider bugs', () => {
   const attributes = {
     id: stringAttribute({ computed: true, description: 'id' }),
