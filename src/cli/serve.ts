@@ -8,7 +8,7 @@ import {
 } from '../domain/bitbucket-hosts';
 import { createLogger } from '../server/logging';
 import { startControlPlane } from '../server/start';
-import { parseDuration, parseFlags, parsePort, UsageError, type Command } from './command';
+import { parseByteSize, parseDuration, parseFlags, parsePort, UsageError, type Command } from './command';
 
 const usage = `Usage: liftgate serve [options]
 
@@ -30,12 +30,15 @@ Options:
                                     *.DOMAIN[:PORT] any host under DOMAIN (not on loopback or link-local addresses)
                                   e.g. --allowed-bitbucket-hosts bitbucket.example.com
   --delivery-retention DURATION   how long the webhook delivery log keeps an entry: 30m, 24h, 7d (default 30d)
+  --max-state-bytes SIZE          the largest Terraform state a stack may store: 1048576, 512KiB, 32MiB, 1GiB
+                                  (default 32MiB); a larger write is refused with 413
   -h, --help                      show this help
 
 On the first start with an empty store, the root-admin API key is written to <data-dir>/admin.key (mode 0600)
-and that path is printed. Access tokens and webhook secrets are encrypted with LIFTGATE_ENCRYPTION_KEY (32 bytes,
-hex or base64) or, when it is not set, with a key generated into <data-dir>/encryption.key. The data directory and
-the embedded store are made readable by their owner only (0700/0600) on every start.
+and that path is printed. Access tokens, webhook secrets, Terraform states and secret environment variables are
+encrypted with LIFTGATE_ENCRYPTION_KEY (32 bytes, hex or base64) or, when it is not set, with a key generated into
+<data-dir>/encryption.key. The data directory and the embedded store are made readable by their owner only
+(0700/0600) on every start.
 Logs are JSON lines on stdout. SIGTERM or SIGINT finishes the requests in flight and exits 0.`;
 
 interface ServeConfig {
@@ -46,6 +49,7 @@ interface ServeConfig {
   publicUrl: string | undefined;
   allowedBitbucketHosts: BitbucketHostPolicy;
   deliveryRetentionSeconds: number;
+  maxStateBytes: number;
 }
 
 /**
@@ -92,6 +96,7 @@ function parseServeFlags(args: string[], env: NodeJS.ProcessEnv): ServeConfig {
     'public-url': { type: 'string' },
     'allowed-bitbucket-hosts': { type: 'string' },
     'delivery-retention': { type: 'string' },
+    'max-state-bytes': { type: 'string' },
   });
   const host = values.host ?? '127.0.0.1';
   if (host.trim() === '') throw new UsageError('--host must not be empty');
@@ -124,6 +129,7 @@ function parseServeFlags(args: string[], env: NodeJS.ProcessEnv): ServeConfig {
     publicUrl,
     allowedBitbucketHosts,
     deliveryRetentionSeconds: parseDuration(values['delivery-retention'] ?? '30d', '--delivery-retention') / 1000,
+    maxStateBytes: parseByteSize(values['max-state-bytes'] ?? '32MiB', '--max-state-bytes'),
   };
 }
 
@@ -154,6 +160,7 @@ export const serveCommand: Command = {
         logger,
         allowedBitbucketHosts: config.allowedBitbucketHosts,
         deliveryRetentionSeconds: config.deliveryRetentionSeconds,
+        maxStateBytes: config.maxStateBytes,
         consoleDir: join(__dirname, '..', 'console'),
       });
       logger.info(
@@ -163,6 +170,7 @@ export const serveCommand: Command = {
           dataDir: config.dataDir,
           allowedBitbucketHosts: describeBitbucketHostPolicy(config.allowedBitbucketHosts),
           deliveryRetentionSeconds: config.deliveryRetentionSeconds,
+          maxStateBytes: config.maxStateBytes,
         },
         'control plane started',
       );

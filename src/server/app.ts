@@ -21,10 +21,12 @@ import { apiKeyRoutes } from './routes/apiKeys';
 import { deliveryRoutes } from './routes/deliveries';
 import { healthRoutes } from './routes/health';
 import { integrationRoutes } from './routes/integrations';
+import { environmentRoutes } from './routes/environment';
 import { runRoutes } from './routes/runs';
 import { spaceRoutes } from './routes/spaces';
 import { stackRoutes } from './routes/stacks';
 import { SecretBox } from './secrets';
+import { DEFAULT_MAX_STATE_BYTES, stateRoutes } from './state/routes';
 import type { Database } from './store/database';
 import { webhookReceiverRoutes } from './webhooks/receiver';
 import { DEFAULT_DELIVERY_RETENTION_SECONDS, keepDeliveriesFor } from './webhooks/retention';
@@ -49,6 +51,8 @@ export interface ControlPlaneOptions {
   deliveryRetentionSeconds?: number;
   /** The built web console (lib/console) to serve at `/`; omitted: API only. */
   consoleDir?: string;
+  /** The largest Terraform state a write may carry (`--max-state-bytes`); 32 MiB by default. */
+  maxStateBytes?: number;
 }
 
 /**
@@ -61,6 +65,7 @@ const routePlugins: RoutePlugin[] = [
   apiKeyRoutes,
   integrationRoutes,
   stackRoutes,
+  environmentRoutes,
   runRoutes,
   deliveryRoutes,
   webhookReceiverRoutes,
@@ -131,11 +136,14 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
     return reply.code(500).send({ error: { code: 'internal', message: 'internal server error' } });
   });
 
-  // Routes that declare the bearerAuth security requirement authenticate before anything else, so a call
-  // without a valid key is a 401 even when its body or parameters are also wrong.
+  // Routes whose only security requirement is bearerAuth authenticate before anything else, so a call without a
+  // valid key is a 401 even when its body or parameters are also wrong. Routes that also take Basic (the state
+  // server) authenticate in their own plugin.
   app.addHook('onRequest', async (request) => {
     const security = (request.routeOptions.schema as { security?: Record<string, unknown>[] } | undefined)?.security;
-    if (security?.some((requirement) => 'bearerAuth' in requirement)) await context.authenticate(request);
+    if (security !== undefined && security.length > 0 && security.every((requirement) => 'bearerAuth' in requirement)) {
+      await context.authenticate(request);
+    }
   });
 
   // Every answer names its request (see buildApp). API answers carry webhook secrets and other details no cache should
@@ -157,10 +165,21 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
       openapi: '3.0.3',
       info: {
         title: 'Liftgate control plane',
-        description: 'Spaces, Bitbucket Data Center integrations, stacks, runs, API keys, and the signed webhook receiver.',
+        description:
+          "Spaces, Bitbucket Data Center integrations, stacks, runs, stacks' environment variables and Terraform state, API keys, and the " +
+          'signed webhook receiver.',
         version: '1',
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A Liftgate API key' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'A Liftgate API key' },
+          basicAuth: {
+            type: 'http',
+            scheme: 'basic',
+            description: "Terraform's http backend: any username, and an API key or a run's one-off state credentials as the password",
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
@@ -171,6 +190,7 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
   );
 
   for (const routes of routePlugins) await app.register(routes, { context });
+  await app.register(stateRoutes, { context, maxStateBytes: options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES });
 
   if (options.consoleDir !== undefined) {
     const assets = loadConsoleAssets(options.consoleDir);
