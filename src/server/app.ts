@@ -11,6 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { DEFAULT_BITBUCKET_HOSTS, parseBitbucketHostPolicy, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
+import { AgentGateway } from './agents/gateway';
 import { sealSecretsAtRest } from './bootstrap';
 import { consoleRoutes, loadConsoleAssets } from './console';
 import { ServerContext, type RoutePlugin } from './context';
@@ -24,6 +25,7 @@ import { integrationRoutes } from './routes/integrations';
 import { runRoutes } from './routes/runs';
 import { spaceRoutes } from './routes/spaces';
 import { stackRoutes } from './routes/stacks';
+import { vcsAgentPoolRoutes } from './routes/vcsAgentPools';
 import { SecretBox } from './secrets';
 import type { Database } from './store/database';
 import { webhookReceiverRoutes } from './webhooks/receiver';
@@ -49,6 +51,8 @@ export interface ControlPlaneOptions {
   deliveryRetentionSeconds?: number;
   /** The built web console (lib/console) to serve at `/`; omitted: API only. */
   consoleDir?: string;
+  /** How often connected VCS agents are pinged (a silent one is dropped a ping later). @default 20000 */
+  agentPingIntervalMs?: number;
 }
 
 /**
@@ -63,6 +67,7 @@ const routePlugins: RoutePlugin[] = [
   stackRoutes,
   runRoutes,
   deliveryRoutes,
+  vcsAgentPoolRoutes,
   webhookReceiverRoutes,
 ];
 
@@ -88,12 +93,16 @@ const STATUS_CODES: Record<number, string> = {
 export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (app, options) => {
   const secrets = new SecretBox(options.encryptionKey);
   await sealSecretsAtRest(options.db, secrets);
+  const agents = new AgentGateway(options.db, app.log, { pingIntervalMs: options.agentPingIntervalMs });
+  agents.attach(app.server);
+  app.addHook('preClose', async () => agents.close());
   const context = new ServerContext(
     options.db,
     options.publicUrl,
     secrets,
     options.verifyCredentials ?? verifyWithBitbucket,
     options.allowedBitbucketHosts ?? parseBitbucketHostPolicy(DEFAULT_BITBUCKET_HOSTS),
+    agents,
   );
   keepDeliveriesFor(app, options.db, options.deliveryRetentionSeconds ?? DEFAULT_DELIVERY_RETENTION_SECONDS);
   app.setValidatorCompiler(validatorCompiler);
