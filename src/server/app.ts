@@ -11,6 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { DEFAULT_BITBUCKET_HOSTS, parseBitbucketHostPolicy, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
+import type { AgentRoute } from '../clients/agent-route';
 import { AgentGateway } from './agents/gateway';
 import { sealSecretsAtRest } from './bootstrap';
 import { consoleRoutes, loadConsoleAssets } from './console';
@@ -30,6 +31,16 @@ import { SecretBox } from './secrets';
 import type { Database } from './store/database';
 import { webhookReceiverRoutes } from './webhooks/receiver';
 import { DEFAULT_DELIVERY_RETENTION_SECONDS, keepDeliveriesFor } from './webhooks/retention';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * The VCS agents connected to this replica: give it as `agents` to a BitbucketClient whose baseUrl is an
+     * integration's private://<pool> apiHost, and every call of that client goes through them.
+     */
+    vcsAgents: AgentRoute;
+  }
+}
 
 export interface ControlPlaneOptions {
   db: Database;
@@ -96,6 +107,7 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
   const agents = new AgentGateway(options.db, app.log, { pingIntervalMs: options.agentPingIntervalMs });
   agents.attach(app.server);
   app.addHook('preClose', async () => agents.close());
+  app.decorate('vcsAgents', agents);
   const context = new ServerContext(
     options.db,
     options.publicUrl,

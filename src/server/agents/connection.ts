@@ -50,12 +50,13 @@ export class AgentConnection {
     return this.pending.size;
   }
 
+  /** Whether requests can go out on it (not once either side started closing). */
   get open(): boolean {
-    return this.closedReason === null;
+    return this.closedReason === null && this.socket.readyState === this.socket.OPEN;
   }
 
   request(request: AgentRequest): Promise<AgentResponse> {
-    if (this.closedReason !== null) return Promise.reject(new AgentRouteError(this.closedReason, 'EAGENTLOST'));
+    if (!this.open) return Promise.reject(new AgentRouteError(this.closedReason ?? `the VCS agent of pool ${this.pool} went away`, 'EAGENTLOST'));
     const id = this.nextId;
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
     return new Promise<AgentResponse>((resolve, reject) => {
