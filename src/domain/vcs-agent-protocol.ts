@@ -84,15 +84,6 @@ export function parseFrame<T>(schema: z.ZodType<T>, text: string): T | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** Pool names: what `private://<pool>` can name (the apiHost rule of api-hosts.ts). */
-export const POOL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-
-/** The pool an apiHost `private://<pool>` names (a trailing slash allowed), or null. */
-export function poolOfApiHost(apiHost: string): string | null {
-  const match = /^private:\/\/([A-Za-z0-9][A-Za-z0-9._-]*)\/?$/i.exec(apiHost);
-  return match === null ? null : (match[1] as string);
-}
-
 /** The message of a call to a pool with no agent connected (SPEC §9). */
 export function noAgentMessage(pool: string): string {
   return `no VCS agent of pool ${pool} is connected`;

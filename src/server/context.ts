@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { addressAllowed, checkBitbucketHost, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
-import { poolOfApiHost } from '../domain/vcs-agent-protocol';
+import { poolOfApiHost } from '../domain/api-hosts';
 import type { AgentGateway } from './agents/gateway';
 import { authenticate, type Caller } from './auth/access';
 import { requireApiHost, type BitbucketCredentials, type CredentialVerifier } from './credentials';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { branchNameProblem, canonicalCommit, commitProblem, projectRootProblem } from '../domain/git';
-import { POOL_NAME_PATTERN } from '../domain/vcs-agent-protocol';
+import { POOL_NAME_PATTERN } from '../domain/api-hosts';
 
 /**
  * The REST API's request and response shapes. The same schemas validate requests, serialize responses and

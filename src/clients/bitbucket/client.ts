@@ -1,6 +1,6 @@
 import type { Clock, RetryOptions } from '../retry';
 import { Transport, type RequestEvent } from '../transport';
-import { poolOfApiHost } from '../../domain/vcs-agent-protocol';
+import { poolOfApiHost } from '../../domain/api-hosts';
 import { isAgentBaseUrl, type AgentRoute } from '../agent-route';
 import { httpBaseUrl } from '../urls';
 import { AccessTokensResource } from './access-tokens';

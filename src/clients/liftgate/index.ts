@@ -4,7 +4,7 @@
  * with service "Liftgate", carrying the control plane's code, message and details (never the API key);
  * `instanceof LiftgateApiError` tells them apart.
  */
-export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource } from './client';
+export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource, VcsAgentPoolsResource } from './client';
 export type { CallOptions, LiftgateClientOptions, LiftgateRetryOptions } from './client';
 export { LiftgateApiError } from './errors';
 export type {
@@ -21,4 +21,7 @@ export type {
   Stack,
   StackCreateInput,
   StackUpdateInput,
+  VcsAgentPool,
+  VcsAgentPoolCreated,
+  VcsAgentPoolCreateInput,
 } from './schemas';

@@ -9,6 +9,7 @@ import { integrationResource } from './integration-resource';
 import { spaceDataSource } from './space-data-source';
 import { spaceResource } from './space-resource';
 import { stackResource } from './stack-resource';
+import { vcsAgentPoolResource } from './vcs-agent-pool-resource';
 
 const providerAttributes = {
   endpoint: stringAttribute({
@@ -55,6 +56,6 @@ export const provider: ProviderDefinition<typeof providerAttributes, LiftgatePro
     }
   },
 
-  resources: [spaceResource, integrationResource, stackResource],
+  resources: [spaceResource, integrationResource, stackResource, vcsAgentPoolResource],
   dataSources: [spaceDataSource, integrationDataSource],
 };
