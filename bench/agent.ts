@@ -9,13 +9,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { AgentRoute } from '../src/clients/agent-route';
-import { bitbucketError } from '../src/clients/bitbucket/errors';
-import { Transport } from '../src/clients/transport';
-import { parseBitbucketHostPolicy } from '../src/domain/bitbucket-hosts';
-import { buildApp } from '../src/server/app';
-import { ensureRootAdminKey } from '../src/server/auth/apiKeys';
-import { openDatabase } from '../src/server/store/database';
 import { findRepoRoot } from './repo-root';
+
+// The built package (lib/, which `npm run build:runtime` makes), as `liftgate serve` runs it: its migrations and
+// the agent CLI live there. The types come from the sources.
+const lib = join(findRepoRoot(), 'lib');
+const { bitbucketError } = require(join(lib, 'clients/bitbucket/errors')) as typeof import('../src/clients/bitbucket/errors');
+const { Transport } = require(join(lib, 'clients/transport')) as typeof import('../src/clients/transport');
+type Transport = import('../src/clients/transport').Transport;
+const { parseBitbucketHostPolicy } = require(join(lib, 'domain/bitbucket-hosts')) as typeof import('../src/domain/bitbucket-hosts');
+const { buildApp } = require(join(lib, 'server/app')) as typeof import('../src/server/app');
+const { ensureRootAdminKey } = require(join(lib, 'server/auth/apiKeys')) as typeof import('../src/server/auth/apiKeys');
+const { openDatabase } = require(join(lib, 'server/store/database')) as typeof import('../src/server/store/database');
 
 const ARCHIVE_BYTES = 50 * 1024 * 1024;
 const ARCHIVE_ROUNDS = 5;
@@ -44,7 +49,9 @@ server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 
 /** Starts `node …args` and resolves with the process and the first line of its stdout that `ready` accepts. */
 function startProcess(args: string[], ready: (line: string) => boolean): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A failed run must not leave it behind.
+  process.once('exit', () => child.kill());
   return new Promise((resolve, reject) => {
     let buffered = '';
     child.stdout?.on('data', (data: Buffer) => {

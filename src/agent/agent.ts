@@ -80,6 +80,11 @@ export function startAgent(options: AgentOptions): RunningAgent {
       headers: { authorization: `Bearer ${options.token}`, 'x-liftgate-agent': `${hostname()}#${slot}` },
       perMessageDeflate: false,
       maxPayload: MAX_FRAME_BYTES,
+      // An all-zero masking key: ws then neither masks here nor unmasks at the control plane, byte by byte in
+      // JavaScript (no native addons), which otherwise caps archive throughput far below the network's. Masking keeps
+      // a browser page's chosen bytes from confusing plaintext proxies (RFC 6455 §10.3); the agent is no browser, and
+      // in production it speaks wss://, which no intermediary reads.
+      generateMask: (mask: Buffer) => mask.fill(0),
       handshakeTimeout: 15_000,
     });
     sockets.add(socket);

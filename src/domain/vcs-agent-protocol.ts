@@ -18,10 +18,10 @@ export const AGENT_CONNECT_PATH = '/api/v1/vcs-agents/connect';
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 /** Body bytes in one binary frame. */
-export const BODY_CHUNK_BYTES = 64 * 1024;
+export const BODY_CHUNK_BYTES = 256 * 1024;
 
 /** Bytes of a body the agent may send ahead of the control plane's acknowledgements. */
-export const BODY_WINDOW_BYTES = 2 * 1024 * 1024;
+export const BODY_WINDOW_BYTES = 8 * 1024 * 1024;
 
 const id = z.number().int().nonnegative().max(0xffffffff);
 

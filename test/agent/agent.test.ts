@@ -16,6 +16,24 @@ let emulator: RunningEmulator;
 let upstream: ScriptedServer;
 const agents: TestAgent[] = [];
 let user: { name: string; token: string };
+/** Bytes of the big archive the stand-in Bitbucket has handed to its socket so far. */
+let bigWritten = 0;
+const BIG_BYTES = 96 * 1024 * 1024;
+
+/** Writes BIG_BYTES in 64 KiB pieces as fast as the connection takes them (waiting for drain), counting them. */
+function streamBig(response: import('node:http').ServerResponse): void {
+  bigWritten = 0;
+  const piece = Buffer.alloc(64 * 1024, 7);
+  response.writeHead(200, { 'content-type': 'application/x-gzip', 'content-length': String(BIG_BYTES) });
+  const more = () => {
+    while (bigWritten < BIG_BYTES) {
+      bigWritten += piece.length;
+      if (!response.write(piece)) return void response.once('drain', more);
+    }
+    response.end();
+  };
+  more();
+}
 /** 3 MiB of bytes that do not compress, with a known digest. */
 const ARCHIVE = Buffer.from(Array.from({ length: 3 * 1024 * 1024 }, (_, index) => (index * 7919 + (index >> 11)) & 0xff));
 
@@ -27,7 +45,9 @@ beforeAll(async () => {
   const seeded = emulator.createUser({ name: 'svc-liftgate', repositoryPermissions: { 'PLAT/infra': 'REPO_ADMIN' } });
   user = { name: seeded.name, token: seeded.token as string };
   upstream = await scriptedServer((request, response) => {
-    if (request.url.includes('/archive')) {
+    if (request.url.includes('/repos/big/archive')) {
+      streamBig(response);
+    } else if (request.url.includes('/archive')) {
       response.writeHead(200, { 'content-type': 'application/x-gzip', 'content-length': String(ARCHIVE.length) });
       response.end(ARCHIVE);
     } else if (request.url.includes('/repos/slow')) {
@@ -172,7 +192,20 @@ describe('calls through an agent', () => {
       if (reads % 8 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(Buffer.concat(chunks).equals(ARCHIVE)).toBe(true);
-    expect(reads).toBeGreaterThan(16);
+    expect(reads).toBeGreaterThan(8);
+  });
+
+  it('holds Bitbucket back while the reader does not read, instead of buffering the archive whole', async () => {
+    const pool = await plane.createPool('dc');
+    connect(pool.token, upstream.url);
+    await connected(pool.id, 1);
+    const answer = await privateTransport('dc').stream({ method: 'GET', path: '/rest/api/latest/projects/PLAT/repos/big/archive', retryMode: 'idempotent', maxBytes: BIG_BYTES });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // A window of 8 MiB plus what the sockets and streams on the way hold; far from the 96 MiB on offer.
+    expect(bigWritten).toBeLessThan(24 * 1024 * 1024);
+    let bytes = 0;
+    for await (const chunk of answer.body) bytes += (chunk as Buffer).length;
+    expect(bytes).toBe(BIG_BYTES);
   });
 
   it('refuses and logs a path outside the allowlist, and a project outside --allowed-projects', async () => {

@@ -111,13 +111,13 @@ export class AgentConnection {
   }
 
   private receive(data: RawData, isBinary: boolean): void {
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (isBinary) {
       const frame = decodeBodyFrame(bytes);
       const pending = frame === null ? undefined : this.pending.get(frame.id);
       if (frame === null) return this.onProtocolError('a body frame shorter than its header');
       // A chunk for a request already given up on (cancelled, timed out) is dropped.
-      pending?.body?.push(Buffer.from(frame.chunk.buffer, frame.chunk.byteOffset, frame.chunk.length));
+      pending?.body?.push(bytes.subarray(4));
       return undefined;
     }
     const frame = parseFrame(upFrameSchema, bytes.toString('utf8'));
@@ -150,17 +150,18 @@ export class AgentConnection {
    * keeps at most a window of this request's bytes in flight. Destroying it early cancels the request.
    */
   private bodyStream(id: number, pending: Pending): Readable {
-    const acknowledge = (body: Readable, all: boolean) => {
+    // Below a quarter window nothing is sent: the agent still has three quarters to go on, and the reader asks again.
+    const acknowledge = (body: Readable) => {
       if (!this.pending.has(id)) return;
       const consumed = pending.unacked - body.readableLength;
-      if (consumed <= 0 || (!all && consumed < BODY_WINDOW_BYTES / 4)) return;
+      if (consumed < BODY_WINDOW_BYTES / 4) return;
       pending.unacked -= consumed;
       this.send({ type: 'ack', id, bytes: consumed });
     };
     const body = new Readable({
       highWaterMark: BODY_WINDOW_BYTES / 2,
       read() {
-        acknowledge(this, true);
+        acknowledge(this);
       },
       destroy: (error, callback) => {
         if (this.pending.has(id)) {
@@ -174,7 +175,7 @@ export class AgentConnection {
     body.push = (chunk: Buffer | null) => {
       if (chunk !== null) pending.unacked += chunk.length;
       const more = push(chunk);
-      if (chunk !== null) acknowledge(body, false);
+      if (chunk !== null) acknowledge(body);
       return more;
     };
     return body;
