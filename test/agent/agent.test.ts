@@ -140,6 +140,15 @@ describe('pools', () => {
     const again = connect(pool.token, emulator.url);
     await expect(again.finished).rejects.toThrow(/401/);
   });
+
+  it('disconnects the agents of a pool another replica deleted, within a ping round', async () => {
+    const pool = await plane.createPool('elsewhere');
+    const agent = connect(pool.token, emulator.url);
+    await connected(pool.id, 1);
+    // Another replica sharing the store deletes it: this one learns of it only from the store.
+    await plane.db.query('DELETE FROM vcs_agent_pools WHERE id = $1', [pool.id]);
+    await expect(agent.finished).rejects.toThrow(/pool was deleted/);
+  });
 });
 
 describe('calls through an agent', () => {

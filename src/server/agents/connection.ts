@@ -33,6 +33,7 @@ export class AgentConnection {
 
   constructor(
     readonly pool: string,
+    readonly poolId: string,
     readonly agentName: string,
     private readonly socket: WebSocket,
     private readonly onProtocolError: (message: string) => void,

@@ -7,7 +7,7 @@ import { AGENT_CONNECT_PATH, MAX_FRAME_BYTES, noAgentMessage } from '../../domai
 import { bearerSecret } from '../auth/access';
 import { hashSecret } from '../secrets';
 import type { Database } from '../store/database';
-import { findVcsAgentPoolByTokenHash, touchVcsAgentPool } from '../store/vcsAgentPools';
+import { findVcsAgentPool, findVcsAgentPoolByTokenHash, touchVcsAgentPool } from '../store/vcsAgentPools';
 import { AgentConnection } from './connection';
 
 /** WebSocket close code telling an agent its token is no longer valid (the pool was deleted): do not reconnect. */
@@ -108,7 +108,7 @@ export class AgentGateway implements AgentRoute {
     const agentName = String(request.headers['x-liftgate-agent'] ?? request.socket.remoteAddress ?? 'agent').slice(0, 200);
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const key = pool.name.toLowerCase();
-      const connection = new AgentConnection(pool.name, agentName, ws, (problem) => {
+      const connection = new AgentConnection(pool.name, pool.id, agentName, ws, (problem) => {
         this.log.warn({ pool: pool.name, agent: agentName, problem }, 'VCS agent sent a bad frame; disconnecting it');
         connection.close(1002, 'protocol error');
       });
@@ -126,6 +126,22 @@ export class AgentGateway implements AgentRoute {
     });
   }
 
+  /**
+   * A pool deleted through another replica: its agents here are disconnected too (its token no longer works). Checked
+   * once per ping round for each pool with agents here.
+   */
+  private async dropDeletedPools(): Promise<void> {
+    const connections = [...this.pools.values()].flatMap((set) => [...set]);
+    try {
+      for (const poolId of new Set(connections.map((connection) => connection.poolId))) {
+        if ((await findVcsAgentPool(this.db, poolId)) !== null) continue;
+        for (const connection of connections) if (connection.poolId === poolId) connection.close(CLOSE_POOL_DELETED, 'the VCS agent pool was deleted');
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not check the pools of connected VCS agents');
+    }
+  }
+
   private noteActivity(pool: string): void {
     const key = pool.toLowerCase();
     const id = this.poolIds.get(key);
@@ -136,6 +152,7 @@ export class AgentGateway implements AgentRoute {
   }
 
   private pingAll(): void {
+    void this.dropDeletedPools();
     for (const set of this.pools.values()) {
       for (const connection of set) {
         if (!connection.alive) connection.terminate();
