@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { WebSocket } from 'ws';
 import { checkAgentRequest } from '../domain/vcs-agent-allowlist';
-import { BODY_CHUNK_BYTES, encodeBodyFrame, type HttpFrame, type UpFrame } from '../domain/vcs-agent-protocol';
+import { BODY_CHUNK_BYTES, encodeBodyFrame, INLINE_BODY_BYTES, type HttpFrame, type UpFrame } from '../domain/vcs-agent-protocol';
 
 /** What the agent forwards to, and what it lets through. */
 export interface ForwardOptions {
@@ -94,7 +94,22 @@ export function forward(socket: WebSocket, frame: HttpFrame, options: ForwardOpt
       const name = (answer.rawHeaders[index] as string).toLowerCase();
       (answerHeaders[name] ??= []).push(answer.rawHeaders[index + 1] as string);
     }
-    send({ type: 'http_response', id: frame.id, status: answer.statusCode ?? 502, headers: answerHeaders });
+    const status = answer.statusCode ?? 502;
+    const declared = Number(answer.headers['content-length']);
+    if (Number.isInteger(declared) && declared <= INLINE_BODY_BYTES) {
+      const chunks: Buffer[] = [];
+      answer.on('data', (data: Buffer) => chunks.push(data));
+      answer.on('end', () => {
+        if (finished) return;
+        const body = Buffer.concat(chunks);
+        send({ type: 'http_response', id: frame.id, status, headers: answerHeaders, body: body.toString('base64') });
+        options.log('info', 'request', { method: frame.method, path, status, bytes: body.length, durationMs: Math.round(performance.now() - started) });
+        finish();
+      });
+      answer.on('error', () => fail('unreachable', 'Bitbucket closed the connection mid-answer'));
+      return;
+    }
+    send({ type: 'http_response', id: frame.id, status, headers: answerHeaders });
     let bytes = 0;
     answer.on('data', (data: Buffer) => {
       for (let offset = 0; offset < data.length; offset += BODY_CHUNK_BYTES) {

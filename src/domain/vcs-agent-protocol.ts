@@ -3,7 +3,8 @@
  *
  * - control plane → agent, text frames: `http` (a Bitbucket request), `ack` (body bytes consumed: more may come),
  *   `cancel` (the caller gave up or timed out).
- * - agent → control plane, text frames: `http_response` (status and headers), `end` (the body is complete),
+ * - agent → control plane, text frames: `http_response` (status and headers, and a small body whole), `end` (the
+ *   body is complete),
  *   `error` (refused, unreachable, timed out); binary frames: a body chunk, its request id in the first 4 bytes.
  *
  * Bodies are paced per request: the agent sends at most `window` unacknowledged bytes of a body, so a slow reader
@@ -19,6 +20,9 @@ export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 /** Body bytes in one binary frame. */
 export const BODY_CHUNK_BYTES = 256 * 1024;
+
+/** An answer whose Content-Length is at most this comes whole in its `http_response` frame (one frame, not three). */
+export const INLINE_BODY_BYTES = 64 * 1024;
 
 /** Bytes of a body the agent may send ahead of the control plane's acknowledgements. */
 export const BODY_WINDOW_BYTES = 8 * 1024 * 1024;
@@ -52,7 +56,14 @@ export const agentErrorCodes = ['refused', 'unreachable', 'timeout', 'bad-frame'
 export type AgentErrorCode = (typeof agentErrorCodes)[number];
 
 export const upFrameSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('http_response'), id, status: z.number().int().min(100).max(599), headers }),
+  z.object({
+    type: z.literal('http_response'),
+    id,
+    status: z.number().int().min(100).max(599),
+    headers,
+    /** A small answer whole (base64), in this one frame: no body frames and no `end` follow. */
+    body: z.string().max(MAX_FRAME_BYTES).optional(),
+  }),
   z.object({ type: z.literal('end'), id }),
   z.object({ type: z.literal('error'), id, code: z.enum(agentErrorCodes), message: z.string().max(2000) }),
 ]);

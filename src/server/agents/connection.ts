@@ -140,6 +140,11 @@ export class AgentConnection {
       return;
     }
     if (pending.body !== undefined) return;
+    if (frame.body !== undefined) {
+      this.forget(frame.id);
+      pending.resolve({ status: frame.status, headers: frame.headers, body: Readable.from([Buffer.from(frame.body, 'base64')]) });
+      return;
+    }
     clearTimeout(pending.timer);
     pending.timer = undefined;
     pending.body = this.bodyStream(frame.id, pending);
