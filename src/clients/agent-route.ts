@@ -33,7 +33,7 @@ export interface AgentRoute {
 export class AgentRouteError extends Error {
   constructor(
     message: string,
-    readonly code: 'ENOAGENT' | 'EAGENTREFUSED' | 'EAGENTLOST' | 'ETIMEDOUT' | 'ECONNREFUSED',
+    readonly code: 'ENOAGENT' | 'EAGENTREFUSED' | 'EAGENTLOST' | 'EAGENTUPSTREAM' | 'ETIMEDOUT',
   ) {
     super(message);
     this.name = 'AgentRouteError';

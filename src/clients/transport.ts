@@ -118,7 +118,7 @@ export interface StreamAnswer {
 }
 
 /** Codes of AgentRouteError (agent-route.ts) whose message is the summary. */
-const AGENT_CODES = new Set(['ENOAGENT', 'EAGENTREFUSED', 'EAGENTLOST']);
+const AGENT_CODES = new Set(['ENOAGENT', 'EAGENTREFUSED', 'EAGENTLOST', 'EAGENTUPSTREAM']);
 
 const DEFAULT_MAX_JSON_BYTES = 64 * 1024 * 1024;
 /** What is read of an error answer's body for the server's own message. */

@@ -3,6 +3,9 @@
  * about, and agents dialing in with their pool's token. The integration's apiHost is private://<pool>.
  */
 import { createHash } from 'node:crypto';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { generatePluginCertificate } from '../../src/plugin/tls';
 import { BitbucketClient, BitbucketError } from '../../src/clients/bitbucket';
 import { ApiConnectionError } from '../../src/clients/errors';
 import { Transport } from '../../src/clients/transport';
@@ -215,6 +218,31 @@ describe('calls through an agent', () => {
     let bytes = 0;
     for await (const chunk of answer.body) bytes += (chunk as Buffer).length;
     expect(bytes).toBe(BIG_BYTES);
+  });
+
+  it('reaches a Bitbucket whose certificate a private CA signed only with --ca-cert', async () => {
+    const certificate = generatePluginCertificate();
+    const server = createHttpsServer({ cert: certificate.certificatePem, key: certificate.privateKeyPem }, (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"slug":"infra"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const target = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const pool = await plane.createPool('dc');
+      const untrusting = connect(pool.token, target);
+      await connected(pool.id, 1);
+      const request = () => privateTransport('dc').json({ method: 'GET', path: '/rest/api/latest/projects/PLAT/repos/infra', retryMode: 'idempotent', schema: null });
+      await expect(request()).rejects.toThrow(/could not reach Bitbucket: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/);
+      untrusting.stop();
+      await connected(pool.id, 0);
+      connect(pool.token, target, { ca: certificate.certificatePem });
+      await connected(pool.id, 1);
+      expect((await request()).status).toBe(200);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses and logs a path outside the allowlist, and a project outside --allowed-projects', async () => {

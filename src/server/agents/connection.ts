@@ -130,7 +130,7 @@ export class AgentConnection {
     const pending = this.pending.get(frame.id);
     if (pending === undefined) return;
     if (frame.type === 'error') {
-      const code = frame.code === 'refused' ? 'EAGENTREFUSED' : frame.code === 'timeout' ? 'ETIMEDOUT' : frame.code === 'unreachable' ? 'ECONNREFUSED' : 'EAGENTLOST';
+      const code = frame.code === 'refused' ? 'EAGENTREFUSED' : frame.code === 'timeout' ? 'ETIMEDOUT' : frame.code === 'unreachable' ? 'EAGENTUPSTREAM' : 'EAGENTLOST';
       this.finish(frame.id, new AgentRouteError(`the VCS agent of pool ${this.pool}: ${frame.message}`, code));
       return;
     }
