@@ -4,6 +4,7 @@
  * noticed, and a replaced pool's old token is refused.
  */
 import { startEmulator, type RunningEmulator } from '../../../src/emulator';
+import { eventually } from '../../agent/harness';
 import { runCli, startCli } from '../../helpers/cli';
 import type { RunningProcess } from '../../helpers/process';
 import { expectSuccess, TerraformSandbox, type TerraformResult } from '../../helpers/terraform';
@@ -70,7 +71,7 @@ output "agent_token" {
     const poolToken = await token();
     expect(poolToken).toMatch(/^lgp_/);
     agent = await startAgent(poolToken);
-    await waitFor(async () => (await pool())?.connectedAgents === 2);
+    await eventually(async () => (await pool())?.connectedAgents === 2, 20_000);
     const wrong = await controlPlane.api('PATCH', '/api/v1/integrations/bitbucket-datacenter/private-dc', { accessToken: 'not-the-token' });
     expect(wrong.status).toBe(422);
     expect(JSON.stringify(wrong.body)).toContain('unauthorized');
@@ -81,7 +82,7 @@ output "agent_token" {
   test('a killed agent is noticed at once; with none connected the integration saves unchecked', async () => {
     await agent?.stop('SIGKILL');
     agent = undefined;
-    await waitFor(async () => (await pool())?.connectedAgents === 0);
+    await eventually(async () => (await pool())?.connectedAgents === 0, 20_000);
     const unchecked = await controlPlane.api('PATCH', '/api/v1/integrations/bitbucket-datacenter/private-dc', { accessToken: 'not-the-token' });
     expect(unchecked.status).toBe(200);
   });
@@ -94,18 +95,10 @@ output "agent_token" {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('refused the pool token (401)');
     agent = await startAgent(await token());
-    await waitFor(async () => (await pool())?.connectedAgents === 2);
+    await eventually(async () => (await pool())?.connectedAgents === 2, 20_000);
     expectSuccess(await run(['destroy', '-auto-approve', '-no-color', '-input=false']));
     expect(await pool()).toBeUndefined();
     expect(await agent.exited).toBe(1);
     agent = undefined;
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
