@@ -157,7 +157,7 @@ const integrationsPath = '/api/v1/integrations/bitbucket-datacenter';
 export class IntegrationsResource {
   constructor(private readonly transport: LiftgateTransport) {}
 
-  /** Creates a Bitbucket DC integration; the control plane verifies the credentials unless apiHost is private://. */
+  /** Creates a Bitbucket DC integration; the control plane verifies the credentials (for private://, through a connected VCS agent). */
   create(input: IntegrationCreateInput, options: CallOptions = {}): Promise<Integration> {
     return call(this.transport, { method: 'POST', path: integrationsPath, body: input, schema: integrationSchema, retryMode: 'create', signal: options.signal });
   }
