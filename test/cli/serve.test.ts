@@ -46,6 +46,7 @@ describe('liftgate serve', () => {
       '--public-url',
       '--allowed-bitbucket-hosts',
       '--delivery-retention',
+      '--max-state-bytes',
     ]) {
       expect(result.stdout).toContain(flag);
     }
@@ -60,6 +61,9 @@ describe('liftgate serve', () => {
     [['--allowed-bitbucket-hosts', ''], '--allowed-bitbucket-hosts'],
     [['--delivery-retention', '0d'], '--delivery-retention'],
     [['--delivery-retention', 'forever'], '--delivery-retention'],
+    [['--max-state-bytes', '0'], '--max-state-bytes'],
+    [['--max-state-bytes', '32MB'], '--max-state-bytes'],
+    [['--max-state-bytes', '-1'], '--max-state-bytes'],
     [['--database-password-file', '/nonexistent'], '--database-password-file needs --database-url'],
     [['--database-url', 'postgres://u:pw@db/x', '--database-password-file', '/nonexistent'], 'already holds a password'],
   ])('rejects %j with one line naming the problem', async (args, named) => {
