@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { connect as connectTcp, type AddressInfo } from 'node:net';
 import { generatePluginCertificate } from '../../src/plugin/tls';
 import { BitbucketClient, BitbucketError } from '../../src/clients/bitbucket';
 import { ApiConnectionError } from '../../src/clients/errors';
@@ -142,6 +142,18 @@ describe('pools', () => {
     await expect(agent.finished).rejects.toThrow(/pool was deleted/);
     const again = connect(pool.token, emulator.url);
     await expect(again.finished).rejects.toThrow(/401/);
+  });
+
+  it('survives a client that resets its connection while its token is being checked', async () => {
+    const { port } = new URL(plane.url);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const socket = connectTcp(Number(port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(`GET /api/v1/vcs-agents/connect HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer lgp_wrong\r\n\r\n`);
+      socket.resetAndDestroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await fetch(`${plane.url}/healthz`)).status).toBe(200);
   });
 
   it('disconnects the agents of a pool another replica deleted, within a ping round', async () => {

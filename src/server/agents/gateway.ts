@@ -97,6 +97,9 @@ export class AgentGateway implements AgentRoute {
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // Node hands an upgrading socket over without an error listener: a peer that resets it while it waits for the
+    // token check or its 401 must not take the process down.
+    socket.on('error', () => socket.destroy());
     const path = (request.url ?? '').split('?')[0];
     if (path !== AGENT_CONNECT_PATH) return refuse(socket, 404, 'Not Found');
     const token = bearerSecret(request.headers.authorization);
