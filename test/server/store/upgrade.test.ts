@@ -17,9 +17,10 @@ const TOKEN = 'BBDC-legacy-token-5e1d';
 const WEBHOOK_SECRET = 'ab'.repeat(32);
 const COMMIT = 'c'.repeat(40);
 
-/** Takes a fresh store back to what migrations 001 and 002 made (the inverse of 003 to 005). */
+/** Takes a fresh store back to what migrations 001 and 002 made (the inverse of 003 to 005 and 009). */
 async function rewindToSchema2(db: Database): Promise<void> {
   for (const statement of [
+    'DROP TABLE vcs_agent_pools',
     'DROP TABLE stack_environment_variables',
     'DROP TABLE run_state_credentials',
     'DROP TABLE terraform_state_versions',
