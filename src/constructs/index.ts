@@ -2,3 +2,4 @@ export * from './space';
 export * from './integration';
 export * from './stack';
 export { WebhookEvent } from './webhook-events';
+export * from './vcs-agent-pool';

@@ -10,6 +10,7 @@ import { integrationResource } from './integration-resource';
 import { spaceDataSource } from './space-data-source';
 import { spaceResource } from './space-resource';
 import { stackResource } from './stack-resource';
+import { vcsAgentPoolResource } from './vcs-agent-pool-resource';
 
 const providerAttributes = {
   endpoint: stringAttribute({
@@ -59,6 +60,6 @@ export const provider: ProviderDefinition<typeof providerAttributes, LiftgatePro
     }
   },
 
-  resources: [spaceResource, integrationResource, stackResource, environmentVariableResource],
+  resources: [spaceResource, integrationResource, stackResource, environmentVariableResource, vcsAgentPoolResource],
   dataSources: [spaceDataSource, integrationDataSource],
 };

@@ -20,6 +20,7 @@ const COMMIT = 'c'.repeat(40);
 /** Takes a fresh store back to what migrations 001 and 002 made (the inverse of the later ones). */
 async function rewindToSchema2(db: Database): Promise<void> {
   for (const statement of [
+    'DROP TABLE vcs_agent_pools',
     'DROP INDEX runs_proposed_by_branch',
     'ALTER TABLE runs DROP COLUMN trigger_note, DROP COLUMN failure',
     'DROP TABLE stack_environment_variables',
