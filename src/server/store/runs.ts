@@ -2,6 +2,7 @@ import type { RepositoryRef, Run, RunRequest, TriggerableStack } from '../domain
 import type { Queryable } from './database';
 import type { Page } from './deliveries';
 import { isoTimestamp } from './rows';
+import { toRunDetails, type QueuedRunRow, type RunDetails } from './run-queue';
 
 interface RunRow {
   id: string;
@@ -44,15 +45,15 @@ export async function insertManualRun(db: Queryable, run: RunRequest, triggeredB
 }
 
 /** A stack's runs, newest first; `cursor` is the previous page's `nextCursor`. */
-export async function listRuns(db: Queryable, stackId: string, limit: number, cursor: bigint | null): Promise<Page<Run>> {
-  const rows = await db.query<RunRow>(
+export async function listRuns(db: Queryable, stackId: string, limit: number, cursor: bigint | null): Promise<Page<RunDetails>> {
+  const rows = await db.query<QueuedRunRow>(
     `SELECT * FROM runs
      WHERE stack_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
      ORDER BY seq DESC
      LIMIT $3`,
     [stackId, cursor === null ? null : cursor.toString(), limit + 1],
   );
-  return { items: rows.slice(0, limit).map(toRun), nextCursor: rows.length > limit ? String(rows[limit - 1].seq) : null };
+  return { items: rows.slice(0, limit).map(toRunDetails), nextCursor: rows.length > limit ? String(rows[limit - 1].seq) : null };
 }
 
 /** A repository a delivery concerns, and the integration it arrived through. */

@@ -187,6 +187,7 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
             },
             runs,
           });
+          if (!result.duplicate && result.runs.length > 0) context.runsQueued();
           return result.duplicate
             ? reply.code(200).send(duplicateAnswer(requestId))
             : reply.code(200).send({ outcome: 'TRIGGERED', deliveryId: result.deliveryId, runs: result.runs, message: result.reason });
