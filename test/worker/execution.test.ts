@@ -102,7 +102,7 @@ it('a PROPOSED run plans without a lock and writes no state', async () => {
   const payload = refsChanged({ projectKey: 'PLAT', slug: 'network' }, [{ branch: 'feature/x', toHash: commit }]);
   const pushed = await postDelivery(server.baseUrl, signedDelivery(integration.id, integration.webhookSecret, 'repo:refs_changed', payload));
   expect(pushed.status).toBe(200);
-  const runId = pushed.body.runs[0].id as string;
+  const runId = (pushed.body as { runs: { id: string }[] }).runs[0]?.id as string;
   const run = await waitForRun(server, stackId, runId, ended);
   expect(run.kind).toBe('PROPOSED');
   expect(states(run)).toEqual(['QUEUED', 'PREPARING', 'INITIALIZING', 'PLANNING', 'FINISHED']);

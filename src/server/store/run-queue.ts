@@ -24,7 +24,7 @@ export interface QueuedRunRow {
   triggered_by: string | null;
   created_at: Date;
   updated_at: Date;
-  history: RunHistoryEntry[] | string;
+  history: RunHistoryEntry[] | string | null;
   delta: RunDelta | string | null;
   failure: string | null;
   worker_id: string | null;
@@ -43,7 +43,7 @@ const TERMINAL_STATES_SQL = [...TERMINAL_RUN_STATES].map((state) => `'${state}'`
 
 /** Appends one history entry (state, now, note) to a run's history: the SQL of the SET clause. */
 const appendHistory = (stateParam: string, noteParam: string): string =>
-  `history = history || jsonb_build_array(jsonb_build_object('state', ${stateParam}::text, 'at', clock_timestamp(), 'note', ${noteParam}::text)),
+  `history = COALESCE(history, jsonb_build_array(jsonb_build_object('state', state, 'at', created_at, 'note', NULL))) || jsonb_build_array(jsonb_build_object('state', ${stateParam}::text, 'at', clock_timestamp(), 'note', ${noteParam}::text)),
    updated_at = clock_timestamp()`;
 
 function json<T>(value: T | string): T {
@@ -51,6 +51,7 @@ function json<T>(value: T | string): T {
 }
 
 export function historyOf(row: QueuedRunRow): RunHistoryEntry[] {
+  if (row.history === null) return [{ state: row.state, at: isoTimestamp(row.created_at), note: null }];
   return json(row.history).map((entry) => ({ state: entry.state, at: isoTimestamp(entry.at), note: entry.note ?? null }));
 }
 
@@ -74,6 +75,8 @@ export async function claimRun(db: Queryable, workerId: string, leaseMs: number)
       `WITH candidate AS (
          SELECT r.id FROM runs r
          WHERE r.worker_id IS NULL
+           -- Runs recorded before commits were checked may hold something else; nothing can fetch that.
+           AND (r.commit_sha IS NULL OR r.commit_sha ~ '^[0-9a-f]{40}$')
            AND (r.state = 'CONFIRMED' OR (r.state = 'QUEUED' AND (r.kind = 'PROPOSED' OR (
              NOT EXISTS (SELECT 1 FROM runs o WHERE o.stack_id = r.stack_id AND o.kind = 'TRACKED' AND o.state IN (${ACTIVE_STATES_SQL}))
              AND NOT EXISTS (SELECT 1 FROM runs e WHERE e.stack_id = r.stack_id AND e.kind = 'TRACKED' AND e.state = 'QUEUED' AND e.seq < r.seq)
@@ -241,7 +244,7 @@ export async function moveWaitingRun(tx: Queryable, runId: string, to: RunState,
 export async function requestCancel(tx: Queryable, runId: string, note: string): Promise<QueuedRunRow> {
   const [row] = await tx.query<QueuedRunRow>(
     `UPDATE runs SET cancel_requested_at = COALESCE(cancel_requested_at, clock_timestamp()),
-       history = history || jsonb_build_array(jsonb_build_object('state', state, 'at', clock_timestamp(), 'note', $2::text))
+       ${appendHistory('state', '$2')}
      WHERE id = $1 RETURNING *`,
     [runId, note],
   );

@@ -17,9 +17,17 @@ const TOKEN = 'BBDC-legacy-token-5e1d';
 const WEBHOOK_SECRET = 'ab'.repeat(32);
 const COMMIT = 'c'.repeat(40);
 
-/** Takes a fresh store back to what migrations 001 and 002 made (the inverse of 003 to 005). */
+/** Takes a fresh store back to what migrations 001 and 002 made (the inverse of 003 to 006). */
 async function rewindToSchema2(db: Database): Promise<void> {
   for (const statement of [
+    'DROP TABLE run_log_chunks',
+    'DROP INDEX runs_stack_lock',
+    'DROP INDEX runs_waiting',
+    'DROP INDEX runs_leased',
+    ...['history', 'updated_at', 'delta', 'failure', 'worker_id', 'lease_expires_at', 'attempts', 'cancel_requested_at', 'plan_sealed'].map(
+      (column) => `ALTER TABLE runs DROP COLUMN ${column}`,
+    ),
+    ...['plan_state_serial', 'plan_state_lineage', 'feedback', 'feedback_due', 'log_bytes'].map((column) => `ALTER TABLE runs DROP COLUMN ${column}`),
     'DROP TABLE stack_environment_variables',
     'DROP TABLE run_state_credentials',
     'DROP TABLE terraform_state_versions',

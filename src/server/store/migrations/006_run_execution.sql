@@ -1,9 +1,10 @@
 -- Runs that run (SPEC §7): the run's lifecycle (history, delta, failure), the worker holding it and its lease, a
 -- requested cancel, the saved plan of an UNCONFIRMED run (sealed), the feedback posted to Bitbucket, and its log.
 
--- Every state the run passed through: [{ "state", "at", "note" }]. Runs recorded before show their one QUEUED entry.
-ALTER TABLE runs ADD COLUMN history jsonb NOT NULL DEFAULT jsonb_build_array(jsonb_build_object('state', 'QUEUED', 'at', now(), 'note', NULL));
-UPDATE runs SET history = jsonb_build_array(jsonb_build_object('state', state, 'at', created_at, 'note', NULL));
+-- Every state the run passed through: [{ "state", "at", "note" }]. Runs recorded before this migration keep NULL and
+-- show one entry, their state at their creation (rows are not rewritten: some predate runs_commit_is_full_id).
+ALTER TABLE runs ADD COLUMN history jsonb;
+ALTER TABLE runs ALTER COLUMN history SET DEFAULT jsonb_build_array(jsonb_build_object('state', 'QUEUED', 'at', now(), 'note', NULL));
 ALTER TABLE runs ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
 -- { "add", "change", "destroy" } once planned.
 ALTER TABLE runs ADD COLUMN delta jsonb;
