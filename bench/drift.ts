@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseDriftFlags, runDrift } from '../src/cli/drift';
 import type { DriftReport } from '../src/cli/drift/check';
-import { HANDLED_EVENTS } from '../src/server/webhooks/payloads';
+import { HANDLED_EVENTS } from '../src/domain/webhook-events';
 import { findRepoRoot } from './repo-root';
 
 /**

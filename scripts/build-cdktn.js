@@ -3,8 +3,9 @@
  * `npm run build:cdktn`: builds the CDK Terrain edition of the construct library (the npm package
  * `liftgate-cdktn` in packages/liftgate-cdktn) from the same sources as the cdktf one.
  *
- * src/index.ts and src/constructs/ are copied into packages/liftgate-cdktn/src/ with every import of
- * 'cdktf' made an import of 'cdktn' (the one change CDK Terrain asks of code written for CDKTF); beside
+ * src/index.ts, src/constructs/ and the domain rules the constructs import (src/domain/, jsii-safe: pure and free
+ * of Node modules, which test/repository/imports.test.ts checks) are copied into packages/liftgate-cdktn/src/ with
+ * every import of 'cdktf' made an import of 'cdktn' (the one change CDK Terrain asks of code written for CDKTF); beside
  * them sit the L1 bindings @cdktn/provider-generator wrote from the providers' schemas
  * (packages/liftgate-cdktn/src/providers, committed and checked like src/providers). jsii then compiles
  * the package. The copies are build output (git ignores them): edit src/, never the copies.
@@ -18,7 +19,10 @@ const ts = require('typescript');
 
 const repositoryRoot = path.resolve(__dirname, '..');
 const cdktnPackage = path.join(repositoryRoot, 'packages', 'liftgate-cdktn');
-/** What is copied, relative to src/ (the generated providers/ differ per build and are not copied). */
+/**
+ * What is copied, relative to src/ (the generated providers/ differ per build and are not copied), besides the domain
+ * modules these import.
+ */
 const sharedSources = ['index.ts', 'constructs'];
 
 /** `specifier` as CDK Terrain names it: the `cdktf` module (or a path inside it) becomes `cdktn`. */
@@ -65,22 +69,43 @@ function filesUnder(directory) {
   });
 }
 
+/** The files of src/domain that `files` import, directly or through each other. */
+function domainModulesOf(files, sourceRoot) {
+  const domain = path.join(sourceRoot, 'domain');
+  const found = new Set();
+  const queue = [...files];
+  while (queue.length > 0) {
+    const file = queue.shift();
+    if (!file.endsWith('.ts')) continue;
+    const sourceFile = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+    for (const literal of moduleSpecifiers(sourceFile)) {
+      if (!literal.text.startsWith('.')) continue;
+      const target = `${path.resolve(path.dirname(file), literal.text)}.ts`;
+      if (target.startsWith(`${domain}${path.sep}`) && !found.has(target)) {
+        found.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  return [...found];
+}
+
 /** Replaces the copies in packages/liftgate-cdktn/src with fresh ones from src/. */
 function stage() {
   const sourceRoot = path.join(repositoryRoot, 'src');
   const targetRoot = path.join(cdktnPackage, 'src');
-  for (const entry of sharedSources) {
-    fs.rmSync(path.join(targetRoot, entry), { recursive: true, force: true });
+  const shared = sharedSources.flatMap((entry) => {
     const from = path.join(sourceRoot, entry);
-    const files = fs.statSync(from).isDirectory() ? filesUnder(from) : [from];
-    for (const file of files) {
-      const relative = path.relative(sourceRoot, file);
-      const destination = path.join(targetRoot, relative);
-      fs.mkdirSync(path.dirname(destination), { recursive: true });
-      const text = fs.readFileSync(file, 'utf8');
-      const header = `// Copied from src/${relative.split(path.sep).join('/')} by scripts/build-cdktn.js for CDK Terrain: edit that file, not this one.\n`;
-      fs.writeFileSync(destination, file.endsWith('.ts') ? header + forCdktn(file, text) : text);
-    }
+    return fs.statSync(from).isDirectory() ? filesUnder(from) : [from];
+  });
+  for (const entry of [...sharedSources, 'domain']) fs.rmSync(path.join(targetRoot, entry), { recursive: true, force: true });
+  for (const file of [...shared, ...domainModulesOf(shared, sourceRoot)]) {
+    const relative = path.relative(sourceRoot, file);
+    const destination = path.join(targetRoot, relative);
+    fs.mkdirSync(path.dirname(destination), { recursive: true });
+    const text = fs.readFileSync(file, 'utf8');
+    const header = `// Copied from src/${relative.split(path.sep).join('/')} by scripts/build-cdktn.js for CDK Terrain: edit that file, not this one.\n`;
+    fs.writeFileSync(destination, file.endsWith('.ts') ? header + forCdktn(file, text) : text);
   }
 }
 

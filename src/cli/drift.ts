@@ -1,8 +1,9 @@
-import { LiftgateClient, LiftgateConnectionError, LiftgateUnauthorizedError, LiftgateApiError } from '../clients/liftgate';
+import { LiftgateClient, LiftgateApiError } from '../clients/liftgate';
 import { checkDrift, type DeliveryLogReader, type DriftReport } from './drift/check';
 import { formatReportJson, formatReportTable } from './drift/report';
 import { BitbucketTokens } from './drift/tokens';
 import { parseDuration, parseFlags, UsageError, type Command } from './command';
+import { ApiConnectionError, ApiUnauthorizedError } from '../clients/errors';
 
 const usage = `Usage: liftgate drift [options]
 
@@ -71,9 +72,12 @@ export function parseDriftFlags(args: string[], env: NodeJS.ProcessEnv): DriftCo
   };
 }
 
+/** Bounds the log read: 50,000 deliveries is more than a day of pushes for thousands of repositories. */
+const DELIVERY_LOG_PAGING = { pageSize: 1000, maxPages: 50 };
+
 /** Reads the delivery log one page at a time through the control-plane client. */
 function deliveryLogOf(liftgate: LiftgateClient): DeliveryLogReader {
-  return (integrationId, page) => liftgate.integrations.deliveries(integrationId, page);
+  return (integrationId) => liftgate.integrations.deliveries(integrationId, DELIVERY_LOG_PAGING).pages();
 }
 
 /** Runs drift with a parsed configuration; resolves to the report. Control-plane failures become one-line errors. */
@@ -102,10 +106,10 @@ export async function runDrift(config: DriftConfig): Promise<DriftReport> {
 
 /** The control plane's failures in the words of someone running drift. */
 function explain(error: unknown, endpoint: string): unknown {
-  if (error instanceof LiftgateConnectionError) {
+  if (error instanceof ApiConnectionError) {
     return new Error(`cannot reach the control plane at ${endpoint}: ${error.networkCode ?? 'no answer'}`);
   }
-  if (error instanceof LiftgateUnauthorizedError) {
+  if (error instanceof ApiUnauthorizedError) {
     return new Error(`the control plane at ${endpoint} refused the API key (401): check --api-key or LIFTGATE_API_KEY`);
   }
   if (error instanceof LiftgateApiError) return new Error(`the control plane at ${endpoint} failed: ${error.message}`);

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
+import { Transform, type Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 
 /** An axios instance set up the way both API clients use it, and how to release its sockets. */
@@ -70,4 +71,32 @@ function guardedLookup(allowAddress: (address: string) => boolean) {
       return callback(null, first.address, first.family);
     });
   };
+}
+
+/** Reads at most `limit` bytes of a stream as text, then drops the rest. */
+export async function readCapped(stream: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    chunks.push(buffer.subarray(0, Math.max(0, limit - size)));
+    size += buffer.length;
+    if (size >= limit) {
+      stream.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Passes bytes through until more than `maxBytes` came, then fails with `tooLarge()`. */
+export function byteLimit(maxBytes: number, tooLarge: () => Error): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen > maxBytes) return done(tooLarge());
+      return done(null, chunk);
+    },
+  });
 }

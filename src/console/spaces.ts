@@ -1,4 +1,4 @@
-import { SpaceTree, stackMayUseIntegration } from '../server/domain/spaces';
+import { SpaceTree, stackMayUseIntegration } from '../domain/spaces';
 import type { Integration, Space } from './api';
 
 /** The spaces a key can read, with the names and tree order the console shows them in. */

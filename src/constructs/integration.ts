@@ -6,7 +6,10 @@ import { RepositoryWebhook } from '../providers/bitbucketdc/repository-webhook';
 import { BitbucketDatacenterIntegration as IntegrationResource } from '../providers/liftgate/bitbucket-datacenter-integration';
 import { DataLiftgateBitbucketDatacenterIntegration } from '../providers/liftgate/data-liftgate-bitbucket-datacenter-integration';
 import { ISpace } from './space';
-import { PropsValidator, projectKeyPattern, projectKeyRule, repositorySlugPattern, repositorySlugRule } from './validation';
+import { apiHostProblem, userFacingHostProblem } from '../domain/api-hosts';
+import { canonicalProjectKeyProblem, canonicalRepositorySlugProblem } from '../domain/bitbucket-names';
+import { slugify } from '../domain/spaces';
+import { naming, PropsValidator } from './validation';
 import { WebhookEvent, allWebhookEvents } from './webhook-events';
 
 /** A Bitbucket DC integration of the control plane: created by the construct or imported. */
@@ -129,36 +132,12 @@ class ImportedIntegration extends Construct implements IIntegration {
   }
 }
 
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}
-
-/** Why `value` cannot be the control plane's API host, or undefined when it can. */
-function apiHostProblem(value: string): string | undefined {
-  if (value.startsWith('private://')) {
-    return /^private:\/\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value) ? undefined : `${JSON.stringify(value)} must name a VCS agent pool: private://<pool>`;
-  }
-  return httpUrlProblem(value, ' or private://<vcs-agent-pool>');
-}
-
 /**
- * Why `value` is not an https URL (or http on a loopback host, as the control plane accepts), or undefined
- * when it is. `otherSchemes` completes the message with what else the field accepts.
+ * The webhooks' project keys and slugs as the bitbucketdc provider takes them: spelt as Bitbucket shows them (PLAT,
+ * network), since its state holds what Bitbucket answers. Another spelling would pass synth and fail at plan.
  */
-function httpUrlProblem(value: string, otherSchemes = ''): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return `${JSON.stringify(value)} is not a URL`;
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    return `${JSON.stringify(value)} must be an https:// URL (http:// only for loopback hosts)${otherSchemes}`;
-  }
-  if (url.username !== '' || url.password !== '') return `${JSON.stringify(value)} must not contain credentials (use username and accessToken)`;
-  if (url.search !== '' || url.hash !== '') return `${JSON.stringify(value)} must not have a query or fragment`;
-  return undefined;
-}
+const webhookProjectKey = naming(canonicalProjectKeyProblem);
+const webhookRepositorySlug = naming(canonicalRepositorySlugProblem);
 
 /**
  * A Bitbucket Data Center integration of the Liftgate control plane, plus a webhook on each listed
@@ -270,7 +249,10 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
   private validate(props: BitbucketDatacenterIntegrationProps, events: WebhookEvent[]): void {
     const validator = new PropsValidator(this, 'BitbucketDatacenterIntegration');
     const name = validator.requireText('name', props.name);
-    if (name !== undefined) validator.checkPattern('name', name, /[A-Za-z0-9]/, 'needs at least one letter or digit (the id is a slug of the name)');
+    // The control plane derives the id from the name and refuses a name it cannot make one of.
+    validator.checkRule('name', name, (given) =>
+      slugify(given) === '' ? `${JSON.stringify(given)} needs at least one letter or digit (the id is a slug of the name)` : null,
+    );
     if (this.isDefault && props.space !== undefined) {
       validator.report('space', 'a default integration lives in the root space: remove space, or set isDefault to false for a space-level integration');
     }
@@ -279,15 +261,8 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
       const other = stack.node.findAll().find((child) => child !== this && child instanceof BitbucketDatacenterIntegration && child.isDefault && TerraformStack.of(child) === stack);
       if (other !== undefined) validator.report('isDefault', `the stack already declares the default integration at "${other.node.path}" (an account has at most one)`);
     }
-    const apiHost = validator.requireText('apiHost', props.apiHost);
-    if (apiHost !== undefined) {
-      const problem = apiHostProblem(apiHost);
-      if (problem !== undefined) validator.report('apiHost', problem);
-    }
-    if (props.userFacingHost !== undefined && !Token.isUnresolved(props.userFacingHost)) {
-      const problem = httpUrlProblem(props.userFacingHost);
-      if (problem !== undefined) validator.report('userFacingHost', problem);
-    }
+    validator.checkRule('apiHost', validator.requireText('apiHost', props.apiHost), naming(apiHostProblem));
+    validator.checkRule('userFacingHost', props.userFacingHost, naming(userFacingHostProblem));
     validator.requireText('username', props.username);
     validator.requireText('accessToken', props.accessToken);
     if (props.accessTokenVersion !== undefined && !Token.isUnresolved(props.accessTokenVersion) && !(Number.isInteger(props.accessTokenVersion) && props.accessTokenVersion >= 1)) {
@@ -300,7 +275,7 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
     (props.projects ?? []).forEach((given, index) => {
       const projectKey = validator.requireText(`projects[${index}]`, given);
       if (projectKey === undefined) return;
-      validator.checkPattern(`projects[${index}]`, projectKey, projectKeyPattern, projectKeyRule);
+      validator.checkRule(`projects[${index}]`, projectKey, webhookProjectKey);
       if (projects.has(projectKey.toUpperCase())) validator.report(`projects[${index}]`, `duplicate project ${JSON.stringify(projectKey)}`);
       projects.add(projectKey.toUpperCase());
     });
@@ -309,7 +284,7 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
       const field = `allRepositoriesOfProjects[${index}]`;
       const projectKey = validator.requireText(field, given);
       if (projectKey === undefined) return;
-      validator.checkPattern(field, projectKey, projectKeyPattern, projectKeyRule);
+      validator.checkRule(field, projectKey, webhookProjectKey);
       if (fannedOut.has(projectKey.toUpperCase())) validator.report(field, `duplicate project ${JSON.stringify(projectKey)}`);
       else if (projects.has(projectKey.toUpperCase())) {
         validator.report(field, `${projectKey} is also in projects: its repositories would receive every event twice`);
@@ -321,8 +296,8 @@ export class BitbucketDatacenterIntegration extends Construct implements IIntegr
       const projectKey = validator.requireText(`repositories[${index}].projectKey`, repository.projectKey);
       const repositorySlug = validator.requireText(`repositories[${index}].repositorySlug`, repository.repositorySlug);
       if (projectKey === undefined || repositorySlug === undefined) return;
-      validator.checkPattern(`repositories[${index}].projectKey`, projectKey, projectKeyPattern, projectKeyRule);
-      validator.checkPattern(`repositories[${index}].repositorySlug`, repositorySlug, repositorySlugPattern, repositorySlugRule);
+      validator.checkRule(`repositories[${index}].projectKey`, projectKey, webhookProjectKey);
+      validator.checkRule(`repositories[${index}].repositorySlug`, repositorySlug, webhookRepositorySlug);
       const key = `${projectKey.toUpperCase()}/${repositorySlug}`;
       if (repositories.has(key)) validator.report(`repositories[${index}]`, `duplicate repository ${key}`);
       else if (projects.has(projectKey.toUpperCase())) {

@@ -4,7 +4,10 @@ import { Stack as StackResource } from '../providers/liftgate/stack';
 import { StackEnvironmentVariable } from '../providers/liftgate/stack-environment-variable';
 import { BitbucketDatacenterIntegration, IIntegration } from './integration';
 import { ISpace, Space } from './space';
-import { PropsValidator, projectKeyPattern, projectKeyRule, repositorySlugPattern, repositorySlugRule } from './validation';
+import { projectKeyProblem, repositorySlugProblem } from '../domain/bitbucket-names';
+import { environmentVariableNameProblem, environmentVariableValueProblem } from '../domain/environment';
+import { branchNameProblem, projectRootProblem } from '../domain/git';
+import { naming, PropsValidator } from './validation';
 
 /** Properties of a `LiftgateStack`. */
 export interface LiftgateStackProps {
@@ -83,14 +86,11 @@ export class LiftgateStack extends Construct {
     super(scope, id);
     const validator = new PropsValidator(this, 'LiftgateStack');
     validator.requireText('name', props.name);
-    validator.checkPattern('projectKey', validator.requireText('projectKey', props.projectKey), projectKeyPattern, projectKeyRule);
-    validator.checkPattern('repositorySlug', validator.requireText('repositorySlug', props.repositorySlug), repositorySlugPattern, repositorySlugRule);
-    if (props.branch !== undefined) {
-      validator.checkPattern('branch', props.branch, /^(?!\/|.*\/$|.*\/\/|.*\.\.|.*@\{)[^\s~^:?*[\\]+$/, 'is not a valid branch name');
-    }
-    if (props.projectRoot !== undefined) {
-      validator.checkPattern('projectRoot', props.projectRoot, /^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, 'must be a relative path inside the repository (no leading "/" or "..")');
-    }
+    // The control plane matches keys and slugs in any case; branch and projectRoot by the rules it stores them by.
+    validator.checkRule('projectKey', validator.requireText('projectKey', props.projectKey), naming(projectKeyProblem));
+    validator.checkRule('repositorySlug', validator.requireText('repositorySlug', props.repositorySlug), naming(repositorySlugProblem));
+    validator.checkRule('branch', props.branch, branchNameProblem);
+    validator.checkRule('projectRoot', props.projectRoot, projectRootProblem);
     validator.checkLabels('labels', props.labels);
     validator.throwIfInvalid();
     this.provider = props.provider;
@@ -128,8 +128,8 @@ export class LiftgateStack extends Construct {
    */
   public addEnvironmentVariable(name: string, value: string, options: EnvironmentVariableOptions = {}): StackEnvironmentVariable {
     const validator = new PropsValidator(this, 'LiftgateStack.addEnvironmentVariable');
-    validator.checkEnvironmentVariableName('name', name);
-    validator.checkEnvironmentVariableValue('value', value);
+    validator.checkRule('name', name, environmentVariableNameProblem);
+    validator.checkRule('value', value, environmentVariableValueProblem);
     if (!Token.isUnresolved(name) && this.environmentVariableNames.has(name)) validator.report('name', `${JSON.stringify(name)} was already added to this stack`);
     validator.throwIfInvalid();
     this.environmentVariableNames.add(name);

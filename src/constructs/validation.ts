@@ -43,31 +43,11 @@ export class PropsValidator {
     if (value.trim().length === 0) this.report(field, 'must not be empty');
   }
 
-  /** Text that must match `pattern`; `rule` says what is expected in words. */
-  public checkPattern(field: string, value: string | undefined, pattern: RegExp, rule: string): void {
+  /** Text a rule of the domain layer accepts; `problemOf` says why a value breaks it, or answers null. */
+  public checkRule(field: string, value: string | undefined, problemOf: (value: string) => string | null): void {
     if (value === undefined || Token.isUnresolved(value)) return;
-    if (!pattern.test(value)) this.report(field, `${JSON.stringify(value)} ${rule}`);
-  }
-
-  /** An environment variable name the control plane accepts: the pattern, and not a reserved name. */
-  public checkEnvironmentVariableName(field: string, name: string): void {
-    if (Token.isUnresolved(name)) return;
-    if (!environmentVariableNamePattern.test(name) || name.length > 255) {
-      this.report(field, `${JSON.stringify(name)} ${environmentVariableNameRule}`);
-      return;
-    }
-    const reserved = reservedEnvironmentVariableNames.find((entry) => entry.pattern.test(name.toUpperCase()));
-    if (reserved !== undefined) {
-      this.report(field, `${JSON.stringify(name)} is reserved (${reserved.rule}): the worker sets it for runs, or it changes how Terraform runs`);
-    }
-  }
-
-  /** An environment variable value: at most 64 KiB of UTF-8, without NUL. */
-  public checkEnvironmentVariableValue(field: string, value: string): void {
-    if (Token.isUnresolved(value)) return;
-    if (value.includes('\u0000')) this.report(field, 'must not contain NUL characters');
-    const bytes = Buffer.byteLength(value, 'utf8');
-    if (bytes > maxEnvironmentVariableValueBytes) this.report(field, `is ${bytes} bytes; at most ${maxEnvironmentVariableValueBytes} bytes are allowed`);
+    const problem = problemOf(value);
+    if (problem !== null) this.report(field, problem);
   }
 
   /** Labels: non-empty, no duplicates (the control plane stores them as a set). */
@@ -92,29 +72,10 @@ export class PropsValidator {
   }
 }
 
-/** Bitbucket project keys: a letter, then letters, digits or underscores. */
-export const projectKeyPattern = /^[A-Za-z][A-Za-z0-9_]*$/;
-export const projectKeyRule = 'is not a Bitbucket project key (a letter, then letters, digits or underscores)';
-
-/** Bitbucket repository slugs: lowercase letters, digits, dots, dashes and underscores. */
-export const repositorySlugPattern = /^[a-z0-9][a-z0-9._-]*$/;
-export const repositorySlugRule = 'is not a Bitbucket repository slug (lowercase letters, digits, ".", "-" or "_")';
-
-/** Environment variable names: a letter or underscore, then letters, digits or underscores. */
-export const environmentVariableNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const environmentVariableNameRule = 'is not an environment variable name (a letter or "_", then letters, digits or "_")';
-
-/**
- * Names the control plane refuses for a stack's variables (compared in upper case), by the rule's form: the worker sets
- * them itself, or they change how Terraform runs. The control plane's own list is the reference; a test keeps the two
- * in step.
- */
-export const reservedEnvironmentVariableNames: readonly { pattern: RegExp; rule: string }[] = [
-  ...['TF_HTTP_', 'LIFTGATE_', 'TF_CLI_ARGS', 'TF_LOG'].map((prefix) => ({ pattern: new RegExp(`^${prefix}`), rule: `${prefix}*` })),
-  ...['PATH', 'HOME', 'TF_IN_AUTOMATION', 'TF_INPUT', 'CHECKPOINT_DISABLE', 'TF_CLI_CONFIG_FILE', 'TF_WORKSPACE', 'TF_REATTACH_PROVIDERS', 'TF_APPEND_USER_AGENT'].map(
-    (name) => ({ pattern: new RegExp(`^${name}$`), rule: name }),
-  ),
-];
-
-/** The largest value a stack's environment variable may have, in UTF-8 bytes. */
-export const maxEnvironmentVariableValueBytes = 64 * 1024;
+/** A rule whose problem does not name the value, as one that does: `"plat" must be …`. */
+export function naming(problemOf: (value: string) => string | null): (value: string) => string | null {
+  return (value) => {
+    const problem = problemOf(value);
+    return problem === null ? null : `${JSON.stringify(value)} ${problem}`;
+  };
+}

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { isLoopbackHost, normaliseHost } from './api-hosts';
 
 /**
  * Which Bitbucket hosts the control plane may call with an integration's credentials (`liftgate serve
@@ -22,33 +23,6 @@ export type HostEntry =
   | { kind: 'host'; host: string; port: number | null }
   | { kind: 'domain'; suffix: string; port: number | null };
 
-/** How the control plane reaches an integration's apiHost. */
-export type ApiHostKind = 'https' | 'http-loopback' | 'private';
-
-/**
- * What kind of apiHost `value` is, or why it is none (the problem does not repeat the value) (SPEC §1): https://…, private://<vcs-agent-pool>, and plain
- * http:// only on a loopback host (a Bitbucket emulator on this machine), so traffic that leaves the machine is
- * always TLS. Whether the host may be called at all is the policy's question (checkBitbucketHost).
- */
-export function classifyApiHost(value: string): { kind: ApiHostKind } | { problem: string } {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return { problem: 'must be a URL (https://… or private://<vcs-agent-pool>)' };
-  }
-  if (url.protocol === 'private:') {
-    return /^private:\/\/[A-Za-z0-9][A-Za-z0-9._-]*\/?$/.test(value)
-      ? { kind: 'private' }
-      : { problem: 'must name a VCS agent pool as private://<pool>' };
-  }
-  if (url.username !== '' || url.password !== '') return { problem: 'must not contain credentials' };
-  if (url.search !== '' || url.hash !== '') return { problem: 'must not have a query or fragment' };
-  if (url.protocol === 'https:') return { kind: 'https' };
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return { kind: 'http-loopback' };
-  return { problem: 'must use https:// (http:// only for loopback hosts) or private://' };
-}
-
 /** The flag's default: any https host, loopback only when asked. */
 export const DEFAULT_BITBUCKET_HOSTS = '*';
 
@@ -61,13 +35,6 @@ const SPECIAL_ADDRESSES = (() => {
   list.addAddress('::1', 'ipv6');
   list.addAddress('::', 'ipv6');
   list.addSubnet('fe80::', 10, 'ipv6');
-  return list;
-})();
-
-const LOOPBACK_ADDRESSES = (() => {
-  const list = new BlockList();
-  list.addSubnet('127.0.0.0', 8, 'ipv4');
-  list.addAddress('::1', 'ipv6');
   return list;
 })();
 
@@ -103,11 +70,6 @@ function parseEntry(entry: string): HostEntry {
   return { kind: 'host', host, port };
 }
 
-/** A URL's host as the rules compare it: lower case, IPv6 without brackets, no trailing dot. */
-function normaliseHost(host: string): string {
-  return host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
-}
-
 function addressFamily(address: string): 'ipv4' | 'ipv6' | null {
   const family = isIP(address);
   return family === 4 ? 'ipv4' : family === 6 ? 'ipv6' : null;
@@ -117,14 +79,6 @@ function addressFamily(address: string): 'ipv4' | 'ipv6' | null {
 export function isSpecialAddress(address: string): boolean {
   const family = addressFamily(address);
   return family !== null && SPECIAL_ADDRESSES.check(address, family);
-}
-
-/** Whether a URL's host name is this machine: localhost, 127.0.0.0/8 or ::1 (brackets and a trailing dot allowed). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = normaliseHost(hostname);
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const family = addressFamily(host);
-  return family !== null && LOOPBACK_ADDRESSES.check(host, family);
 }
 
 /**

@@ -4,20 +4,64 @@
  * read by people and shown in the console, and must not become a place where anyone can store arbitrary text.
  */
 
-/** A project key (`PLAT`), or a personal project (`~jdoe`). */
+/**
+ * A project key (`PLAT`), or a personal project (`~jdoe`). Bitbucket matches keys in any case; it shows them in
+ * one (canonicalProjectKey).
+ */
 const PROJECT_KEY = /^(?:[A-Za-z][A-Za-z0-9_]{0,127}|~[A-Za-z0-9_.@-]{1,127})$/;
 
-/** A repository slug (`network-infra`). */
+/** A repository slug (`network-infra`); Bitbucket matches slugs in any case and shows them in lower case. */
 const REPOSITORY_SLUG = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** Why `key` is not a Bitbucket project key, or null when it is one. */
-export function projectKeyProblem(key: string): string | null {
-  return PROJECT_KEY.test(key) ? null : 'is not a Bitbucket project key (a letter, then letters, digits or "_"; or ~user)';
+/** What a project key looks like, in words. */
+export const PROJECT_KEY_RULE =
+  'a Bitbucket project key: a letter followed by letters, digits or underscores (at most 128 characters), or ~username for a personal project';
+export const CANONICAL_PROJECT_KEY_RULE =
+  'a Bitbucket project key as Bitbucket shows it: an upper-case letter followed by upper-case letters, digits or underscores (at most 128 characters), or ~username for a personal project';
+export const REPOSITORY_SLUG_RULE = 'a Bitbucket repository slug: letters, digits, "-", "_" or "." (at most 128 characters)';
+export const CANONICAL_REPOSITORY_SLUG_RULE =
+  'a repository slug as it appears in the repository URL: lower-case letters, digits, "-", "_" or "." (at most 128 characters)';
+
+/** A project key as Bitbucket shows it: upper case, and a personal project's `~username` in lower case. */
+export function canonicalProjectKey(key: string): string {
+  return key.startsWith('~') ? key.toLowerCase() : key.toUpperCase();
 }
 
-/** Why `slug` is not a Bitbucket repository slug, or null when it is one. */
+/** A repository slug as Bitbucket shows it: lower case. */
+export function canonicalRepositorySlug(slug: string): string {
+  return slug.toLowerCase();
+}
+
+/** One key for a repository, equal for every spelling Bitbucket treats as the same repository. */
+export function repositoryKey(projectKey: string, repositorySlug: string): string {
+  return `${canonicalProjectKey(projectKey)}/${canonicalRepositorySlug(repositorySlug)}`;
+}
+
+/** Why `key` is not a Bitbucket project key in any case, or null when it is one. */
+export function projectKeyProblem(key: string): string | null {
+  return PROJECT_KEY.test(key) ? null : `must be ${PROJECT_KEY_RULE}`;
+}
+
+/**
+ * Why `key` is not a project key spelt as Bitbucket shows it, or null. Where a key is compared with what Bitbucket
+ * answers (a webhook's state, its construct), another spelling would show as a change on every plan.
+ */
+export function canonicalProjectKeyProblem(key: string): string | null {
+  return PROJECT_KEY.test(key) && key === canonicalProjectKey(key)
+    ? null
+    : `must be ${CANONICAL_PROJECT_KEY_RULE}`;
+}
+
+/** Why `slug` is not a Bitbucket repository slug in any case, or null when it is one. */
 export function repositorySlugProblem(slug: string): string | null {
-  return REPOSITORY_SLUG.test(slug) ? null : 'is not a Bitbucket repository slug (letters, digits, ".", "_" and "-")';
+  return REPOSITORY_SLUG.test(slug) ? null : `must be ${REPOSITORY_SLUG_RULE}`;
+}
+
+/** Why `slug` is not a repository slug spelt as Bitbucket shows it (as in the repository's URL), or null. */
+export function canonicalRepositorySlugProblem(slug: string): string | null {
+  return REPOSITORY_SLUG.test(slug) && slug === canonicalRepositorySlug(slug)
+    ? null
+    : `must be ${CANONICAL_REPOSITORY_SLUG_RULE}`;
 }
 
 /** X-Request-Id is a UUID; the bound keeps the idempotency index's entries small. */

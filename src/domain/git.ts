@@ -24,6 +24,11 @@ export function requireCommit(commit: string, field = 'commit'): string {
   return canonicalCommit(commit);
 }
 
+/** Branch names as Bitbucket shows them (`main`), also when given as a ref (`refs/heads/main`). */
+export function branchName(ref: string): string {
+  return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+}
+
 /** Characters Git refuses anywhere in a ref name (git check-ref-format, rules 4, 5 and 10). */
 const FORBIDDEN_REF_CHARACTERS = /[\u0000-\u0020\u007f~^:?*[\\]/;
 
@@ -34,8 +39,7 @@ const FORBIDDEN_REF_CHARACTERS = /[\u0000-\u0020\u007f~^:?*[\\]/;
  * trailing or doubled `/`, no trailing `.`, no `@{`, not `@` alone, and not starting with `-`.
  */
 export function branchNameProblem(name: string): string | null {
-  const branch = name.startsWith('refs/heads/') ? name.slice('refs/heads/'.length) : name;
-  const problem = refNameProblem(branch);
+  const problem = refNameProblem(branchName(name));
   return problem === null ? null : `must be a valid Git branch name (${problem}), got ${quoted(name)}`;
 }
 

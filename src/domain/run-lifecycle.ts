@@ -4,8 +4,9 @@
  * transactions (and a unique index backs the stack lock), the worker and the API ask here what is allowed.
  */
 import { TERMINAL_RUN_STATES, type RunState } from './run-states';
+import type { RunKind } from './runs';
 
-export type RunKind = 'TRACKED' | 'PROPOSED';
+export type { RunKind };
 
 /** Where each state may go next, for every kind of run. PROPOSED runs never apply, wait for confirmation or get discarded. */
 const TRANSITIONS: Readonly<Record<RunKind, Readonly<Record<RunState, readonly RunState[]>>>> = {

@@ -3,6 +3,7 @@ import { errors } from './errors';
 import type { DeliveryResult, WebhookDispatcher } from './delivery';
 import type { EmulatorModel, PullRequest, Repository, User } from './model';
 import { pullRequestPayload, refsChangedPayload, type PayloadContext, type PullRequestEventExtras } from './payloads';
+import type { Repositories } from './projects';
 import { pullRequestJson, repositoryJson } from './representations';
 
 /** The pull-request events `/_emulator/…/pull-requests/{id}/{event}` simulates, and the webhook event each sends. */
@@ -75,13 +76,13 @@ export class EmulatorActions {
   private context(): PayloadContext {
     return {
       baseUrl: this.baseUrl(),
-      users: new Map(this.model.listUsers().map((user) => [user.slug, user])),
+      users: new Map(this.model.users.list().map((user) => [user.slug, user])),
       now: Date.now(),
     };
   }
 
   private actor(name: string | undefined): User {
-    return this.model.getUser(name ?? 'admin');
+    return this.model.users.get(name ?? 'admin');
   }
 
   private checkCommit(commit: string | undefined): void {
@@ -96,21 +97,21 @@ export class EmulatorActions {
     }
   }
 
-  async push(projectKey: string, slug: string, input: PushInput): Promise<EventOutcome & { change: ReturnType<EmulatorModel['moveBranch']> }> {
-    const repository = this.model.getRepository(projectKey, slug);
+  async push(projectKey: string, slug: string, input: PushInput): Promise<EventOutcome & { change: ReturnType<Repositories['moveBranch']> }> {
+    const repository = this.model.repositories.get(projectKey, slug);
     this.checkBranch(input.branch, 'branch');
     this.checkCommit(input.commit);
     const actor = this.actor(input.user);
     if (input.commit === ZERO_COMMIT && repository.branches[input.branch] === undefined) {
       throw errors.invalid(`The branch ${input.branch} does not exist, so it cannot be deleted.`, 'branch');
     }
-    const change = this.model.moveBranch(repository, input.branch, input.commit ?? null);
+    const change = this.model.repositories.moveBranch(repository, input.branch, input.commit ?? null);
     const deliveries = await this.sendRefsChanged(repository, actor, change);
     return { change, events: ['repo:refs_changed'], deliveries };
   }
 
-  private sendRefsChanged(repository: Repository, actor: User, change: ReturnType<EmulatorModel['moveBranch']>) {
-    const project = this.model.getProject(repository.projectKey);
+  private sendRefsChanged(repository: Repository, actor: User, change: ReturnType<Repositories['moveBranch']>) {
+    const project = this.model.projects.get(repository.projectKey);
     return this.dispatcher.dispatch(
       repository,
       'repo:refs_changed',
@@ -120,7 +121,7 @@ export class EmulatorActions {
 
   private pullRequestView(repository: Repository, pullRequest: PullRequest) {
     const context = this.context();
-    const project = this.model.getProject(repository.projectKey);
+    const project = this.model.projects.get(repository.projectKey);
     return pullRequestJson(pullRequest, {
       repository: repositoryJson(repository, project, context.baseUrl),
       users: context.users,
@@ -129,7 +130,7 @@ export class EmulatorActions {
   }
 
   private sendPullRequestEvent(repository: Repository, actor: User, pullRequest: PullRequest, extras: PullRequestEventExtras) {
-    const project = this.model.getProject(repository.projectKey);
+    const project = this.model.projects.get(repository.projectKey);
     return this.dispatcher.dispatch(
       repository,
       extras.eventKey,
@@ -138,11 +139,11 @@ export class EmulatorActions {
   }
 
   async openPullRequest(projectKey: string, slug: string, input: OpenPullRequestInput) {
-    const repository = this.model.getRepository(projectKey, slug);
+    const repository = this.model.repositories.get(projectKey, slug);
     this.checkBranch(input.fromBranch, 'fromBranch');
     this.checkBranch(input.toBranch, 'toBranch');
     const actor = this.actor(input.user);
-    const pullRequest = this.model.createPullRequest(repository, {
+    const pullRequest = this.model.pullRequests.create(repository, {
       fromBranch: input.fromBranch,
       toBranch: input.toBranch,
       title: input.title,
@@ -159,8 +160,8 @@ export class EmulatorActions {
         `Unknown pull request event "${action}"; use one of ${Object.keys(PULL_REQUEST_ACTIONS).join(', ')}.`,
       );
     }
-    const repository = this.model.getRepository(projectKey, slug);
-    const pullRequest = this.model.getPullRequest(repository, id);
+    const repository = this.model.repositories.get(projectKey, slug);
+    const pullRequest = this.model.pullRequests.get(repository, id);
     const actor = this.actor(input.user);
     if (pullRequest.state !== 'OPEN') {
       throw errors.conflict(`Pull request ${pullRequest.id} is ${pullRequest.state.toLowerCase()} and cannot be changed.`);
@@ -171,7 +172,7 @@ export class EmulatorActions {
       events.push(extras.eventKey);
       deliveries.push(...(await this.sendPullRequestEvent(repository, actor, pullRequest, extras)));
     };
-    const push = async (change: ReturnType<EmulatorModel['moveBranch']>) => {
+    const push = async (change: ReturnType<Repositories['moveBranch']>) => {
       events.push('repo:refs_changed');
       deliveries.push(...(await this.sendRefsChanged(repository, actor, change)));
     };
@@ -181,8 +182,8 @@ export class EmulatorActions {
         this.checkCommit(input.commit);
         const previousFromHash = pullRequest.fromCommit;
         // Updating the source branch is a push: Bitbucket sends refs_changed and then pr:from_ref_updated.
-        const change = this.model.moveBranch(repository, pullRequest.fromBranch, input.commit ?? null);
-        this.model.updatePullRequest(pullRequest, (pr) => (pr.fromCommit = change.toHash));
+        const change = this.model.repositories.moveBranch(repository, pullRequest.fromBranch, input.commit ?? null);
+        this.model.pullRequests.update(pullRequest, (pr) => (pr.fromCommit = change.toHash));
         await push(change);
         await send({ eventKey: 'pr:from_ref_updated', previousFromHash });
         break;
@@ -202,7 +203,7 @@ export class EmulatorActions {
             throw errors.invalid(`The target branch ${input.toBranch} does not exist; push it first.`, 'toBranch');
           }
         }
-        this.model.updatePullRequest(pullRequest, (pr) => {
+        this.model.pullRequests.update(pullRequest, (pr) => {
           if (input.title !== undefined) pr.title = input.title;
           if (input.description !== undefined) pr.description = input.description;
           if (input.toBranch !== undefined) {
@@ -223,7 +224,7 @@ export class EmulatorActions {
         const approving = action === 'approve';
         let reviewer = pullRequest.reviewers.find((candidate) => candidate.userSlug === actor.slug);
         const previousStatus = reviewer?.status ?? 'UNAPPROVED';
-        this.model.updatePullRequest(pullRequest, (pr) => {
+        this.model.pullRequests.update(pullRequest, (pr) => {
           if (reviewer === undefined) {
             reviewer = { userSlug: actor.slug, approved: false, status: 'UNAPPROVED', lastReviewedCommit: null };
             pr.reviewers.push(reviewer);
@@ -241,21 +242,21 @@ export class EmulatorActions {
       }
       case 'merge': {
         const mergeCommit = randomBytes(20).toString('hex');
-        this.model.updatePullRequest(pullRequest, (pr) => {
+        this.model.pullRequests.update(pullRequest, (pr) => {
           pr.state = 'MERGED';
           pr.closedDate = Date.now();
         });
         await send({ eventKey: 'pr:merged' });
         // The merge moves the target branch, which Bitbucket reports as a push too.
-        await push(this.model.moveBranch(repository, pullRequest.toBranch, mergeCommit));
+        await push(this.model.repositories.moveBranch(repository, pullRequest.toBranch, mergeCommit));
         break;
       }
       case 'comment': {
         if (input.text === undefined || input.text.trim() === '') {
           throw errors.invalid('A comment needs a non-empty text.', 'text');
         }
-        const comment = { id: this.model.nextCommentId(), text: input.text, authorSlug: actor.slug, createdDate: Date.now() };
-        this.model.updatePullRequest(pullRequest, (pr) => pr.comments.push(comment));
+        const comment = { id: this.model.pullRequests.nextCommentId(), text: input.text, authorSlug: actor.slug, createdDate: Date.now() };
+        this.model.pullRequests.update(pullRequest, (pr) => pr.comments.push(comment));
         await send({ eventKey: 'pr:comment:added', comment });
         break;
       }

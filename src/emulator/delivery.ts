@@ -171,7 +171,7 @@ export class WebhookDispatcher {
   async dispatch(repository: Repository, event: string, payload: unknown): Promise<DeliveryResult[]> {
     const body = JSON.stringify(payload);
     const targets = this.model
-      .webhooksFiringFor(repository)
+      .webhooks.firingFor(repository)
       .filter((webhook) => webhook.active && webhook.events.includes(event));
     return Promise.all(targets.map((webhook) => this.deliverTo(webhook, event, body)));
   }
@@ -202,7 +202,7 @@ export class WebhookDispatcher {
       result: { outcome: attempt.outcome, statusCode: attempt.statusCode, description: attempt.description },
     };
     // The webhook may have been deleted while its receiver was answering; then there is nothing to record on.
-    if (this.model.webhooksOf(scope).some((other) => other.id === webhook.id)) this.model.recordInvocation(invocation);
+    if (this.model.webhooks.of(scope).some((other) => other.id === webhook.id)) this.model.webhooks.recordInvocation(invocation);
     return {
       webhookId: webhook.id,
       webhookName: webhook.name,

@@ -12,7 +12,6 @@ import { FaultInjector, RateLimiter, parseFaultSettings, parseRateLimitSettings,
 export { BitbucketApiError, type BitbucketErrorBody } from './errors';
 export { signatureFor, bitbucketDate, DEFAULT_DELIVERY_TIMEOUT_MS, type DeliveryResult } from './delivery';
 export { PULL_REQUEST_ACTIONS, type PullRequestAction } from './actions';
-export { SUBSCRIBABLE_EVENTS, PING_EVENT } from './webhook-events';
 export type { FaultSettings, RateLimitSettings } from './traffic';
 export type { GlobalPermission, ProjectPermission, RepositoryPermission, TokenPermission } from './permissions';
 export type { EmulatorState } from './model';
@@ -28,6 +27,8 @@ export interface EmulatorOptions {
   adminToken?: string;
   /** How long a webhook receiver may take to answer; default 10 000 ms as in Bitbucket. */
   deliveryTimeoutMs?: number;
+  /** The clock rate-limit buckets refill by (milliseconds since the epoch); default the real one. */
+  now?: () => number;
 }
 
 /** A user created through the programmatic API, with a token when permissions for one were given. */
@@ -149,7 +150,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const dispatcher = new WebhookDispatcher(model, () => deliveryTimeoutMs);
   const actions = new EmulatorActions(model, dispatcher, () => baseUrl);
   const setFaults = (settings: FaultSettings | null) => (faultInjector = settings === null ? null : new FaultInjector(settings));
-  const setRateLimit = (settings: RateLimitSettings | null) => (rateLimiter = settings === null ? null : new RateLimiter(settings));
+  const setRateLimit = (settings: RateLimitSettings | null) =>
+    (rateLimiter = settings === null ? null : new RateLimiter(settings, options.now ?? Date.now));
 
   const app = buildEmulatorServer({
     model,
@@ -168,18 +170,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   baseUrl = `http://${urlHost}:${address.port}`;
 
   const scopeOf = (projectKey: string, repositorySlug?: string): WebhookScope => {
-    if (repositorySlug === undefined) return { type: 'project', projectKey: model.getProject(projectKey).key };
-    const repository = model.getRepository(projectKey, repositorySlug);
+    if (repositorySlug === undefined) return { type: 'project', projectKey: model.projects.get(projectKey).key };
+    const repository = model.repositories.get(projectKey, repositorySlug);
     return { type: 'repository', projectKey: repository.projectKey, repositorySlug: repository.slug };
   };
 
   const tokenOwnerOf = (owner: Parameters<RunningEmulator['createAccessToken']>[0]): TokenOwner => {
-    if ('user' in owner) return { type: 'user', userSlug: model.getUser(owner.user).slug };
+    if ('user' in owner) return { type: 'user', userSlug: model.users.get(owner.user).slug };
     if ('repositorySlug' in owner) {
-      const repository = model.getRepository(owner.projectKey, owner.repositorySlug);
+      const repository = model.repositories.get(owner.projectKey, owner.repositorySlug);
       return { type: 'repository', projectKey: repository.projectKey, repositorySlug: repository.slug };
     }
-    return { type: 'project', projectKey: model.getProject(owner.projectKey).key };
+    return { type: 'project', projectKey: model.projects.get(owner.projectKey).key };
   };
 
   let closed = false;
@@ -193,7 +195,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       await saver?.flush();
     },
     createProject(key, projectOptions = {}) {
-      const project = model.createProject({
+      const project = model.projects.create({
         key,
         name: projectOptions.name ?? key,
         ...(projectOptions.description === undefined ? {} : { description: projectOptions.description }),
@@ -202,8 +204,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return projectJson(project, baseUrl);
     },
     createRepository(projectKey, name, repositoryOptions = {}) {
-      const repository = model.createRepository(projectKey, { name, ...repositoryOptions });
-      return repositoryJson(repository, model.getProject(repository.projectKey), baseUrl);
+      const repository = model.repositories.create(projectKey, { name, ...repositoryOptions });
+      return repositoryJson(repository, model.projects.get(repository.projectKey), baseUrl);
     },
     createUser(input) {
       const userInput: CreateUserInput = { name: input.name };
@@ -213,11 +215,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (input.globalPermission !== undefined) userInput.globalPermission = input.globalPermission;
       if (input.projectPermissions !== undefined) userInput.projectPermissions = input.projectPermissions;
       if (input.repositoryPermissions !== undefined) userInput.repositoryPermissions = input.repositoryPermissions;
-      const user = model.createUser(userInput);
+      const user = model.users.create(userInput);
       const token =
         input.withToken === false
           ? null
-          : model.createToken(
+          : model.tokens.create(
               { type: 'user', userSlug: user.slug },
               { name: `${user.slug}-token`, permissions: input.tokenPermissions ?? strongestTokenPermissions(input), expiryDays: null },
             ).secret;
@@ -225,20 +227,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return { name: json.name, slug: json.slug, id: json.id, token };
     },
     grant(userName, grants) {
-      model.grant(userName, grants);
+      model.users.grant(userName, grants);
     },
     createAccessToken(owner, permissions, tokenOptions = {}) {
-      return model.createToken(tokenOwnerOf(owner), {
+      return model.tokens.create(tokenOwnerOf(owner), {
         name: tokenOptions.name ?? 'emulator-token',
         permissions,
         expiryDays: tokenOptions.expiryDays ?? null,
       }).secret;
     },
     repositoryWebhooks(projectKey, repositorySlug) {
-      return model.webhooksOf(scopeOf(projectKey, repositorySlug)).map((webhook) => webhookJson(webhook));
+      return model.webhooks.of(scopeOf(projectKey, repositorySlug)).map((webhook) => webhookJson(webhook));
     },
     projectWebhooks(projectKey) {
-      return model.webhooksOf(scopeOf(projectKey)).map((webhook) => webhookJson(webhook));
+      return model.webhooks.of(scopeOf(projectKey)).map((webhook) => webhookJson(webhook));
     },
     push: (projectKey, repositorySlug, input) => actions.push(projectKey, repositorySlug, input),
     openPullRequest: (projectKey, repositorySlug, input) => actions.openPullRequest(projectKey, repositorySlug, input),

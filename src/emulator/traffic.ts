@@ -69,9 +69,13 @@ export function parseFaultSettings(input: unknown): FaultSettings | null {
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; updated: number }>();
 
-  constructor(readonly settings: RateLimitSettings) {}
+  constructor(
+    readonly settings: RateLimitSettings,
+    private readonly clock: () => number,
+  ) {}
 
-  take(key: string, now = Date.now()): number {
+  take(key: string): number {
+    const now = this.clock();
     const { capacity, refillPerSecond } = this.settings;
     const bucket = this.buckets.get(key) ?? { tokens: capacity, updated: now };
     bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.updated) / 1000) * refillPerSecond);

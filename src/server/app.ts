@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import {
@@ -148,9 +149,11 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
     }
   });
 
-  // API answers carry webhook secrets and other details no cache should keep, and are JSON a browser must not
-  // sniff into something else. A route that sets its own Cache-Control (static assets) keeps it.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // Every answer names its request (see buildApp). API answers carry webhook secrets and other details no cache should
+  // keep, and are JSON a browser must not sniff into something else. A route that sets its own Cache-Control (static
+  // assets) keeps it.
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
@@ -236,8 +239,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
       connectionsCheckingInterval: Math.max(100, Math.min(1000, timeouts.headersMs / 4)),
     },
-    // X-Request-Id is Bitbucket's delivery id; Fastify's own request ids stay internal.
+    // Every request gets an id of the control plane's own, sent back as X-Request-Id and logged as requestId, so a
+    // caller's report (a provider diagnostic, a failed curl) leads to the log line. An incoming X-Request-Id is not
+    // taken: on the webhook receiver it is Bitbucket's delivery id, which anyone can send.
     requestIdHeader: false,
+    genReqId: () => randomUUID(),
+    requestIdLogLabel: 'requestId',
     // 1 MiB, the webhook receiver's limit (SPEC §1); API bodies are far smaller.
     bodyLimit: 1024 * 1024,
     // Requests Fastify refuses before routing (a malformed URL escape) get the API's error shape too.

@@ -53,7 +53,7 @@ export async function verifyWithBitbucket(credentials: BitbucketCredentials, con
     // on a server without any yet (a fresh install, an emulator) the authenticated read itself is the proof.
     if (check.problem === 'missing-permission') {
       const readable = await client.repositories.search({ permission: 'REPO_READ', pageSize: 1 }).firstPage();
-      if (readable.values.length === 0) return;
+      if (readable.items.length === 0) return;
     }
     if (check.problem === 'unauthorized' && (await tokenWorksAlone(credentials, connection))) {
       throw new UnprocessableError(

@@ -1,4 +1,4 @@
-import { classifyApiHost, type ApiHostKind } from '../domain/bitbucket-hosts';
+import { classifyApiHost, defaultUserFacingHost, userFacingHostProblem, type ApiHostKind } from '../domain/api-hosts';
 import { UnprocessableError } from './errors';
 
 export interface BitbucketCredentials {
@@ -27,19 +27,11 @@ export function requireApiHost(apiHost: string): ApiHostKind {
 
 /** Validates a userFacingHost (an http(s) URL shown to people), or throws a 422 naming the field. */
 export function checkUserFacingHost(value: string): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new UnprocessableError(`userFacingHost must be an http(s) URL, got "${value}"`, { field: 'userFacingHost' });
-  }
+  const problem = userFacingHostProblem(value);
+  if (problem !== null) throw new UnprocessableError(`userFacingHost ${problem}, got "${value}"`, { field: 'userFacingHost' });
 }
 
-/** The userFacingHost to show: the configured one, else apiHost when that is a direct (non-private) URL. */
+/** The userFacingHost to show: the configured one, else the default one for apiHost. */
 export function effectiveUserFacingHost(configured: string | null, apiHost: string): string | null {
-  if (configured !== null) return configured;
-  return apiHost.startsWith('private:') ? null : apiHost;
+  return configured ?? defaultUserFacingHost(apiHost);
 }

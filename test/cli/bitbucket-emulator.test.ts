@@ -1,44 +1,15 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { liftgateBin, repoRoot, runCli } from '../helpers/cli';
+import { runCli, startCli } from '../helpers/cli';
+import type { RunningProcess } from '../helpers/process';
 
-/** Starts `liftgate bitbucket-emulator` and resolves once it printed what it prints at start. */
-function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; lines: string[] }> {
-  const child = spawn(process.execPath, [liftgateBin, 'bitbucket-emulator', '--port', '0', ...args], {
-    cwd: repoRoot,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the emulator did not start: ${stderr}`));
-    }, 15_000);
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const lines = stdout.split('\n').filter((line) => line !== '');
-      const expected = (args.includes('--admin-token') ? 1 : 2) + (args.includes('--state') ? 1 : 0);
-      if (lines.length >= expected) {
-        clearTimeout(timer);
-        resolve({ child, lines });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the emulator exited with ${code}: ${stderr}`));
-    });
-  });
-}
-
-function stop(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.on('exit', (code) => resolve(code));
-    child.kill(signal);
+/** Starts `liftgate bitbucket-emulator` and resolves once it printed what it prints at start (its lines). */
+async function startEmulatorCli(args: string[]): Promise<RunningProcess<string[]>> {
+  const expected = (args.includes('--admin-token') ? 1 : 2) + (args.includes('--state') ? 1 : 0);
+  return startCli(['bitbucket-emulator', '--port', '0', ...args], (stdout) => {
+    const lines = stdout.split('\n').filter((line) => line !== '');
+    return lines.length >= expected ? lines : undefined;
   });
 }
 
@@ -65,7 +36,8 @@ describe('liftgate bitbucket-emulator', () => {
   });
 
   test('prints its URL, writes a generated admin token to a private file and stops on SIGTERM', async () => {
-    const { child, lines } = await startCli([]);
+    const emulator = await startEmulatorCli([]);
+    const lines = emulator.ready;
     try {
       const url = lines[0]!;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -77,28 +49,28 @@ describe('liftgate bitbucket-emulator', () => {
       const refused = await fetch(`${url}/rest/api/latest/projects`, { headers: { Authorization: 'Bearer wrong' } });
       expect(refused.status).toBe(401);
     } finally {
-      expect(await stop(child, 'SIGTERM')).toBe(0);
+      expect(await emulator.stop('SIGTERM')).toBe(0);
     }
   });
 
   test('--state keeps projects across a restart (SIGINT also stops cleanly)', async () => {
     const state = join(dir, 'state.json');
-    const first = await startCli(['--state', state, '--admin-token', 'admin-secret']);
+    const first = await startEmulatorCli(['--state', state, '--admin-token', 'admin-secret']);
     const headers = { Authorization: 'Bearer admin-secret', 'Content-Type': 'application/json' };
-    const created = await fetch(`${first.lines[0]}/rest/api/latest/projects`, {
+    const created = await fetch(`${first.ready[0]}/rest/api/latest/projects`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ key: 'KEEP', name: 'Kept' }),
     });
     expect(created.status).toBe(201);
-    expect(await stop(first.child, 'SIGINT')).toBe(0);
+    expect(await first.stop('SIGINT')).toBe(0);
 
-    const second = await startCli(['--state', state, '--admin-token', 'admin-secret']);
+    const second = await startEmulatorCli(['--state', state, '--admin-token', 'admin-secret']);
     try {
-      const project = await fetch(`${second.lines[0]}/rest/api/latest/projects/KEEP`, { headers });
+      const project = await fetch(`${second.ready[0]}/rest/api/latest/projects/KEEP`, { headers });
       expect(project.status).toBe(200);
     } finally {
-      expect(await stop(second.child, 'SIGTERM')).toBe(0);
+      expect(await second.stop('SIGTERM')).toBe(0);
     }
   });
 });

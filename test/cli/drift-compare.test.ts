@@ -1,6 +1,6 @@
 import type { BitbucketWebhook } from '../../src/clients/bitbucket';
 import { compareWebhooks, sameUrl, signatureFailures, type ExpectedWebhook, type LoggedDelivery } from '../../src/cli/drift/compare';
-import { HANDLED_EVENTS } from '../../src/server/webhooks/payloads';
+import { HANDLED_EVENTS } from '../../src/domain/webhook-events';
 
 const expected: ExpectedWebhook = {
   integrationId: 'main',

@@ -1,5 +1,6 @@
 import { parseDriftFlags, runDrift } from '../../src/cli/drift';
-import { DriftFixture, ServeProcess } from '../drift/fixture';
+import { DriftFixture } from '../drift/fixture';
+import { ControlPlaneProcess } from '../helpers/serve';
 
 /**
  * Issue 6 asks for 2,000 repositories under a 60-token / 5-per-second limit without a failed request. That
@@ -17,7 +18,7 @@ describe('liftgate drift under Bitbucket rate limiting', () => {
   let fixture: DriftFixture;
 
   beforeAll(async () => {
-    fixture = new DriftFixture(await ServeProcess.start());
+    fixture = new DriftFixture(await ControlPlaneProcess.start());
     await fixture.startEmulator();
   }, 60_000);
   afterAll(async () => {

@@ -1,19 +1,11 @@
-import { createServer } from 'node:net';
 import { parseDriftFlags, runDrift } from '../../src/cli/drift';
 import { checkDrift, type DriftFinding } from '../../src/cli/drift/check';
 import { runCli } from '../helpers/cli';
-import { DriftFixture, ServeProcess } from '../drift/fixture';
+import { DriftFixture } from '../drift/fixture';
+import { ControlPlaneProcess } from '../helpers/serve';
+import { closedPort } from '../helpers/http';
 
 jest.setTimeout(90_000);
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function byRepository(findings: DriftFinding[]): Record<string, string[]> {
   const result: Record<string, string[]> = {};
@@ -28,7 +20,7 @@ describe('liftgate drift', () => {
   let fixture: DriftFixture;
 
   beforeAll(async () => {
-    fixture = new DriftFixture(await ServeProcess.start());
+    fixture = new DriftFixture(await ControlPlaneProcess.start());
   }, 60_000);
   afterAll(() => fixture?.dispose(), 30_000);
   beforeEach(() => fixture.startEmulator());
@@ -149,13 +141,12 @@ describe('liftgate drift', () => {
       concurrency: config.concurrency,
       since: new Date(Date.now() - 3_600_000),
       // A log whose refusals name their repository (the receiver may record it from the unverified body).
-      readDeliveries: async () => ({
-        items: [
+      readDeliveries: async function* () {
+        yield [
           { outcome: 'REJECTED', statusCode: 401, reason: 'missing X-Hub-Signature header', receivedAt: recent, repository: { projectKey: 'plat', repositorySlug: 'NETWORK' } },
           { outcome: 'REJECTED', statusCode: 401, reason: 'missing X-Hub-Signature header', receivedAt: recent, repository: { projectKey: 'PLAT', repositorySlug: 'elsewhere' } },
-        ],
-        nextCursor: null,
-      }),
+        ];
+      },
     });
     expect(report.findings.map((finding) => [finding.kind, finding.stack?.name ?? null, finding.repository?.repositorySlug])).toEqual([
       ['signature-failures', null, 'elsewhere'],
@@ -180,25 +171,23 @@ describe('liftgate drift', () => {
       receivedAt: at(minutesAgo),
       repository: { projectKey: 'PLAT', repositorySlug: 'network' },
     });
-    const pages: Record<string, { items: ReturnType<typeof refused>[]; nextCursor: string | null }> = {
-      first: { items: [refused(1), refused(5)], nextCursor: 'second' },
-      second: { items: [refused(50), refused(70)], nextCursor: 'third' },
-      third: { items: [refused(90)], nextCursor: null },
-    };
-    const requested: Array<string | undefined> = [];
+    const pages = [[refused(1), refused(5)], [refused(50), refused(70)], [refused(90)]];
+    let requested = 0;
     const report = await checkDrift({
       liftgate: fixture.liftgate,
       tokens: config.tokens,
       concurrency: config.concurrency,
       since: new Date(now - 60 * 60_000),
-      readDeliveries: async (integrationId, page) => {
+      readDeliveries: async function* (integrationId) {
         expect(integrationId).toBe(integration.id);
-        requested.push(page.cursor);
-        return pages[page.cursor ?? 'first']!;
+        for (const page of pages) {
+          requested += 1;
+          yield page;
+        }
       },
     });
     // The second page reaches past the hour, so the third is never asked for; the 70-minute-old refusal is outside.
-    expect(requested).toEqual([undefined, 'second']);
+    expect(requested).toBe(2);
     expect(report.findings).toMatchObject([
       { kind: 'signature-failures', stack: { name: 'network' }, detail: expect.stringMatching(/^3 deliveries refused for their signature, latest .*: refused 1 min ago$/) },
     ]);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -15,6 +15,7 @@ import {
 } from '../../src/cli/provider-install';
 import { repoRoot, runCli } from '../helpers/cli';
 import { filesUnder } from '../helpers/files';
+import { runTerraform } from '../helpers/terraform';
 
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const builtBundle = join(repoRoot, 'lib', 'provider');
@@ -237,21 +238,9 @@ describe('the provider bundle', () => {
 });
 
 describe('a lock file made with one installation holds for another (real terraform, offline)', () => {
-  function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-    return new Promise((resolve, reject) => {
-      const base = { ...process.env };
-      for (const key of Object.keys(base)) if (key.startsWith('TF_')) delete base[key];
-      const child = spawn('terraform', [...args, '-no-color'], { cwd, env: { ...base, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, output });
-      });
-    });
+  /** Terraform with one machine's environment; its TF_CLI_CONFIG_FILE is the CLI configuration. */
+  function terraform(args: string[], cwd: string, { TF_CLI_CONFIG_FILE: cliConfig, ...env }: NodeJS.ProcessEnv) {
+    return runTerraform([...args, '-no-color'], { cwd, cliConfig: cliConfig ?? '', env, timeoutMs: 90_000 });
   }
 
   /** The package as `npm install` lays it out under `parent` (its runtime dependencies linked from this checkout). */

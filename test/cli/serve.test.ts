@@ -4,22 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startServe, type RunningServe } from '../helpers/cli';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres';
+import { callApi } from '../helpers/serve';
 
 const TOKEN = 'BBDC-serve-test-token-93be41d07c';
 
-async function stopServe(serve: RunningServe): Promise<number | null> {
-  serve.child.kill('SIGTERM');
-  return serve.exited;
-}
-
-async function api(serve: RunningServe, key: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${serve.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+function api(serve: RunningServe, key: string, method: string, path: string, body?: unknown) {
+  return callApi(serve.url, key, method, path, body);
 }
 
 /** Every file under `dir` whose bytes contain `needle`. */
@@ -106,7 +96,7 @@ describe('liftgate serve', () => {
     });
     expect(stack.status).toBe(201);
     const key = await api(first, adminKey, 'POST', '/api/v1/api-keys', { name: 'ci', roles: [{ spaceId: space.body.id, role: 'write' }] });
-    expect(await stopServe(first)).toBe(0);
+    expect(await first.stop()).toBe(0);
 
     const second = await startServe(['--data-dir', dataDir, '--public-url', 'https://cp.example.com']);
     try {
@@ -118,7 +108,7 @@ describe('liftgate serve', () => {
       expect((await api(second, adminKey, 'GET', `/api/v1/stacks/${stack.body.id}`)).body).toEqual(stack.body);
       expect((await api(second, key.body.secret, 'GET', '/api/v1/stacks')).body).toHaveLength(1);
     } finally {
-      expect(await stopServe(second)).toBe(0);
+      expect(await second.stop()).toBe(0);
     }
 
     const logs = first.stdout() + second.stdout();
@@ -151,7 +141,7 @@ describe('liftgate serve', () => {
       await api(first, adminKey, 'POST', '/api/v1/integrations/bitbucket-datacenter', {
         name: 'pg bb', apiHost: 'private://pool', username: 'svc', accessToken: TOKEN,
       });
-      expect(await stopServe(first)).toBe(0);
+      expect(await first.stop()).toBe(0);
       expect(readdirSync(dataDir)).not.toContain('pgdata');
 
       const second = await startServe(['--data-dir', dataDir, '--database-url', databaseUrl]);
@@ -159,7 +149,7 @@ describe('liftgate serve', () => {
         expect((await api(second, adminKey, 'GET', `/api/v1/spaces/${space.body.id}`)).status).toBe(200);
         expect((await api(second, adminKey, 'GET', '/api/v1/integrations/bitbucket-datacenter/pg-bb')).status).toBe(200);
       } finally {
-        expect(await stopServe(second)).toBe(0);
+        expect(await second.stop()).toBe(0);
       }
       expect(first.stdout() + second.stdout()).not.toContain(TOKEN);
     }, 120_000);
@@ -175,7 +165,7 @@ describe('liftgate serve', () => {
         expect(readFileSync(`/proc/${serve.child.pid}/cmdline`, 'utf8')).not.toContain('postgres://');
         expect(serve.stdout() + serve.stderr()).not.toContain('p@ss');
       } finally {
-        expect(await stopServe(serve)).toBe(0);
+        expect(await serve.stop()).toBe(0);
       }
     }, 120_000);
 
@@ -183,7 +173,7 @@ describe('liftgate serve', () => {
       const dataDir = tempDir();
       const databaseUrl = await cluster.createDatabase('key_check');
       const first = await startServe(['--data-dir', dataDir, '--database-url', databaseUrl], { env: { LIFTGATE_ENCRYPTION_KEY: 'a'.repeat(64) } });
-      expect(await stopServe(first)).toBe(0);
+      expect(await first.stop()).toBe(0);
       const result = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--database-url', databaseUrl], {
         env: { LIFTGATE_ENCRYPTION_KEY: 'b'.repeat(64) },
         timeoutMs: 60_000,
@@ -196,7 +186,7 @@ describe('liftgate serve', () => {
     it('a replica started without LIFTGATE_ENCRYPTION_KEY says the variable is unset and leaves no key file behind', async () => {
       const databaseUrl = await cluster.createDatabase('replica_key');
       const first = await startServe(['--data-dir', tempDir(), '--database-url', databaseUrl], { env: { LIFTGATE_ENCRYPTION_KEY: 'a'.repeat(64) } });
-      expect(await stopServe(first)).toBe(0);
+      expect(await first.stop()).toBe(0);
       const replicaDir = tempDir();
       const result = await runCli(['serve', '--port', '0', '--data-dir', replicaDir, '--database-url', databaseUrl], {
         env: { LIFTGATE_ENCRYPTION_KEY: '' },

@@ -11,9 +11,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { HANDLED_EVENTS } from '../../src/server/webhooks/payloads';
+import { HANDLED_EVENTS } from '../../src/domain/webhook-events';
 import { repoRoot } from '../helpers/cli';
-import { ControlPlaneProcess } from '../terraform/liftgate/control-plane';
+import { ControlPlaneProcess } from '../helpers/serve';
 
 /** Debian's chromium; LIFTGATE_CHROMIUM points elsewhere. `.ci/run` installs the package when it is missing. */
 export const CHROMIUM_PATH = process.env.LIFTGATE_CHROMIUM ?? '/usr/bin/chromium';

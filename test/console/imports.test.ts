@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { repoRoot } from '../helpers/cli';
 
 /**
@@ -18,7 +18,7 @@ function sources(directory: string): string[] {
 
 const LIBRARIES = new Set(['preact', 'preact/hooks', 'marked', 'dompurify']);
 const TYPES_ONLY = /^(\.\.\/)+server\/(schemas|webhooks\/schemas)$|^zod$/;
-const DOMAIN_RULES = /^(\.\.\/)+server\/domain\/[a-z-]+$/;
+const DOMAIN_RULES = /^(\.\.\/)+domain\/[a-z-]+$/;
 
 /** What `text` (a console source file named `where`) imports that browser code may not. */
 function importProblems(where: string, text: string): string[] {
@@ -26,7 +26,7 @@ function importProblems(where: string, text: string): string[] {
   for (const match of text.matchAll(/^import\s+(type\s+)?[^'"]*?from\s+'([^']+)';/gms)) {
     const typeOnly = match[1] !== undefined;
     const specifier = match[2] as string;
-    const own = specifier.startsWith('./') || (specifier.startsWith('../') && !specifier.includes('server/'));
+    const own = specifier.startsWith('.') && !relative(consoleDir, resolve(dirname(join(repoRoot, where)), specifier)).startsWith('..');
     if (own || LIBRARIES.has(specifier) || DOMAIN_RULES.test(specifier)) continue;
     if (TYPES_ONLY.test(specifier)) {
       if (!typeOnly) problems.push(`${where}: ${specifier} must be an \`import type\``);
@@ -53,15 +53,17 @@ describe('the console imports', () => {
       "import type { run } from '../server/webhooks/schemas';",
       "import { readFileSync } from 'node:fs';",
       "import { buildApp } from '../server/app';",
-      "import { slugify } from '../../server/domain/spaces';",
+      "import { slugify } from '../domain/spaces';",
+      "import { LiftgateClient } from '../clients/liftgate';",
       "import { render } from 'preact';",
       "import { Link } from './router';",
       "import './styles.css';",
     ].join('\n');
-    expect(importProblems('x.ts', text)).toEqual([
-      'x.ts: ../server/schemas must be an `import type`',
-      'x.ts: node:fs is not allowed in browser code',
-      'x.ts: ../server/app is not allowed in browser code',
+    expect(importProblems('src/console/x.ts', text)).toEqual([
+      'src/console/x.ts: ../server/schemas must be an `import type`',
+      'src/console/x.ts: node:fs is not allowed in browser code',
+      'src/console/x.ts: ../server/app is not allowed in browser code',
+      'src/console/x.ts: ../clients/liftgate is not allowed in browser code',
     ]);
   });
 });

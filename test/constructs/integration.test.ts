@@ -1,16 +1,6 @@
 import { BitbucketDatacenterIntegration, BitbucketDatacenterIntegrationProps, Space, WebhookEvent, liftgate } from '../../src';
+import { HANDLED_EVENTS } from '../../src/domain/webhook-events';
 import { errorOf, newStack, onlyResource, synthesize } from './helpers';
-
-const eightEvents = [
-  'repo:refs_changed',
-  'pr:opened',
-  'pr:from_ref_updated',
-  'pr:modified',
-  'pr:reviewer:approved',
-  'pr:reviewer:unapproved',
-  'pr:merged',
-  'pr:comment:added',
-];
 
 const base: BitbucketDatacenterIntegrationProps = {
   name: 'Bitbucket',
@@ -64,7 +54,7 @@ describe('BitbucketDatacenterIntegration', () => {
     const wiring = {
       url: `\${liftgate_bitbucket_datacenter_integration.${integrationAddress}.webhook_url}`,
       secret: `\${liftgate_bitbucket_datacenter_integration.${integrationAddress}.webhook_secret}`,
-      events: eightEvents,
+      events: [...HANDLED_EVENTS],
       active: true,
       name: 'Liftgate Bitbucket',
     };
@@ -77,7 +67,9 @@ describe('BitbucketDatacenterIntegration', () => {
       ]),
     );
     expect(onlyResource(synthesized, 'bitbucketdc_project_webhook')).toEqual({ ...wiring, project_key: 'OPS' });
-    expect(BitbucketDatacenterIntegration.DEFAULT_WEBHOOK_EVENTS).toEqual(eightEvents);
+    expect(BitbucketDatacenterIntegration.DEFAULT_WEBHOOK_EVENTS).toEqual([...HANDLED_EVENTS]);
+    // The jsii enum is the constructs' own copy of the domain's list (an enum is what Python users get): the same events.
+    expect(Object.values(WebhookEvent)).toEqual([...HANDLED_EVENTS]);
   });
 
   test('removing a repository from the list leaves the other webhooks at their addresses', () => {
@@ -123,7 +115,7 @@ describe('BitbucketDatacenterIntegration', () => {
       for_each: `\${toset(data.bitbucketdc_repositories.${dataAddress}.slugs)}`,
       project_key: 'PLAT',
       repository_slug: '${each.value}',
-      events: eightEvents,
+      events: [...HANDLED_EVENTS],
     });
   });
 
@@ -153,22 +145,23 @@ describe('BitbucketDatacenterIntegration', () => {
     test.each<[string, Partial<BitbucketDatacenterIntegrationProps>, string]>([
       ['empty name', { name: '' }, 'name: must not be empty'],
       ['name without letters or digits', { name: '---' }, 'name: "---" needs at least one letter or digit'],
-      ['apiHost that is not a URL', { apiHost: 'bitbucket' }, 'apiHost: "bitbucket" is not a URL'],
-      ['apiHost over plain http', { apiHost: 'http://bitbucket.example.com' }, 'apiHost: "http://bitbucket.example.com" must be an https:// URL (http:// only for loopback hosts)'],
+      ['apiHost that is not a URL', { apiHost: 'bitbucket' }, 'apiHost: "bitbucket" must be a URL (https://… or private://<vcs-agent-pool>)'],
+      ['apiHost over plain http', { apiHost: 'http://bitbucket.example.com' }, 'apiHost: "http://bitbucket.example.com" must use https:// (http:// only for loopback hosts) or private://'],
       ['apiHost with credentials', { apiHost: 'https://u:p@bitbucket.example.com' }, 'must not contain credentials'],
       ['apiHost with a query', { apiHost: 'https://bitbucket.example.com/?a=1' }, 'must not have a query or fragment'],
       ['private apiHost without a pool', { apiHost: 'private://' }, 'apiHost: "private://" must name a VCS agent pool'],
-      ['userFacingHost that is not a URL', { userFacingHost: 'x' }, 'userFacingHost: "x" is not a URL'],
+      ['userFacingHost that is not a URL', { userFacingHost: 'x' }, 'userFacingHost: "x" must be an http(s) URL'],
       ['empty username', { username: '' }, 'username: must not be empty'],
       ['empty access token', { accessToken: '' }, 'accessToken: must not be empty'],
       ['fractional token version', { accessTokenVersion: 1.5 }, 'accessTokenVersion: 1.5 must be a whole number from 1'],
       ['empty label', { labels: [''] }, 'labels[0]: must not be empty'],
       ['empty webhook name', { webhookName: ' ' }, 'webhookName: must not be empty'],
-      ['bad project key', { projects: ['9X'] }, 'projects[0]: "9X" is not a Bitbucket project key'],
+      ['bad project key', { projects: ['9X'] }, 'projects[0]: "9X" must be a Bitbucket project key as Bitbucket shows it'],
+      ['project key in lower case', { projects: ['plat'] }, 'projects[0]: "plat" must be a Bitbucket project key as Bitbucket shows it'],
       ['duplicate project', { projects: ['OPS', 'OPS'] }, 'projects[1]: duplicate project "OPS"'],
-      ['bad repository slug', { repositories: [{ projectKey: 'PLAT', repositorySlug: 'Net Work' }] }, 'repositories[0].repositorySlug: "Net Work" is not a Bitbucket repository slug'],
+      ['bad repository slug', { repositories: [{ projectKey: 'PLAT', repositorySlug: 'Net Work' }] }, 'repositories[0].repositorySlug: "Net Work" must be a repository slug as it appears in the repository URL'],
       ['empty repository project', { repositories: [{ projectKey: '', repositorySlug: 'net' }] }, 'repositories[0].projectKey: must not be empty'],
-      ['bad repository project', { repositories: [{ projectKey: '1', repositorySlug: 'net' }] }, 'repositories[0].projectKey: "1" is not a Bitbucket project key'],
+      ['bad repository project', { repositories: [{ projectKey: '1', repositorySlug: 'net' }] }, 'repositories[0].projectKey: "1" must be a Bitbucket project key as Bitbucket shows it'],
       [
         'duplicate repository',
         { repositories: [{ projectKey: 'PLAT', repositorySlug: 'net' }, { projectKey: 'PLAT', repositorySlug: 'net' }] },
@@ -182,7 +175,7 @@ describe('BitbucketDatacenterIntegration', () => {
       ],
       ['fan-out project also a project webhook', { projects: ['PLAT'], allRepositoriesOfProjects: ['PLAT'] }, 'allRepositoriesOfProjects[0]: PLAT is also in projects'],
       ['duplicate fan-out project', { allRepositoriesOfProjects: ['PLAT', 'PLAT'] }, 'allRepositoriesOfProjects[1]: duplicate project "PLAT"'],
-      ['bad fan-out project key', { allRepositoriesOfProjects: ['a-b'] }, 'allRepositoriesOfProjects[0]: "a-b" is not a Bitbucket project key'],
+      ['bad fan-out project key', { allRepositoriesOfProjects: ['a-b'] }, 'allRepositoriesOfProjects[0]: "a-b" must be a Bitbucket project key as Bitbucket shows it'],
       ['no events', { webhookEvents: [] }, 'webhookEvents: must list at least one event'],
       ['duplicate event', { webhookEvents: [WebhookEvent.PR_MERGED, WebhookEvent.PR_MERGED] }, 'webhookEvents[1]: duplicate event "pr:merged"'],
       ['event Liftgate does not handle', { webhookEvents: ['repo:modified' as WebhookEvent] }, 'webhookEvents[0]: "repo:modified" is not an event Liftgate handles'],
@@ -192,10 +185,9 @@ describe('BitbucketDatacenterIntegration', () => {
       expect(message).toContain(expected);
     });
 
-    test('userFacingHost over plain http (private:// is only for apiHost)', () => {
-      expect(problemsOf({ userFacingHost: 'http://bitbucket.example.com' })).toMatch(
-        /  - userFacingHost: "http:\/\/bitbucket\.example\.com" must be an https:\/\/ URL \(http:\/\/ only for loopback hosts\)$/,
-      );
+    test('userFacingHost is any http(s) URL, as the control plane takes it (private:// is only for apiHost)', () => {
+      expect(() => new BitbucketDatacenterIntegration(newStack(), 'Bitbucket', { ...base, userFacingHost: 'http://bitbucket.example.com' })).not.toThrow();
+      expect(problemsOf({ userFacingHost: 'private://agents' })).toMatch(/  - userFacingHost: "private:\/\/agents" must be an http\(s\) URL$/);
     });
 
     test('a default integration given a space', () => {

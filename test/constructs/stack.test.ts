@@ -61,19 +61,23 @@ describe('LiftgateStack', () => {
   describe('validation', () => {
     test.each<[string, Partial<LiftgateStackProps>, string]>([
       ['empty name', { name: '' }, 'name: must not be empty'],
-      ['bad project key', { projectKey: 'plat-1' }, 'projectKey: "plat-1" is not a Bitbucket project key'],
+      ['bad project key', { projectKey: 'plat-1' }, 'projectKey: "plat-1" must be a Bitbucket project key: '],
       ['empty repository slug', { repositorySlug: '' }, 'repositorySlug: must not be empty'],
-      ['bad repository slug', { repositorySlug: 'Net' }, 'repositorySlug: "Net" is not a Bitbucket repository slug'],
+      ['bad repository slug', { repositorySlug: 'Net Work' }, 'repositorySlug: "Net Work" must be a Bitbucket repository slug'],
       ['repository slug left undefined', { repositorySlug: undefined }, 'repositorySlug: is required but is undefined'],
-      ['bad branch', { branch: 'feature..x' }, 'branch: "feature..x" is not a valid branch name'],
-      ['branch with a space', { branch: 'my branch' }, 'branch: "my branch" is not a valid branch name'],
-      ['absolute project root', { projectRoot: '/infra' }, 'projectRoot: "/infra" must be a relative path inside the repository'],
-      ['project root leaving the repository', { projectRoot: 'infra/../..' }, 'projectRoot: "infra/../.." must be a relative path'],
+      ['bad branch', { branch: 'feature..x' }, 'branch: must be a valid Git branch name (it contains ".."), got "feature..x"'],
+      ['branch with a space', { branch: 'my branch' }, 'branch: must be a valid Git branch name (it contains a space), got "my branch"'],
+      ['absolute project root', { projectRoot: '/infra' }, 'projectRoot: must be a relative path inside the repository (it is absolute), got "/infra"'],
+      ['project root leaving the repository', { projectRoot: 'infra/../..' }, 'projectRoot: must be a relative path inside the repository (it contains ".."), got "infra/../.."'],
       ['duplicate label', { labels: ['a', 'a'] }, 'labels[1]: duplicate label "a"'],
     ])('%s', (_case, props, expected) => {
       const message = errorOf(() => new LiftgateStack(newStack(), 'Network', { ...base, ...props }));
       expect(message).toMatch(/^Invalid LiftgateStack at "test\/Network"/);
       expect(message).toContain(expected);
+    });
+
+    test('takes keys and slugs in any case, as the control plane matches them', () => {
+      expect(() => new LiftgateStack(newStack(), 'Network', { ...base, projectKey: 'plat', repositorySlug: 'Network' })).not.toThrow();
     });
 
     test('every problem is collected into one error', () => {
@@ -120,15 +124,15 @@ describe('LiftgateStack environment variables and manageState', () => {
     app.addEnvironmentVariable('TOKEN', 'x');
     expect(errorOf(() => app.addEnvironmentVariable('TF_HTTP_PASSWORD', 'x'))).toBe(
       'Invalid LiftgateStack.addEnvironmentVariable at "test/App" (1 problem):\n' +
-        '  - name: "TF_HTTP_PASSWORD" is reserved (TF_HTTP_*): the worker sets it for runs, or it changes how Terraform runs',
+        "  - name: TF_HTTP_PASSWORD is reserved (TF_HTTP_*): they carry the state backend's address and the run's one-off credentials",
     );
     expect(errorOf(() => app.addEnvironmentVariable('1BAD', 'x'.repeat(64 * 1024 + 1)))).toBe(
       'Invalid LiftgateStack.addEnvironmentVariable at "test/App" (2 problems):\n' +
-        '  - name: "1BAD" is not an environment variable name (a letter or "_", then letters, digits or "_")\n' +
-        '  - value: is 65537 bytes; at most 65536 bytes are allowed',
+        '  - name: the name must match ^[A-Za-z_][A-Za-z0-9_]*$ (a letter or "_", then letters, digits or "_"), got "1BAD"\n' +
+        '  - value: the value is 65537 bytes; at most 65536 bytes are allowed',
     );
     expect(errorOf(() => app.addEnvironmentVariable('TOKEN', 'y'))).toContain('name: "TOKEN" was already added to this stack');
-    expect(errorOf(() => app.addEnvironmentVariable('A', 'a\u0000b'))).toContain('value: must not contain NUL characters');
+    expect(errorOf(() => app.addEnvironmentVariable('A', 'a\u0000b'))).toContain('value: the value must not contain NUL characters');
   });
 
   test('skips values known only at deploy time', () => {

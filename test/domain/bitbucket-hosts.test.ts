@@ -1,7 +1,8 @@
+import { BlockList } from 'node:net';
+import { classifyApiHost, isLoopbackHost } from '../../src/domain/api-hosts';
 import {
   addressAllowed,
   checkBitbucketHost,
-  classifyApiHost,
   DEFAULT_BITBUCKET_HOSTS,
   describeBitbucketHostPolicy,
   isSpecialAddress,
@@ -32,6 +33,41 @@ describe('apiHost forms', () => {
     ['private://', 'must name a VCS agent pool'],
   ])('%s is refused: %s', (value, problem) => {
     expect(classifyApiHost(value)).toEqual({ problem: expect.stringContaining(problem) });
+  });
+});
+
+describe('loopback hosts', () => {
+  // Node's own address matching is the reference the domain's Node-free check must agree with.
+  const loopback = new BlockList();
+  loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+  loopback.addAddress('::1', 'ipv6');
+
+  it.each([
+    'http://127.0.0.1',
+    'http://127.255.0.9',
+    'http://127.1',
+    'http://0x7f.1',
+    'http://2130706433',
+    'http://[::1]',
+    'http://[0:0:0:0:0:0:0:1]',
+    'http://[::ffff:127.0.0.1]',
+    'http://[::ffff:7f00:1]',
+    'http://128.0.0.1',
+    'http://126.255.255.255',
+    'http://10.0.0.1',
+    'http://[::2]',
+    'http://[::ffff:10.0.0.1]',
+    'http://[2001:db8::1]',
+    'http://[fe80::1]',
+  ])('%s is loopback exactly when Node says so', (value) => {
+    const host = new URL(value).hostname.replace(/^\[|\]$/g, '');
+    const family = host.includes(':') ? 'ipv6' : 'ipv4';
+    expect(isLoopbackHost(new URL(value).hostname)).toBe(loopback.check(host, family));
+  });
+
+  it('counts localhost and names below it, in any case and with a trailing dot', () => {
+    for (const host of ['localhost', 'LOCALHOST.', 'app.localhost', '[::1]']) expect([host, isLoopbackHost(host)]).toEqual([host, true]);
+    for (const host of ['localhost.example.com', 'mylocalhost', 'example.com', '', '1.2.3']) expect([host, isLoopbackHost(host)]).toEqual([host, false]);
   });
 });
 

@@ -1,18 +1,35 @@
 import {
+  canonicalProjectKey,
+  canonicalProjectKeyProblem,
+  canonicalRepositorySlugProblem,
   loggableEventKey,
   loggableRequestId,
   projectKeyProblem,
+  repositoryKey,
   repositorySlugProblem,
 } from '../../src/domain/bitbucket-names';
 
 describe('Bitbucket names', () => {
   it('knows project keys and repository slugs', () => {
     for (const key of ['PLAT', 'p_1', '~jdoe', '~j.doe@corp']) expect([key, projectKeyProblem(key)]).toEqual([key, null]);
-    for (const key of ['', '1PLAT', 'PL-AT', '<script>', 'A'.repeat(129)]) expect(projectKeyProblem(key)).toMatch(/not a Bitbucket project key/);
+    for (const key of ['', '1PLAT', 'PL-AT', '<script>', 'A'.repeat(129)]) expect(projectKeyProblem(key)).toMatch(/^must be a Bitbucket project key: /);
     for (const slug of ['network', 'net.work_2-x', 'Network']) expect([slug, repositorySlugProblem(slug)]).toEqual([slug, null]);
     for (const slug of ['', 'a b', '<script>alert(1)</script>', 'x'.repeat(129)]) {
-      expect(repositorySlugProblem(slug)).toMatch(/not a Bitbucket repository slug/);
+      expect(repositorySlugProblem(slug)).toMatch(/^must be a Bitbucket repository slug: /);
     }
+  });
+
+  it('knows how Bitbucket spells them: keys upper case, personal projects and slugs lower case', () => {
+    expect(['plat', 'Plat_1', '~JDoe'].map(canonicalProjectKey)).toEqual(['PLAT', 'PLAT_1', '~jdoe']);
+    for (const key of ['PLAT', 'P_1', '~jdoe']) expect([key, canonicalProjectKeyProblem(key)]).toEqual([key, null]);
+    for (const key of ['plat', 'Plat', '~JDoe', '1PLAT']) expect(canonicalProjectKeyProblem(key)).toMatch(/as Bitbucket shows it/);
+    expect(canonicalRepositorySlugProblem('network')).toBeNull();
+    expect(canonicalRepositorySlugProblem('Network')).toMatch(/as it appears in the repository URL/);
+  });
+
+  it('gives every spelling of one repository the same key', () => {
+    expect(repositoryKey('plat', 'Network')).toBe(repositoryKey('PLAT', 'network'));
+    expect(repositoryKey('PLAT', 'network')).not.toBe(repositoryKey('PLAT', 'network-2'));
   });
 });
 

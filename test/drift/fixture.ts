@@ -1,36 +1,8 @@
-import { type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BitbucketClient, type BitbucketWebhook } from '../../src/clients/bitbucket';
 import { LiftgateClient, type Integration, type Stack } from '../../src/clients/liftgate';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { HANDLED_EVENTS } from '../../src/server/webhooks/payloads';
-import { startServe } from '../helpers/cli';
-
-/** A real `liftgate serve` process (embedded store in a temp dir, port 0, webhook URLs on its real address). */
-export class ServeProcess {
-  private constructor(
-    private readonly child: ChildProcess,
-    private readonly exited: Promise<number | null>,
-    readonly url: string,
-    readonly adminKey: string,
-    private readonly dataDir: string,
-  ) {}
-
-  static async start(): Promise<ServeProcess> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'liftgate-drift-serve-'));
-    const { child, exited, url } = await startServe(['--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback']);
-    const adminKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
-    return new ServeProcess(child, exited, url, adminKey, dataDir);
-  }
-
-  async stop(): Promise<void> {
-    this.child.kill('SIGTERM');
-    await this.exited;
-    rmSync(this.dataDir, { recursive: true, force: true });
-  }
-}
+import { HANDLED_EVENTS } from '../../src/domain/webhook-events';
+import { ControlPlaneProcess } from '../helpers/serve';
 
 /**
  * A control plane (real process) and a Bitbucket emulator (fresh per test) wired together: integrations
@@ -41,7 +13,7 @@ export class DriftFixture {
   bitbucket!: BitbucketClient;
   readonly liftgate: LiftgateClient;
 
-  constructor(readonly serve: ServeProcess) {
+  constructor(readonly serve: ControlPlaneProcess) {
     this.liftgate = new LiftgateClient({ endpoint: serve.url, apiKey: serve.adminKey });
   }
 

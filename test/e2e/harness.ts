@@ -3,13 +3,15 @@
  * emulator, both providers installed into a throw-away implied mirror, and the real `cdktf` or `cdktn` CLI
  * in a temporary project whose app is run by examples/run.js. Needs the builds (`npm run build`) and terraform.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectCdkCli, type CdkCli, type CdkTool } from '../../src/cli/demo/toolchain';
+import { HANDLED_EVENTS } from '../../src/domain/webhook-events';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { repoRoot, runCli, startServe } from '../helpers/cli';
+import { repoRoot, runCli } from '../helpers/cli';
+import { runProcess } from '../helpers/process';
+import { ControlPlaneProcess } from '../helpers/serve';
 
 export type { CdkTool };
 
@@ -42,18 +44,13 @@ export interface Environment {
   close(): Promise<void>;
 }
 
-async function startControlPlane(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const { child, url } = await startServe(['--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback'], { env: { LIFTGATE_ENCRYPTION_KEY: 'e'.repeat(64) }, timeoutMs: 30_000 });
-  return { child, url: url.replace(/\/$/, '') };
-}
-
 export async function startEnvironment(): Promise<Environment> {
   const work = mkdtempSync(join(tmpdir(), 'liftgate-cdk-e2e-'));
   const bitbucket = await startEmulator({ port: 0 });
-  let serve: { child: ChildProcess; url: string } | undefined;
+  let serve: ControlPlaneProcess | undefined;
   try {
-    serve = await startControlPlane(join(work, 'control-plane'));
-    const adminKey = readFileSync(join(work, 'control-plane', 'admin.key'), 'utf8').trim();
+    serve = await ControlPlaneProcess.start({ env: { LIFTGATE_ENCRYPTION_KEY: 'e'.repeat(64) }, timeoutMs: 30_000 });
+    const { adminKey } = serve;
     const mirror = join(work, 'mirror');
     const installed = await runCli(['provider', 'install', '--dir', mirror]);
     if (installed.code !== 0) throw new Error(`provider install failed: ${installed.stderr}`);
@@ -87,30 +84,15 @@ export async function startEnvironment(): Promise<Environment> {
       adminKey,
       env,
       projectsDirectory: join(work, 'projects'),
-      async api<T>(path: string): Promise<T> {
-        const response = await fetch(`${controlPlaneUrl}${path}`, { headers: { authorization: `Bearer ${adminKey}` } });
-        const body = await response.text();
-        if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${body}`);
-        return JSON.parse(body) as T;
-      },
+      api: <T>(path: string): Promise<T> => running.ok('GET', path),
       async close() {
-        running.child.kill('SIGTERM');
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            running.child.kill('SIGKILL');
-            resolve();
-          }, 10_000);
-          running.child.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
+        await running.stop();
         await bitbucket.close();
         rmSync(work, { recursive: true, force: true });
       },
     };
   } catch (error) {
-    serve?.child.kill('SIGKILL');
+    await serve?.stop();
     await bitbucket.close();
     rmSync(work, { recursive: true, force: true });
     throw error;
@@ -141,19 +123,9 @@ export function newProject(parent: string, appFile: string, tool: CdkTool): stri
 }
 
 /** Runs a program to completion (bounded), returning its exit code and combined output. */
-export function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 240_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+export async function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandResult> {
+  const { code, output } = await runProcess(command, args, { ...options, timeoutMs: options.timeoutMs ?? 240_000 });
+  return { code, output };
 }
 
 function installedCli(tool: CdkTool): CdkCli {
@@ -211,18 +183,6 @@ export interface ApiRun {
   commit: string | null;
 }
 
-/** The eight events Liftgate's webhooks carry by default, sorted. */
-export const eightEvents = [
-  'pr:comment:added',
-  'pr:from_ref_updated',
-  'pr:merged',
-  'pr:modified',
-  'pr:opened',
-  'pr:reviewer:approved',
-  'pr:reviewer:unapproved',
-  'repo:refs_changed',
-];
-
 /** Every integration of the control plane, with its webhook secret (the list answer leaves it out). */
 export async function integrationsWithSecrets(environment: Environment): Promise<ApiIntegration[]> {
   const listed = await environment.api<ApiIntegration[]>('/api/v1/integrations/bitbucket-datacenter');
@@ -235,7 +195,7 @@ export function expectWebhooksTo(environment: Environment, integration: ApiInteg
     const webhooks = environment.bitbucket.repositoryWebhooks(projectKey, slug);
     expect(webhooks).toHaveLength(1);
     expect(webhooks[0]).toMatchObject({ url: integration.webhookUrl, active: true, configuration: expect.objectContaining({ secret: integration.webhookSecret }) });
-    expect([...webhooks[0].events].sort()).toEqual(eightEvents);
+    expect([...webhooks[0].events].sort()).toEqual([...HANDLED_EVENTS].sort());
   }
 }
 

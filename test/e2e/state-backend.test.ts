@@ -14,8 +14,9 @@ import { BACKEND_OVERRIDE_CONTENT, BACKEND_OVERRIDE_FILE, stateBackendEnvironmen
 import { mintRunStateCredentials } from '../../src/server/state/run-credentials';
 import { openDatabase, type Database } from '../../src/server/store/database';
 import { startServe, type RunningServe } from '../helpers/cli';
+import { callApi } from '../helpers/serve';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres';
-import { runTerraform, type TerraformResult } from '../helpers/terraform';
+import { expectSuccess, runTerraform, type TerraformResult } from '../helpers/terraform';
 
 jest.setTimeout(240_000);
 
@@ -57,25 +58,13 @@ describe.each(['pglite', 'postgres'] as const)('the state server with real terra
   let cliConfig: string;
   let workdir: string;
 
-  const api = async (method: string, path: string, body?: unknown, key = adminKey): Promise<{ status: number; body: any }> => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-  };
+  const api = (method: string, path: string, body?: unknown, key = adminKey) => callApi(url, key, method, path, body);
 
   /** Terraform's environment as a run gets it: the backend's settings and credentials in TF_HTTP_*. */
   const backendEnv = (password: string, username = 'ci') => stateBackendEnvironment({ endpoint: url, stackId, username, password });
 
   const terraform = (args: string[], password = adminKey, dir = workdir): Promise<TerraformResult> =>
     runTerraform(args, { cwd: dir, cliConfig, timeoutMs: 120_000, env: backendEnv(password) });
-
-  const expectSuccess = (result: TerraformResult) => {
-    if (result.code !== 0) throw new Error(`terraform exited ${result.code}\n${result.stdout}\n${result.stderr}`);
-  };
 
   /** `terraform apply` in the background, in its own process group (so a SIGKILL takes its provisioner too). */
   const applyInBackground = (): { child: ChildProcess; output: () => string; exited: Promise<number | null> } => {

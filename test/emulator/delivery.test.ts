@@ -1,19 +1,10 @@
+import { HANDLED_EVENTS } from '../../src/domain/webhook-events';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { call } from './http';
 import { signatureIsValid, WebhookReceiver } from './receiver';
 
 const SECRET = 'webhook-secret-0123456789';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ALL_EVENTS = [
-  'repo:refs_changed',
-  'pr:opened',
-  'pr:from_ref_updated',
-  'pr:modified',
-  'pr:reviewer:approved',
-  'pr:reviewer:unapproved',
-  'pr:merged',
-  'pr:comment:added',
-];
 
 let emulator: RunningEmulator;
 let receiver: WebhookReceiver;
@@ -39,7 +30,7 @@ async function createWebhook(scope: 'repository' | 'project', body: Record<strin
       ? '/rest/api/latest/projects/PRJ/repos/infra/webhooks'
       : '/rest/api/latest/projects/PRJ/webhooks';
   const response = await call(emulator, 'POST', path, {
-    body: { name: 'liftgate', url: `${receiverUrl}/${scope}`, events: ALL_EVENTS, active: true, ...body },
+    body: { name: 'liftgate', url: `${receiverUrl}/${scope}`, events: HANDLED_EVENTS, active: true, ...body },
   });
   expect(response.status).toBe(200);
   return response.body as { id: number };

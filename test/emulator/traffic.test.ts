@@ -1,12 +1,15 @@
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { FaultInjector, RateLimiter } from '../../src/emulator/traffic';
+import { ManualClock } from '../helpers/clock';
 import { call } from './http';
 
 let emulator: RunningEmulator;
+let clock: ManualClock;
 const repo = '/rest/api/latest/projects/PRJ/repos/app';
 
 beforeEach(async () => {
-  emulator = await startEmulator({ port: 0 });
+  clock = new ManualClock();
+  emulator = await startEmulator({ port: 0, now: () => clock.now() });
   emulator.createProject('PRJ');
   emulator.createRepository('PRJ', 'app');
 });
@@ -38,7 +41,9 @@ describe('rate limiting', () => {
     // The /_emulator/ endpoints are never limited, so a test can always switch the limit off.
     expect((await call(emulator, 'GET', '/_emulator/rate-limit')).status).toBe(200);
 
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    clock.advance(499);
+    expect((await call(emulator, 'GET', repo)).status).toBe(429);
+    clock.advance(1);
     expect((await call(emulator, 'GET', repo)).status).toBe(200);
 
     await call(emulator, 'POST', '/_emulator/rate-limit', { body: { enabled: false } });
@@ -47,11 +52,14 @@ describe('rate limiting', () => {
   });
 
   test('Retry-After counts the seconds until a token is back', () => {
-    const limiter = new RateLimiter({ capacity: 1, refillPerSecond: 0.25 });
-    expect(limiter.take('u', 0)).toBe(0);
-    expect(limiter.take('u', 0)).toBe(4);
-    expect(limiter.take('u', 2000)).toBe(2);
-    expect(limiter.take('u', 4000)).toBe(0);
+    let now = 0;
+    const limiter = new RateLimiter({ capacity: 1, refillPerSecond: 0.25 }, () => now);
+    expect(limiter.take('u')).toBe(0);
+    expect(limiter.take('u')).toBe(4);
+    now = 2000;
+    expect(limiter.take('u')).toBe(2);
+    now = 4000;
+    expect(limiter.take('u')).toBe(0);
   });
 
   test.each([

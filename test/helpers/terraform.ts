@@ -3,52 +3,41 @@
  * them: `installProviders` (what `liftgate provider install` runs) writes the provider packages into a
  * temporary filesystem mirror, and a CLI config points Terraform at it. Needs the built lib/.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './cli';
+import { runProcess, type ProcessResult } from './process';
 
-export interface TerraformResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** Wall time of the command, in milliseconds. */
-  durationMs: number;
-}
+export type TerraformResult = ProcessResult;
 
 /**
  * Runs the real `terraform` in `cwd` with `cliConfig` as its only CLI configuration: no prompts, no plugin
- * cache, no checkpoint call, no inherited TF_LOG (provider logs would flood stderr). `env` is applied last.
+ * cache, no checkpoint call, and none of the test's own TF_* variables (a TF_LOG would flood stderr, a
+ * TF_CLI_ARGS change every command). `env` is applied last.
  */
 export function runTerraform(
   args: string[],
   { cwd, cliConfig, timeoutMs, env = {} }: { cwd: string; cliConfig: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
 ): Promise<TerraformResult> {
-  return new Promise((resolve, reject) => {
-    const childEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      CHECKPOINT_DISABLE: '1',
-      TF_IN_AUTOMATION: '1',
-      TF_CLI_CONFIG_FILE: cliConfig,
-      TF_PLUGIN_CACHE_DIR: '',
-    };
-    delete childEnv.TF_LOG;
-    delete childEnv.TF_LOG_PROVIDER;
-    Object.assign(childEnv, env);
-    const started = performance.now();
-    const child = spawn('terraform', args, { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, durationMs: performance.now() - started });
-    });
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TF_')));
+  return runProcess('terraform', args, {
+    cwd,
+    env: { ...inherited, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: cliConfig, TF_PLUGIN_CACHE_DIR: '', ...env },
+    timeoutMs,
   });
+}
+
+/**
+ * The `terraform { required_providers }` block for one provider and, when `settings` are given, its provider block
+ * (each setting a string, written as an HCL string).
+ */
+export function providerConfig(name: string, source: string, settings?: Record<string, string>, version?: string): string {
+  const required = `terraform {\n  required_providers {\n    ${name} = { source = ${JSON.stringify(source)}${version === undefined ? '' : `, version = ${JSON.stringify(version)}`} }\n  }\n}\n`;
+  if (settings === undefined) return required;
+  const width = Math.max(...Object.keys(settings).map((key) => key.length));
+  const lines = Object.entries(settings).map(([key, value]) => `  ${key.padEnd(width)} = ${JSON.stringify(value)}`);
+  return `${required}\nprovider ${JSON.stringify(name)} {\n${lines.join('\n')}\n}\n`;
 }
 
 interface ProviderInstallModule {

@@ -7,16 +7,7 @@ import { verifyWithBitbucket } from '../../src/server/bitbucketVerification';
 import { UnprocessableError } from '../../src/server/errors';
 import { openDatabase } from '../../src/server/store/database';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { closedPort } from '../helpers/http';
 
 /** Connections may go anywhere (the policy itself is tested below and in test/domain). */
 const anywhere = { allowAddress: () => true };

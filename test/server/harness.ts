@@ -15,6 +15,14 @@ export type Engine = (typeof ENGINES)[number];
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
+  headers: Record<string, string | undefined>;
+}
+
+/** A request as it reaches the control plane: its path (and query), headers and raw body. */
+export interface RawRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer;
 }
 
 /** A credential check the tests steer: it records the credentials of every call and fails with `failure` when set. */
@@ -27,17 +35,21 @@ export class RecordingVerifier {
   };
 }
 
-/** One running control plane on one engine, reset to a fresh store (root space + root-admin key) before each test. */
+/**
+ * One control plane on one engine, reset to a fresh store (root space + root-admin key) before each test. Requests go
+ * through `app.inject()`; a test that needs a real socket (another process or the emulator calling in) asks for
+ * `listen()`.
+ */
 export class TestControlPlane {
   app!: FastifyInstance;
   db!: Database;
-  baseUrl = '';
   adminKey = '';
   readonly logLines: string[] = [];
   readonly verifier = new RecordingVerifier();
   readonly publicUrl = 'https://liftgate.example.com';
   readonly encryptionKey = Buffer.alloc(32, 7);
   #cluster: PostgresCluster | null = null;
+  #url: Promise<string> | undefined;
 
   constructor(
     readonly engine: Engine,
@@ -69,7 +81,12 @@ export class TestControlPlane {
       logger: createLogger({ level: 'trace', destination: sink }),
       ...this.appOptions,
     });
-    this.baseUrl = await this.app.listen({ host: '127.0.0.1', port: 0 });
+  }
+
+  /** Listens on a free loopback port (once) and answers its base URL. */
+  async listen(): Promise<string> {
+    this.#url ??= this.app.listen({ host: '127.0.0.1', port: 0 });
+    return this.#url;
   }
 
   /** Empties the store back to what a fresh start has, and makes a new root-admin key. */
@@ -90,19 +107,37 @@ export class TestControlPlane {
     await this.#cluster?.stop();
   }
 
-  /** Calls the API over HTTP as `key` (default: the root-admin key; null: no Authorization header). */
-  async request<T = any>(method: string, path: string, options: { body?: unknown; key?: string | null } = {}): Promise<ApiResponse<T>> {
+  /** Calls the API as `key` (default: the root-admin key; null: no Authorization header); a string body is sent as is. */
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
     const key = options.key === undefined ? this.adminKey : options.key;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (key !== null) headers.authorization = `Bearer ${key}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+    if (options.body !== undefined) headers['content-type'] ??= 'application/json';
+    const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    return this.inject(method, path, headers, body);
+  }
+
+  /** Sends exactly these bytes and headers (a webhook delivery as Bitbucket posts it). */
+  send(request: RawRequest, method = 'POST'): Promise<ApiResponse> {
+    return this.inject(method, request.path, request.headers, request.body);
+  }
+
+  private async inject(method: string, path: string, headers: Record<string, string>, body: string | Buffer | undefined): Promise<ApiResponse> {
+    const response = await this.app.inject({ method: method as 'GET', url: path, headers, payload: body });
+    const text = response.body;
+    let parsed: unknown = text === '' ? undefined : text;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // Not JSON (a static asset); the text is the body.
+    }
+    const answerHeaders: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(response.headers)) answerHeaders[name] = value === undefined ? undefined : String(value);
+    return { status: response.statusCode, body: parsed, headers: answerHeaders };
   }
 
   /** Creates an API key with these role bindings (as the root admin) and returns its secret. */

@@ -71,4 +71,19 @@ describeEachEngine('control-plane request logs', (server) => {
     expect(logged).toContain('/api/v1/stacks?integrationId=[redacted]');
     expect(logged).not.toContain(secret);
   });
+
+  it('give every answer an X-Request-Id of its own that its log lines carry, whatever id the caller sent', async () => {
+    const answers = [
+      await server.request('GET', '/api/v1/spaces'),
+      await server.request('GET', '/api/v1/no-such-route'),
+      await server.request('GET', '/api/v1/spaces', { key: null }),
+      await server.request('POST', '/webhooks/bitbucket-datacenter/none', { body: {}, headers: { 'x-request-id': 'bitbucket-delivery-1' } }),
+    ];
+    const ids = answers.map((answer) => answer.headers['x-request-id']);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    const logged = server.logLines.map((line) => JSON.parse(line) as { requestId?: string; msg: string });
+    // The webhook receiver logs warnings only (its deliveries are in the delivery log), so the API calls are checked.
+    for (const id of ids.slice(0, 3)) expect(logged.filter((line) => line.requestId === id).map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
+  });
 });

@@ -1,6 +1,6 @@
 import { describeEachEngine, type TestControlPlane } from './harness';
 import { refsChanged } from './webhooks/bitbucket-payloads';
-import { postDelivery, signedDelivery } from './webhooks/signed-delivery';
+import { signedDelivery } from './webhooks/signed-delivery';
 
 function suite(server: TestControlPlane) {
   let stackId: string;
@@ -9,7 +9,7 @@ function suite(server: TestControlPlane) {
     const integration = await server.createIntegration({ name: 'Platform Bitbucket' });
     stackId = (await server.createStack({ name: 'prod', vcs: { integrationId: integration.id, projectKey: 'PLAT', repositorySlug: 'network', branch: 'refs/heads/main' } })).id;
     const payload = refsChanged({ projectKey: 'PLAT', slug: 'network' }, [{ branch: 'feature/x', toHash: 'b'.repeat(40) }]);
-    const pushed = await postDelivery(server.baseUrl, signedDelivery(integration.id, integration.webhookSecret, 'repo:refs_changed', payload));
+    const pushed = await server.send(signedDelivery(integration.id, integration.webhookSecret, 'repo:refs_changed', payload));
     expect(pushed.status).toBe(200);
   });
 
@@ -85,12 +85,12 @@ function suite(server: TestControlPlane) {
     await server.request('POST', `/api/v1/stacks/${stackId}/runs`, { body: {} });
     const all = (await server.request<any[]>('GET', `/api/v1/stacks/${stackId}/runs`)).body;
     expect(all).toHaveLength(2);
-    const first = await fetch(`${server.baseUrl}/api/v1/stacks/${stackId}/runs?limit=1`, { headers: { authorization: `Bearer ${server.adminKey}` } });
-    expect(await first.json()).toEqual(all.slice(0, 1));
-    const cursor = first.headers.get('x-next-cursor');
-    const second = await fetch(`${server.baseUrl}/api/v1/stacks/${stackId}/runs?limit=10&cursor=${cursor}`, { headers: { authorization: `Bearer ${server.adminKey}` } });
-    expect(await second.json()).toEqual(all.slice(1));
-    expect(second.headers.get('x-next-cursor')).toBeNull();
+    const first = await server.request('GET', `/api/v1/stacks/${stackId}/runs?limit=1`);
+    expect(first.body).toEqual(all.slice(0, 1));
+    const cursor = first.headers['x-next-cursor'];
+    const second = await server.request('GET', `/api/v1/stacks/${stackId}/runs?limit=10&cursor=${cursor}`);
+    expect(second.body).toEqual(all.slice(1));
+    expect(second.headers['x-next-cursor']).toBeUndefined();
     expect((await server.request('GET', `/api/v1/stacks/${stackId}/runs?cursor=abc`)).status).toBe(400);
   });
 

@@ -50,15 +50,18 @@ describeEachEngine(
       const auth = options.auth === undefined ? basic(server.adminKey) : options.auth;
       if (auth !== null) headers.authorization = auth;
       if (options.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(`${server.baseUrl}${path}`, { method, headers, body: options.body });
-      const text = await response.text();
+      const response = await server.app.inject({ method: method as 'GET', url: path, headers, payload: options.body });
+      const text = response.body;
       let body: unknown;
       try {
         body = text === '' ? undefined : JSON.parse(text);
       } catch {
         body = undefined;
       }
-      return { status: response.status, headers: response.headers, text, body };
+      const answered = Object.entries(response.headers).flatMap(([name, value]): [string, string][] =>
+        value === undefined ? [] : Array.isArray(value) ? value.map((item) => [name, item]) : [[name, String(value)]],
+      );
+      return { status: response.statusCode, headers: new Headers(answered), text, body };
     }
 
     const statePath = (id = stackId) => `/api/v1/stacks/${id}/state`;
@@ -444,11 +447,11 @@ describeEachEngine(
           `INSERT INTO runs (stack_id, kind, state, trigger, branch) VALUES ($1, 'TRACKED', 'PREPARING', 'manual', 'main') RETURNING id`,
           [stackId],
         );
-        const environment = await runStateBackendEnvironment(server.db, { runId: (row as { id: string }).id, stackId, endpoint: server.baseUrl });
+        const environment = await runStateBackendEnvironment(server.db, { runId: (row as { id: string }).id, stackId, endpoint: server.publicUrl });
         expect(environment).toEqual({
-          TF_HTTP_ADDRESS: `${server.baseUrl}${statePath()}`,
-          TF_HTTP_LOCK_ADDRESS: `${server.baseUrl}${lockPath()}`,
-          TF_HTTP_UNLOCK_ADDRESS: `${server.baseUrl}${lockPath()}`,
+          TF_HTTP_ADDRESS: `${server.publicUrl}${statePath()}`,
+          TF_HTTP_LOCK_ADDRESS: `${server.publicUrl}${lockPath()}`,
+          TF_HTTP_UNLOCK_ADDRESS: `${server.publicUrl}${lockPath()}`,
           TF_HTTP_LOCK_METHOD: 'POST',
           TF_HTTP_UNLOCK_METHOD: 'DELETE',
           TF_HTTP_USERNAME: 'liftgate-run',

@@ -4,7 +4,7 @@
  */
 import { TestControlPlane } from '../server/harness';
 import { refsChanged } from '../server/webhooks/bitbucket-payloads';
-import { postDelivery, signedDelivery } from '../server/webhooks/signed-delivery';
+import { signedDelivery } from '../server/webhooks/signed-delivery';
 import { commitOf, ended, FakeSource, readLog, RecordingFeedback, startPool, waitForRun } from './harness';
 
 jest.setTimeout(180_000);
@@ -13,6 +13,7 @@ const server = new TestControlPlane('pglite');
 const source = new FakeSource();
 const feedback = new RecordingFeedback();
 let runner: ReturnType<typeof startPool>;
+let url: string;
 let commits = 0;
 
 const main = (marker: string) => ({
@@ -22,7 +23,8 @@ const main = (marker: string) => ({
 
 beforeAll(async () => {
   await server.start();
-  runner = startPool(server, source, feedback);
+  url = await server.listen();
+  runner = startPool(server, url, source, feedback);
 }, 60_000);
 afterAll(async () => {
   await runner.pool.stop();
@@ -60,7 +62,7 @@ it('a TRACKED run with autodeploy plans, applies and keeps its state in the cont
   const state = await stateOf(stackId);
   expect(state.outputs.marker.value).toBe('one');
   expect(state.resources.map((resource: any) => resource.type)).toEqual(['terraform_data']);
-  const log = await readLog(server, stackId, runId);
+  const log = await readLog(server, url, stackId, runId);
   expect(log).toContain('Apply complete! Resources: 1 added, 0 changed, 0 destroyed.');
   expect(feedback.statesOf(runId)).toEqual(expect.arrayContaining(['PREPARING', 'APPLYING', 'FINISHED']));
 
@@ -100,7 +102,7 @@ it('a PROPOSED run plans without a lock and writes no state', async () => {
   const { stackId, integration } = await stack(true);
   const commit = source.add(commitOf(++commits), main('proposed'));
   const payload = refsChanged({ projectKey: 'PLAT', slug: 'network' }, [{ branch: 'feature/x', toHash: commit }]);
-  const pushed = await postDelivery(server.baseUrl, signedDelivery(integration.id, integration.webhookSecret, 'repo:refs_changed', payload));
+  const pushed = await server.send(signedDelivery(integration.id, integration.webhookSecret, 'repo:refs_changed', payload));
   expect(pushed.status).toBe(200);
   const runId = (pushed.body as { runs: { id: string }[] }).runs[0]?.id as string;
   const run = await waitForRun(server, stackId, runId, ended);
@@ -118,7 +120,7 @@ it('failing HCL ends FAILED with terraform’s error in the log and in the failu
   const run = await waitForRun(server, stackId, runId, ended);
   expect(run.state).toBe('FAILED');
   expect(run.failure).toMatch(/^terraform init failed: Error: /);
-  expect(await readLog(server, stackId, runId)).toContain('Error: ');
+  expect(await readLog(server, url, stackId, runId)).toContain('Error: ');
   expect(feedback.statesOf(runId)).toContain('FAILED');
 });
 

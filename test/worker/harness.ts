@@ -69,9 +69,15 @@ export class RecordingFeedback implements FeedbackSink {
 export interface RunnerOptions extends Partial<PoolOptions> {}
 
 /** A pool on the control plane's store; `stop()` waits for its runs. */
-export function startPool(server: TestControlPlane, source: SourceProvider, feedback: FeedbackSink, options: RunnerOptions = {}): { pool: WorkerPool; workDir: string; host: ControlPlaneRunHost } {
+export function startPool(
+  server: TestControlPlane,
+  url: string,
+  source: SourceProvider,
+  feedback: FeedbackSink,
+  options: RunnerOptions = {},
+): { pool: WorkerPool; workDir: string; host: ControlPlaneRunHost } {
   const workDir = mkdtempSync(join(tmpdir(), 'liftgate-work-'));
-  const host = new ControlPlaneRunHost(server.db, new SecretBox(server.encryptionKey), () => server.baseUrl, () => server.publicUrl);
+  const host = new ControlPlaneRunHost(server.db, new SecretBox(server.encryptionKey), () => url, () => server.publicUrl);
   const pool = new WorkerPool(
     {
       concurrency: 4,
@@ -106,11 +112,11 @@ export async function waitForRun(server: TestControlPlane, stackId: string, runI
 export const ended = (run: any): boolean => ['FINISHED', 'FAILED', 'DISCARDED', 'CANCELED'].includes(run.state);
 
 /** The whole log of a run, read as a client tails it. */
-export async function readLog(server: TestControlPlane, stackId: string, runId: string): Promise<string> {
+export async function readLog(server: TestControlPlane, url: string, stackId: string, runId: string): Promise<string> {
   let offset = 0;
   let text = '';
   for (let i = 0; i < 1000; i++) {
-    const response = await fetch(`${server.baseUrl}/api/v1/stacks/${stackId}/runs/${runId}/logs?offset=${offset}`, { headers: { authorization: `Bearer ${server.adminKey}` } });
+    const response = await fetch(`${url}/api/v1/stacks/${stackId}/runs/${runId}/logs?offset=${offset}`, { headers: { authorization: `Bearer ${server.adminKey}` } });
     const chunk = await response.text();
     text += chunk;
     const next = Number(response.headers.get('x-next-offset'));

@@ -1,18 +1,18 @@
+import type { Clock, RetryOptions } from '../retry';
+import { Transport, type RequestEvent } from '../transport';
+import { httpBaseUrl } from '../urls';
 import { AccessTokensResource } from './access-tokens';
-import {
-  BitbucketConnectionError,
-  BitbucketError,
-  BitbucketForbiddenError,
-  BitbucketServerError,
-  BitbucketUnauthorizedError,
-} from './errors';
+import { bitbucketError, BitbucketError } from './errors';
+import type { BitbucketTransport, CallOptions } from './pages';
 import { API } from './paths';
 import { ProjectsResource } from './projects';
 import { RepositoriesResource } from './repositories';
-import type { BitbucketRetryOptions } from './retry';
 import { applicationPropertiesSchema, type ApplicationProperties, type RepositoryPermission } from './schemas';
-import { Transport, type BitbucketRequestEvent } from './transport';
 import { ProjectWebhooksResource, RepositoryWebhooksResource } from './webhooks';
+import { ApiConnectionError, ApiForbiddenError, ApiServerError, ApiUnauthorizedError } from '../errors';
+
+export type BitbucketRetryOptions = RetryOptions;
+export type BitbucketRequestEvent = RequestEvent;
 
 export interface BitbucketClientOptions {
   /** Bitbucket's base URL, e.g. `https://bitbucket.example.com` or `https://host/bitbucket`; no user info. */
@@ -37,6 +37,8 @@ export interface BitbucketClientOptions {
    * --allowed-bitbucket-hosts policy). @default any address
    */
   allowAddress?: (address: string) => boolean;
+  /** How waits between attempts pass (Retry-After, back-off). @default real time */
+  clock?: Clock;
 }
 
 /** Why a credential check failed, in the terms a person fixing it needs. */
@@ -68,21 +70,29 @@ export class BitbucketClient {
   readonly accessTokens: AccessTokensResource;
   /** The normalised base URL (no trailing slash). */
   readonly baseUrl: string;
-  private readonly transport: Transport;
+  private readonly transport: BitbucketTransport;
 
   constructor(options: BitbucketClientOptions) {
-    this.baseUrl = normaliseBaseUrl(options.baseUrl);
+    this.baseUrl = httpBaseUrl(options.baseUrl, 'baseUrl', 'pass token or username and password instead');
     const authorization = authorizationHeader(options);
+    const concurrency = positiveInteger('concurrency', options.concurrency ?? 8);
     this.transport = new Transport({
       baseUrl: this.baseUrl,
       // A closure rather than a field, so neither util.inspect nor JSON.stringify of the client shows it.
       authorization: () => authorization,
+      // Bitbucket's XSRF check refuses writes without it.
+      headers: (method): Record<string, string> => (method === 'GET' ? {} : { 'X-Atlassian-Token': 'no-check' }),
+      requestIdHeaders: ['x-arequestid', 'x-request-id'],
+      errors: bitbucketError,
       retry: options.retry,
-      concurrency: positiveInteger('concurrency', options.concurrency ?? 8),
+      concurrency,
+      // One keep-alive socket per concurrent request.
+      maxSockets: concurrency,
       timeoutMs: positiveInteger('timeoutMs', options.timeoutMs ?? 30_000),
       userAgent: options.userAgent ?? 'liftgate-bitbucket-client',
       onRequest: options.onRequest,
       allowAddress: options.allowAddress,
+      clock: options.clock,
     });
     this.projects = new ProjectsResource(this.transport);
     this.repositories = new RepositoriesResource(this.transport);
@@ -93,15 +103,16 @@ export class BitbucketClient {
 
   /**
    * Version and name of the server. Sent without credentials (Bitbucket answers it anonymously), so
-   * success proves reachability only; a BitbucketConnectionError means the host is unreachable.
+   * success proves reachability only; an ApiConnectionError means the host is unreachable.
    */
-  async getApplicationProperties(): Promise<ApplicationProperties> {
-    const { data } = await this.transport.send({
+  async getApplicationProperties(options: CallOptions = {}): Promise<ApplicationProperties> {
+    const { data } = await this.transport.json({
       method: 'GET',
       path: `${API}/application-properties`,
       schema: applicationPropertiesSchema,
       retryMode: 'idempotent',
       authenticate: false,
+      signal: options.signal,
     });
     return data;
   }
@@ -115,14 +126,14 @@ export class BitbucketClient {
    *    403 → `forbidden`, no repository → `missing-permission`.
    * Other failures are thrown.
    */
-  async verifyCredentials(options: { permission?: RepositoryPermission } = {}): Promise<BitbucketCredentialCheck> {
+  async verifyCredentials(options: { permission?: RepositoryPermission } & CallOptions = {}): Promise<BitbucketCredentialCheck> {
     const permission = options.permission ?? 'REPO_ADMIN';
     let properties: ApplicationProperties;
     try {
-      properties = await this.getApplicationProperties();
+      properties = await this.getApplicationProperties(options);
     } catch (error) {
       if (!(error instanceof BitbucketError)) throw error;
-      const unreachable = error instanceof BitbucketConnectionError || error instanceof BitbucketServerError;
+      const unreachable = error instanceof ApiConnectionError || error instanceof ApiServerError;
       return {
         ok: false,
         problem: unreachable ? 'unreachable' : 'not-bitbucket',
@@ -133,8 +144,8 @@ export class BitbucketClient {
       };
     }
     try {
-      const page = await this.repositories.search({ permission, pageSize: 1 }).firstPage();
-      if (page.values.length === 0) {
+      const page = await this.repositories.search({ permission, pageSize: 1, signal: options.signal }).firstPage();
+      if (page.items.length === 0) {
         return {
           ok: false,
           problem: 'missing-permission',
@@ -143,13 +154,13 @@ export class BitbucketClient {
       }
       return { ok: true, properties };
     } catch (error) {
-      if (error instanceof BitbucketUnauthorizedError) {
+      if (error instanceof ApiUnauthorizedError) {
         return { ok: false, problem: 'unauthorized', message: `Bitbucket rejected the credentials (401): ${error.message}`, error };
       }
-      if (error instanceof BitbucketForbiddenError) {
+      if (error instanceof ApiForbiddenError) {
         return { ok: false, problem: 'forbidden', message: `Bitbucket refused access (403): ${error.message}`, error };
       }
-      if (error instanceof BitbucketConnectionError || error instanceof BitbucketServerError) {
+      if (error instanceof ApiConnectionError || error instanceof ApiServerError) {
         return { ok: false, problem: 'unreachable', message: `Bitbucket at ${this.baseUrl} is unreachable: ${error.message}`, error };
       }
       throw error;
@@ -160,26 +171,6 @@ export class BitbucketClient {
   close(): void {
     this.transport.close();
   }
-}
-
-function normaliseBaseUrl(baseUrl: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(baseUrl);
-  } catch {
-    throw new TypeError(`baseUrl must be an absolute http(s) URL, got "${baseUrl}"`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TypeError(`baseUrl must use http or https, got "${parsed.protocol}"`);
-  }
-  if (parsed.username !== '' || parsed.password !== '') {
-    // Credentials in the URL would end up in every error message and log line.
-    throw new TypeError('baseUrl must not contain credentials; pass token or username and password instead');
-  }
-  if (parsed.search !== '' || parsed.hash !== '') {
-    throw new TypeError('baseUrl must not have a query or fragment');
-  }
-  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
 }
 
 function authorizationHeader(options: BitbucketClientOptions): string {

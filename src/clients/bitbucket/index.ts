@@ -1,27 +1,20 @@
 /**
- * Bitbucket Data Center REST client: axios for HTTP, zod for every response, typed errors, a retry
- * policy and a concurrency limit per instance, bounded paging. Start with `new BitbucketClient(...)`.
+ * Bitbucket Data Center REST client on the clients' one transport (../transport.ts): zod for every response, a
+ * retry policy and a concurrency limit per instance, bounded paging, cancellation. Its errors are the clients'
+ * error classes (../errors.ts) with service "Bitbucket"; `instanceof BitbucketError` tells them apart.
+ * Start with `new BitbucketClient(...)`.
  */
 export { BitbucketClient } from './client';
-export type { BitbucketClientOptions, BitbucketCredentialCheck, BitbucketCredentialProblem } from './client';
-export {
-  BitbucketError,
-  BitbucketBadRequestError,
-  BitbucketUnauthorizedError,
-  BitbucketForbiddenError,
-  BitbucketNotFoundError,
-  BitbucketConflictError,
-  BitbucketRateLimitedError,
-  BitbucketServerError,
-  BitbucketConnectionError,
-  BitbucketResponseParseError,
-  BitbucketPageLimitError,
-  BitbucketUnexpectedStatusError,
-} from './errors';
-export { PagedList, collect } from './paging';
-export type { PagingOptions } from './paging';
-export type { BitbucketRetryOptions } from './retry';
-export type { BitbucketRequestEvent } from './transport';
+export type {
+  BitbucketClientOptions,
+  BitbucketCredentialCheck,
+  BitbucketCredentialProblem,
+  BitbucketRequestEvent,
+  BitbucketRetryOptions,
+} from './client';
+export { BitbucketError } from './errors';
+export type { PagedList, PagingOptions } from '../paging';
+export type { CallOptions } from './pages';
 export type { ProjectCreateInput, ProjectListOptions } from './projects';
 export type { RepositoryCreateInput, RepositorySearchOptions } from './repositories';
 export type { WebhookFiringListOptions, WebhookListOptions, WebhookSearchFilter, WebhookTestOptions } from './webhooks';

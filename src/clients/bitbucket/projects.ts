@@ -1,9 +1,10 @@
-import { createWithoutDuplicates } from './create';
-import { BitbucketNotFoundError } from './errors';
-import type { PagedList, PagingOptions } from './paging';
-import { API, segment } from './paths';
+import { createWithoutDuplicates } from '../create';
+import type { PagedList, PagingOptions } from '../paging';
+import { segment } from '../urls';
+import { listPages, type BitbucketTransport, type CallOptions } from './pages';
+import { API } from './paths';
 import { pageSchema, projectSchema, type BitbucketProject, type ProjectPermission } from './schemas';
-import type { Transport } from './transport';
+import { ApiNotFoundError } from '../errors';
 
 export interface ProjectListOptions extends PagingOptions {
   /** Only projects whose name contains this (Bitbucket matches case-insensitively). */
@@ -21,52 +22,54 @@ export interface ProjectCreateInput {
 const projectPage = pageSchema(projectSchema);
 
 export class ProjectsResource {
-  constructor(private readonly transport: Transport) {}
+  constructor(private readonly transport: BitbucketTransport) {}
 
-  async get(key: string): Promise<BitbucketProject> {
-    const { data } = await this.transport.send({
+  async get(key: string, options: CallOptions = {}): Promise<BitbucketProject> {
+    const { data } = await this.transport.json({
       method: 'GET',
       path: `${API}/projects/${segment(key)}`,
       schema: projectSchema,
       retryMode: 'idempotent',
+      signal: options.signal,
     });
     return data;
   }
 
-  list(options: ProjectListOptions = {}): PagedList<BitbucketProject> {
+  list(options: ProjectListOptions = {}): PagedList<BitbucketProject, number> {
     const { name, permission, ...paging } = options;
-    return this.transport.paged(`${API}/projects`, { name, permission }, projectPage, paging);
+    return listPages(this.transport, `${API}/projects`, { name, permission }, projectPage, paging);
   }
 
   /** Creates a project (201). A retried create adopts the project its failed attempt made. */
-  create(input: ProjectCreateInput): Promise<BitbucketProject> {
-    return createWithoutDuplicates(this.transport.retryPolicy, {
-      snapshot: () => this.exists(input.key),
-      create: async () => {
-        const { data } = await this.transport.send({
-          method: 'POST',
-          path: `${API}/projects`,
-          body: input,
-          schema: projectSchema,
-          retryMode: 'create',
-        });
-        return data;
+  create(input: ProjectCreateInput, options: CallOptions = {}): Promise<BitbucketProject> {
+    return createWithoutDuplicates(
+      this.transport,
+      {
+        snapshot: async () => (await this.getIfExists(input.key, options)) !== undefined,
+        create: async () => {
+          const { data } = await this.transport.json({
+            method: 'POST',
+            path: `${API}/projects`,
+            body: input,
+            schema: projectSchema,
+            retryMode: 'create',
+            signal: options.signal,
+          });
+          return data;
+        },
+        // Keys are unique: a project that appeared since the snapshot is the one the attempt made.
+        // One that existed before is not adopted; sending again lets Bitbucket answer 409.
+        findCreated: async (existedBefore) => (existedBefore ? undefined : this.getIfExists(input.key, options)),
       },
-      // Keys are unique: a project that appeared since the snapshot is the one the attempt made.
-      // One that existed before is not adopted; sending again lets Bitbucket answer 409.
-      findCreated: async (existedBefore) => (existedBefore ? undefined : this.getIfExists(input.key)),
-    });
+      options.signal,
+    );
   }
 
-  private async exists(key: string): Promise<boolean> {
-    return (await this.getIfExists(key)) !== undefined;
-  }
-
-  private async getIfExists(key: string): Promise<BitbucketProject | undefined> {
+  private async getIfExists(key: string, options: CallOptions): Promise<BitbucketProject | undefined> {
     try {
-      return await this.get(key);
+      return await this.get(key, options);
     } catch (error) {
-      if (error instanceof BitbucketNotFoundError) return undefined;
+      if (error instanceof ApiNotFoundError) return undefined;
       throw error;
     }
   }

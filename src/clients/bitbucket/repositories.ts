@@ -1,8 +1,9 @@
-import { createWithoutDuplicates } from './create';
-import type { PagedList, PagingOptions } from './paging';
-import { API, segment } from './paths';
+import { createWithoutDuplicates } from '../create';
+import type { PagedList, PagingOptions } from '../paging';
+import { segment } from '../urls';
+import { listPages, type BitbucketTransport, type CallOptions } from './pages';
+import { API } from './paths';
 import { pageSchema, repositorySchema, type BitbucketRepository, type RepositoryPermission } from './schemas';
-import type { Transport } from './transport';
 
 export interface RepositorySearchOptions extends PagingOptions {
   /** Only repositories of this project (Bitbucket's `projectkey`, case-insensitive). */
@@ -26,55 +27,61 @@ export interface RepositoryCreateInput {
 const repositoryPage = pageSchema(repositorySchema);
 
 export class RepositoriesResource {
-  constructor(private readonly transport: Transport) {}
+  constructor(private readonly transport: BitbucketTransport) {}
 
-  async get(projectKey: string, slug: string): Promise<BitbucketRepository> {
-    const { data } = await this.transport.send({
+  async get(projectKey: string, slug: string, options: CallOptions = {}): Promise<BitbucketRepository> {
+    const { data } = await this.transport.json({
       method: 'GET',
       path: `${API}/projects/${segment(projectKey)}/repos/${segment(slug)}`,
       schema: repositorySchema,
       retryMode: 'idempotent',
+      signal: options.signal,
     });
     return data;
   }
 
   /** The repositories of one project (needs PROJECT_READ). */
-  list(projectKey: string, paging: PagingOptions = {}): PagedList<BitbucketRepository> {
-    return this.transport.paged(`${API}/projects/${segment(projectKey)}/repos`, {}, repositoryPage, paging);
+  list(projectKey: string, paging: PagingOptions = {}): PagedList<BitbucketRepository, number> {
+    return listPages(this.transport, `${API}/projects/${segment(projectKey)}/repos`, {}, repositoryPage, paging);
   }
 
   /**
    * Repositories across projects (`GET /rest/api/latest/repos`). With `permission: 'REPO_ADMIN'`
    * it lists only what the caller administers — the standard "what may this token do" check.
    */
-  search(options: RepositorySearchOptions = {}): PagedList<BitbucketRepository> {
+  search(options: RepositorySearchOptions = {}): PagedList<BitbucketRepository, number> {
     const { projectKey, name, permission, ...paging } = options;
-    return this.transport.paged(`${API}/repos`, { projectkey: projectKey, name, permission }, repositoryPage, paging);
+    return listPages(this.transport, `${API}/repos`, { projectkey: projectKey, name, permission }, repositoryPage, paging);
   }
 
   /** Creates a repository (201). A retried create adopts the repository its failed attempt made. */
-  create(projectKey: string, input: RepositoryCreateInput): Promise<BitbucketRepository> {
-    return createWithoutDuplicates(this.transport.retryPolicy, {
-      snapshot: () => this.findByName(projectKey, input.name),
-      create: async () => {
-        const { data } = await this.transport.send({
-          method: 'POST',
-          path: `${API}/projects/${segment(projectKey)}/repos`,
-          body: { scmId: 'git', ...input },
-          schema: repositorySchema,
-          retryMode: 'create',
-        });
-        return data;
+  create(projectKey: string, input: RepositoryCreateInput, options: CallOptions = {}): Promise<BitbucketRepository> {
+    return createWithoutDuplicates(
+      this.transport,
+      {
+        snapshot: () => this.findByName(projectKey, input.name, options),
+        create: async () => {
+          const { data } = await this.transport.json({
+            method: 'POST',
+            path: `${API}/projects/${segment(projectKey)}/repos`,
+            body: { scmId: 'git', ...input },
+            schema: repositorySchema,
+            retryMode: 'create',
+            signal: options.signal,
+          });
+          return data;
+        },
+        // Names are unique within a project: one that appeared since the snapshot is ours; one that
+        // existed before is not adopted, so sending again lets Bitbucket answer 409.
+        findCreated: async (before) => (before === undefined ? this.findByName(projectKey, input.name, options) : undefined),
       },
-      // Names are unique within a project: one that appeared since the snapshot is ours; one that
-      // existed before is not adopted, so sending again lets Bitbucket answer 409.
-      findCreated: async (before) => (before === undefined ? this.findByName(projectKey, input.name) : undefined),
-    });
+      options.signal,
+    );
   }
 
-  private async findByName(projectKey: string, name: string): Promise<BitbucketRepository | undefined> {
+  private async findByName(projectKey: string, name: string, options: CallOptions): Promise<BitbucketRepository | undefined> {
     const wanted = name.toLowerCase();
-    for await (const repository of this.search({ projectKey, name })) {
+    for await (const repository of this.search({ projectKey, name, signal: options.signal })) {
       if (repository.name.toLowerCase() === wanted && repository.project.key.toLowerCase() === projectKey.toLowerCase()) {
         return repository;
       }

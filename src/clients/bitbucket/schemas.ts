@@ -152,17 +152,6 @@ export interface BitbucketPage<T> {
   nextPageStart?: number | null;
 }
 
-/** Bitbucket's error body (RestErrors); parsed leniently because it only feeds error messages. */
-export const errorBodySchema = z.object({
-  errors: z.array(
-    z.object({
-      message: z.string().nullish(),
-      context: z.string().nullish(),
-      exceptionName: z.string().nullish(),
-    }),
-  ),
-});
-
 /** Permissions Bitbucket accepts as a filter on `GET /repos`. */
 export type RepositoryPermission = 'REPO_READ' | 'REPO_WRITE' | 'REPO_ADMIN';
 /** Permissions Bitbucket accepts as a filter on `GET /projects`. */

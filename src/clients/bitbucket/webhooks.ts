@@ -1,6 +1,8 @@
-import { createWithoutDuplicates } from './create';
-import type { PagedList, PagingOptions } from './paging';
-import { API, segment } from './paths';
+import { createWithoutDuplicates } from '../create';
+import type { PagedList, PagingOptions } from '../paging';
+import { segment } from '../urls';
+import { listPages, type BitbucketTransport, type CallOptions } from './pages';
+import { API } from './paths';
 import {
   pageSchema,
   webhookSchema,
@@ -9,7 +11,6 @@ import {
   type BitbucketWebhookInput,
   type BitbucketWebhookTestResult,
 } from './schemas';
-import type { Transport } from './transport';
 
 export interface WebhookListOptions extends PagingOptions {
   /** Only webhooks subscribed to this event (or to any of these events). */
@@ -28,7 +29,7 @@ export interface WebhookFiringListOptions extends WebhookListOptions {
   scopeType?: 'repository' | 'project';
 }
 
-export interface WebhookTestOptions {
+export interface WebhookTestOptions extends CallOptions {
   /** Endpoint to ping with `diagnostics:ping`. */
   url: string;
   /** Test as this existing webhook (Bitbucket then signs with its stored secret). */
@@ -63,11 +64,11 @@ export function webhookRequestBody(input: BitbucketWebhookInput): Record<string,
  * `/projects/{key}/repos/{slug}` (Bitbucket exposes the same endpoints under each).
  */
 class WebhookOperations {
-  constructor(private readonly transport: Transport) {}
+  constructor(private readonly transport: BitbucketTransport) {}
 
-  list(base: string, options: WebhookListOptions = {}): PagedList<BitbucketWebhook> {
+  list(base: string, options: WebhookListOptions = {}): PagedList<BitbucketWebhook, number> {
     const { event, ...paging } = options;
-    return this.transport.paged(`${API}${base}/webhooks`, { event: eventQuery(event) }, webhookPage, paging);
+    return listPages(this.transport, `${API}${base}/webhooks`, { event: eventQuery(event) }, webhookPage, paging);
   }
 
   /** Bitbucket has no server-side filter by name or URL: the event filter is sent, the rest applied here. */
@@ -80,12 +81,13 @@ class WebhookOperations {
     return matches;
   }
 
-  async get(base: string, id: number): Promise<BitbucketWebhook> {
-    const { data } = await this.transport.send({
+  async get(base: string, id: number, options: CallOptions): Promise<BitbucketWebhook> {
+    const { data } = await this.transport.json({
       method: 'GET',
       path: `${API}${base}/webhooks/${segment(id)}`,
       schema: webhookSchema,
       retryMode: 'idempotent',
+      signal: options.signal,
     });
     return data;
   }
@@ -96,50 +98,57 @@ class WebhookOperations {
    * and after such a failure a new one among them is adopted; the create is only sent again when
    * none appeared.
    */
-  create(base: string, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
+  create(base: string, input: BitbucketWebhookInput, options: CallOptions): Promise<BitbucketWebhook> {
     const body = webhookRequestBody(input);
-    const sameNameAndUrl = () => this.search(base, { name: input.name, url: input.url });
-    return createWithoutDuplicates(this.transport.retryPolicy, {
-      snapshot: async () => new Set((await sameNameAndUrl()).map((webhook) => webhook.id)),
-      create: async () => {
-        const { data } = await this.transport.send({
-          method: 'POST',
-          path: `${API}${base}/webhooks`,
-          body,
-          schema: webhookSchema,
-          retryMode: 'create',
-        });
-        return data;
+    const sameNameAndUrl = () => this.search(base, { name: input.name, url: input.url, signal: options.signal });
+    return createWithoutDuplicates(
+      this.transport,
+      {
+        snapshot: async () => new Set((await sameNameAndUrl()).map((webhook) => webhook.id)),
+        create: async () => {
+          const { data } = await this.transport.json({
+            method: 'POST',
+            path: `${API}${base}/webhooks`,
+            body,
+            schema: webhookSchema,
+            retryMode: 'create',
+            signal: options.signal,
+          });
+          return data;
+        },
+        findCreated: async (before) => (await sameNameAndUrl()).find((webhook) => !before.has(webhook.id)),
       },
-      findCreated: async (before) => (await sameNameAndUrl()).find((webhook) => !before.has(webhook.id)),
-    });
+      options.signal,
+    );
   }
 
   /** PUT replaces the whole webhook: a field left out (e.g. the secret) is cleared, not kept. */
-  async update(base: string, id: number, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
-    const { data } = await this.transport.send({
+  async update(base: string, id: number, input: BitbucketWebhookInput, options: CallOptions): Promise<BitbucketWebhook> {
+    const { data } = await this.transport.json({
       method: 'PUT',
       path: `${API}${base}/webhooks/${segment(id)}`,
       body: webhookRequestBody(input),
       schema: webhookSchema,
       retryMode: 'idempotent',
+      signal: options.signal,
     });
     return data;
   }
 
-  async delete(base: string, id: number): Promise<void> {
-    await this.transport.send({
+  async delete(base: string, id: number, options: CallOptions): Promise<void> {
+    await this.transport.json({
       method: 'DELETE',
       path: `${API}${base}/webhooks/${segment(id)}`,
       schema: null,
       retryMode: 'idempotent',
       // A retry that finds the webhook gone means the earlier attempt deleted it.
       notFoundOnRetryMeansDone: true,
+      signal: options.signal,
     });
   }
 
   async test(base: string, options: WebhookTestOptions): Promise<BitbucketWebhookTestResult> {
-    const { data } = await this.transport.send({
+    const { data } = await this.transport.json({
       method: 'POST',
       path: `${API}${base}/webhooks/test`,
       query: {
@@ -151,6 +160,7 @@ class WebhookOperations {
       schema: webhookTestResultSchema,
       // A repeated ping has no effect on either side, so the test may be retried like a read.
       retryMode: 'idempotent',
+      signal: options.signal,
     });
     return data;
   }
@@ -173,11 +183,11 @@ function projectBase(projectKey: string): string {
 export class RepositoryWebhooksResource {
   private readonly operations: WebhookOperations;
 
-  constructor(private readonly transport: Transport) {
+  constructor(private readonly transport: BitbucketTransport) {
     this.operations = new WebhookOperations(transport);
   }
 
-  list(projectKey: string, slug: string, options?: WebhookListOptions): PagedList<BitbucketWebhook> {
+  list(projectKey: string, slug: string, options?: WebhookListOptions): PagedList<BitbucketWebhook, number> {
     return this.operations.list(repositoryBase(projectKey, slug), options);
   }
 
@@ -189,9 +199,10 @@ export class RepositoryWebhooksResource {
    * Every webhook that fires for the repository: its own and those inherited from its project
    * (Bitbucket's `webhooks/search`; `scopeType` on each tells them apart).
    */
-  listFiring(projectKey: string, slug: string, options: WebhookFiringListOptions = {}): PagedList<BitbucketWebhook> {
+  listFiring(projectKey: string, slug: string, options: WebhookFiringListOptions = {}): PagedList<BitbucketWebhook, number> {
     const { event, scopeType, ...paging } = options;
-    return this.transport.paged(
+    return listPages(
+      this.transport,
       `${API}${repositoryBase(projectKey, slug)}/webhooks/search`,
       { event: eventQuery(event), scopeType },
       webhookPage,
@@ -199,20 +210,20 @@ export class RepositoryWebhooksResource {
     );
   }
 
-  get(projectKey: string, slug: string, id: number): Promise<BitbucketWebhook> {
-    return this.operations.get(repositoryBase(projectKey, slug), id);
+  get(projectKey: string, slug: string, id: number, options: CallOptions = {}): Promise<BitbucketWebhook> {
+    return this.operations.get(repositoryBase(projectKey, slug), id, options);
   }
 
-  create(projectKey: string, slug: string, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
-    return this.operations.create(repositoryBase(projectKey, slug), input);
+  create(projectKey: string, slug: string, input: BitbucketWebhookInput, options: CallOptions = {}): Promise<BitbucketWebhook> {
+    return this.operations.create(repositoryBase(projectKey, slug), input, options);
   }
 
-  update(projectKey: string, slug: string, id: number, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
-    return this.operations.update(repositoryBase(projectKey, slug), id, input);
+  update(projectKey: string, slug: string, id: number, input: BitbucketWebhookInput, options: CallOptions = {}): Promise<BitbucketWebhook> {
+    return this.operations.update(repositoryBase(projectKey, slug), id, input, options);
   }
 
-  delete(projectKey: string, slug: string, id: number): Promise<void> {
-    return this.operations.delete(repositoryBase(projectKey, slug), id);
+  delete(projectKey: string, slug: string, id: number, options: CallOptions = {}): Promise<void> {
+    return this.operations.delete(repositoryBase(projectKey, slug), id, options);
   }
 
   test(projectKey: string, slug: string, options: WebhookTestOptions): Promise<BitbucketWebhookTestResult> {
@@ -224,11 +235,11 @@ export class RepositoryWebhooksResource {
 export class ProjectWebhooksResource {
   private readonly operations: WebhookOperations;
 
-  constructor(transport: Transport) {
+  constructor(transport: BitbucketTransport) {
     this.operations = new WebhookOperations(transport);
   }
 
-  list(projectKey: string, options?: WebhookListOptions): PagedList<BitbucketWebhook> {
+  list(projectKey: string, options?: WebhookListOptions): PagedList<BitbucketWebhook, number> {
     return this.operations.list(projectBase(projectKey), options);
   }
 
@@ -236,20 +247,20 @@ export class ProjectWebhooksResource {
     return this.operations.search(projectBase(projectKey), filter);
   }
 
-  get(projectKey: string, id: number): Promise<BitbucketWebhook> {
-    return this.operations.get(projectBase(projectKey), id);
+  get(projectKey: string, id: number, options: CallOptions = {}): Promise<BitbucketWebhook> {
+    return this.operations.get(projectBase(projectKey), id, options);
   }
 
-  create(projectKey: string, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
-    return this.operations.create(projectBase(projectKey), input);
+  create(projectKey: string, input: BitbucketWebhookInput, options: CallOptions = {}): Promise<BitbucketWebhook> {
+    return this.operations.create(projectBase(projectKey), input, options);
   }
 
-  update(projectKey: string, id: number, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
-    return this.operations.update(projectBase(projectKey), id, input);
+  update(projectKey: string, id: number, input: BitbucketWebhookInput, options: CallOptions = {}): Promise<BitbucketWebhook> {
+    return this.operations.update(projectBase(projectKey), id, input, options);
   }
 
-  delete(projectKey: string, id: number): Promise<void> {
-    return this.operations.delete(projectBase(projectKey), id);
+  delete(projectKey: string, id: number, options: CallOptions = {}): Promise<void> {
+    return this.operations.delete(projectBase(projectKey), id, options);
   }
 
   test(projectKey: string, options: WebhookTestOptions): Promise<BitbucketWebhookTestResult> {

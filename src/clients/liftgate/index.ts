@@ -1,23 +1,12 @@
 /**
- * Liftgate control-plane REST client: axios for HTTP, zod for every answer, typed errors carrying the
- * control plane's code, message and details (never the API key), and a retry policy per instance.
+ * Liftgate control-plane REST client on the clients' one transport (../transport.ts): zod for every answer, a
+ * retry policy per instance, bounded paging, cancellation. Its errors are the clients' error classes (../errors.ts)
+ * with service "Liftgate", carrying the control plane's code, message and details (never the API key);
+ * `instanceof LiftgateApiError` tells them apart.
  */
 export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource, EnvironmentResource, StateResource } from './client';
 export type { CallOptions, LiftgateClientOptions, LiftgateRetryOptions } from './client';
-export {
-  LiftgateApiError,
-  LiftgateBadRequestError,
-  LiftgateUnauthorizedError,
-  LiftgateForbiddenError,
-  LiftgateNotFoundError,
-  LiftgateConflictError,
-  LiftgateUnprocessableError,
-  LiftgateRateLimitedError,
-  LiftgateServerError,
-  LiftgateConnectionError,
-  LiftgateResponseParseError,
-  LiftgateUnexpectedStatusError,
-} from './errors';
+export { LiftgateApiError } from './errors';
 export type {
   Delivery,
   EnvironmentVariable,
@@ -28,8 +17,6 @@ export type {
   IntegrationSummary,
   IntegrationUpdateInput,
   LockInfo,
-  Page,
-  PageRequest,
   Run,
   Space,
   SpaceCreateInput,

@@ -4,14 +4,6 @@
  */
 import { z } from 'zod';
 
-export const errorBodySchema = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
-  }),
-});
-
 export const spaceSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -203,16 +195,3 @@ export const deliverySchema = z.object({
 });
 /** One webhook delivery (or a count of refused ones) the control plane received for an integration. */
 export type Delivery = z.infer<typeof deliverySchema>;
-
-/** One page of a newest-first listing; `nextCursor` (from X-Next-Cursor) asks for the next, null at the end. */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export interface PageRequest {
-  /** Entries per page (1–1000; the control plane's default is 100). */
-  limit?: number;
-  /** The `nextCursor` of the previous page. */
-  cursor?: string;
-}

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { slugify } from '../../server/domain/spaces';
+import { slugify } from '../../domain/spaces';
 import { ApiError, type FormProblems, type IntegrationDetails } from '../api';
 import { FormErrors, isMissingRole, LoadState, MissingRole, PageHeading } from '../components/common';
 import { RadioGroup, SelectField, TextField } from '../components/Field';

@@ -1,8 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { errors } from '../errors';
-import type { EmulatorModel, Principal, TokenOwner } from '../model';
-import { globalRank } from '../permissions';
+import type { EmulatorModel, TokenOwner } from '../model';
 import { accessTokenJson } from '../representations';
 import { page, parseBody, query, sendJson, sendNoContent } from './helpers';
 
@@ -25,40 +23,28 @@ export function registerAccessTokenApi(app: FastifyInstance, context: { model: E
   type Params = Record<string, string>;
   const params = (request: FastifyRequest) => request.params as Params;
 
-  /** Bitbucket: a token cannot create or manage tokens; only a password login (or the admin) can. */
-  const requireNoToken = (principal: Principal) => {
-    if (principal.isAdmin) return;
-    if (principal.user === null && principal.token === null) throw errors.notPermitted();
-    if (principal.token !== null) throw errors.tokenCannotManageTokens();
-  };
-
   const owners: Array<{ prefix: string; owner: (request: FastifyRequest) => TokenOwner }> = [
     {
       prefix: '/users/:userSlug',
       owner: (request) => {
-        const principal = request.principal;
-        requireNoToken(principal);
-        const user = model.getUser(params(request).userSlug!);
-        const isSelf = principal.user?.slug === user.slug;
-        if (!principal.isAdmin && !isSelf && globalRank(principal.user?.globalPermission ?? null) < globalRank('ADMIN')) {
-          throw errors.notPermitted();
-        }
+        const user = model.users.get(params(request).userSlug!);
+        model.permissions.requireUserTokenManager(request.principal, user);
         return { type: 'user', userSlug: user.slug };
       },
     },
     {
       prefix: '/projects/:projectKey',
       owner: (request) => {
-        requireNoToken(request.principal);
-        const project = model.requireProjectLevel(request.principal, params(request).projectKey!, 3);
+        model.permissions.requireTokenManager(request.principal);
+        const project = model.permissions.requireProjectLevel(request.principal, params(request).projectKey!, 3);
         return { type: 'project', projectKey: project.key };
       },
     },
     {
       prefix: '/projects/:projectKey/repos/:repositorySlug',
       owner: (request) => {
-        requireNoToken(request.principal);
-        const repository = model.requireRepositoryLevel(
+        model.permissions.requireTokenManager(request.principal);
+        const repository = model.permissions.requireRepositoryLevel(
           request.principal,
           params(request).projectKey!,
           params(request).repositorySlug!,
@@ -69,13 +55,13 @@ export function registerAccessTokenApi(app: FastifyInstance, context: { model: E
     },
   ];
 
-  const ownerUser = (owner: TokenOwner) => (owner.type === 'user' ? model.getUser(owner.userSlug) : null);
+  const ownerUser = (owner: TokenOwner) => (owner.type === 'user' ? model.users.get(owner.userSlug) : null);
 
   for (const { prefix, owner: resolveOwner } of owners) {
     app.put(prefix, async (request, reply) => {
       const owner = resolveOwner(request);
       const body = parseBody(createBody, request.body, 'access token');
-      const { token, secret } = model.createToken(owner, {
+      const { token, secret } = model.tokens.create(owner, {
         name: body.name,
         permissions: body.permissions,
         expiryDays: body.expiryDays ?? null,
@@ -89,22 +75,22 @@ export function registerAccessTokenApi(app: FastifyInstance, context: { model: E
       return sendJson(
         reply,
         200,
-        page(model.tokensOf(owner), query(request), (token) => accessTokenJson(token, user, context.baseUrl())),
+        page(model.tokens.of(owner), query(request), (token) => accessTokenJson(token, user, context.baseUrl())),
       );
     });
 
     app.get(`${prefix}/:tokenId`, async (request, reply) => {
       const owner = resolveOwner(request);
-      const token = model.getToken(owner, params(request).tokenId!);
+      const token = model.tokens.get(owner, params(request).tokenId!);
       return sendJson(reply, 200, accessTokenJson(token, ownerUser(owner), context.baseUrl()));
     });
 
     app.post(`${prefix}/:tokenId`, async (request, reply) => {
       const owner = resolveOwner(request);
       const id = params(request).tokenId!;
-      model.getToken(owner, id);
+      model.tokens.get(owner, id);
       const body = parseBody(updateBody, request.body, 'access token');
-      const token = model.updateToken(owner, id, {
+      const token = model.tokens.update(owner, id, {
         ...(body.name === undefined ? {} : { name: body.name }),
         ...(body.permissions === undefined ? {} : { permissions: body.permissions }),
         ...(body.expiryDays === undefined ? {} : { expiryDays: body.expiryDays }),
@@ -114,7 +100,7 @@ export function registerAccessTokenApi(app: FastifyInstance, context: { model: E
 
     app.delete(`${prefix}/:tokenId`, async (request, reply) => {
       const owner = resolveOwner(request);
-      model.deleteToken(owner, params(request).tokenId!);
+      model.tokens.delete(owner, params(request).tokenId!);
       return sendNoContent(reply);
     });
   }

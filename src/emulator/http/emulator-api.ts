@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorActions } from '../actions';
-import { errors } from '../errors';
 import type { EmulatorModel } from '../model';
 import { GLOBAL_PERMISSIONS, PROJECT_PERMISSIONS, REPOSITORY_PERMISSIONS } from '../permissions';
 import { accessTokenJson, userJson, webhookJson } from '../representations';
@@ -81,18 +80,18 @@ export function registerEmulatorApi(app: FastifyInstance, context: EmulatorApiCo
   const params = (request: FastifyRequest) => request.params as Params;
 
   app.addHook('onRequest', async (request) => {
-    if (!request.principal.isAdmin) throw errors.notPermitted();
+    model.permissions.requireAdmin(request.principal);
   });
 
   app.post('/users', async (request, reply) => {
     const body = withoutUndefined(parseBody(userBody, request.body, 'user'));
-    const user = model.createUser(body);
+    const user = model.users.create(body);
     return sendJson(reply, 201, userJson(user, context.baseUrl()));
   });
 
   app.post('/users/:userSlug/permissions', async (request, reply) => {
     const body = withoutUndefined(parseBody(grantsBody, request.body, 'permissions'));
-    const user = model.grant(params(request).userSlug!, body);
+    const user = model.users.grant(params(request).userSlug!, body);
     return sendJson(reply, 200, {
       ...userJson(user, context.baseUrl()),
       globalPermission: user.globalPermission,
@@ -103,8 +102,8 @@ export function registerEmulatorApi(app: FastifyInstance, context: EmulatorApiCo
 
   app.post('/users/:userSlug/tokens', async (request, reply) => {
     const body = parseBody(tokenBody, request.body, 'access token');
-    const user = model.getUser(params(request).userSlug!);
-    const { token, secret } = model.createToken(
+    const user = model.users.get(params(request).userSlug!);
+    const { token, secret } = model.tokens.create(
       { type: 'user', userSlug: user.slug },
       { name: body.name ?? `${user.slug}-token`, permissions: body.permissions, expiryDays: body.expiryDays ?? null },
     );
@@ -112,8 +111,8 @@ export function registerEmulatorApi(app: FastifyInstance, context: EmulatorApiCo
   });
 
   app.get('/projects/:projectKey/repos/:repositorySlug/webhooks', async (request, reply) => {
-    const repository = model.getRepository(params(request).projectKey!, params(request).repositorySlug!);
-    return sendJson(reply, 200, { values: model.webhooksFiringFor(repository).map((webhook) => webhookJson(webhook)) });
+    const repository = model.repositories.get(params(request).projectKey!, params(request).repositorySlug!);
+    return sendJson(reply, 200, { values: model.webhooks.firingFor(repository).map((webhook) => webhookJson(webhook)) });
   });
 
   app.post('/projects/:projectKey/repos/:repositorySlug/push', async (request, reply) => {

@@ -12,7 +12,7 @@ import {
   userJson,
   webhookJson,
 } from '../representations';
-import { PING_EVENT } from '../webhook-events';
+import { PING_EVENT } from '../../domain/webhook-events';
 import { booleanParam, many, page, parseBody, query, sendJson, sendNoContent, single, type Query } from './helpers';
 
 /** What the REST routes need from the running emulator. */
@@ -83,7 +83,7 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
   const params = (request: FastifyRequest) => request.params as Params;
 
   const repoJson = (repository: Repository) =>
-    repositoryJson(repository, model.getProject(repository.projectKey), base());
+    repositoryJson(repository, model.projects.get(repository.projectKey), base());
 
   // ----- application properties, users ------------------------------------------------------------
 
@@ -98,7 +98,7 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
 
   app.get('/users/:userSlug', async (request, reply) => {
     if (principal(request).user === null && principal(request).token === null) throw errors.notPermitted();
-    return sendJson(reply, 200, userJson(model.getUser(params(request).userSlug!), base()));
+    return sendJson(reply, 200, userJson(model.users.get(params(request).userSlug!), base()));
   });
 
   // ----- projects -----------------------------------------------------------------------------------
@@ -111,18 +111,18 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
     if (permission !== undefined && PROJECT_FILTER_LEVELS[permission] === undefined) {
       throw errors.badRequest(`${permission} is not a valid project permission`);
     }
-    const projects = model.listProjects().filter((project) => {
+    const projects = model.projects.list().filter((project) => {
       if (name !== undefined && !project.name.toLowerCase().includes(name)) return false;
-      if (permission === undefined || permission === 'PROJECT_VIEW') return model.canViewProject(who, project);
-      return model.projectLevel(who, project.key) >= PROJECT_FILTER_LEVELS[permission]!;
+      if (permission === undefined || permission === 'PROJECT_VIEW') return model.permissions.canViewProject(who, project);
+      return model.permissions.projectLevel(who, project.key) >= PROJECT_FILTER_LEVELS[permission]!;
     });
     return sendJson(reply, 200, page(projects, q, (project) => projectJson(project, base())));
   });
 
   app.post('/projects', async (request, reply) => {
-    if (!model.canCreateProjects(principal(request))) throw errors.notPermitted();
+    if (!model.permissions.canCreateProjects(principal(request))) throw errors.notPermitted();
     const body = parseBody(projectBody, request.body, 'project');
-    const project = model.createProject({
+    const project = model.projects.create({
       key: body.key,
       name: body.name,
       ...(body.description === undefined ? {} : { description: body.description }),
@@ -132,16 +132,16 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
   });
 
   const viewableProject = (request: FastifyRequest): Project => {
-    const project = model.getProject(params(request).projectKey!);
-    if (!model.canViewProject(principal(request), project)) throw errors.notPermitted();
+    const project = model.projects.get(params(request).projectKey!);
+    if (!model.permissions.canViewProject(principal(request), project)) throw errors.notPermitted();
     return project;
   };
 
   app.get('/projects/:projectKey', async (request, reply) => sendJson(reply, 200, projectJson(viewableProject(request), base())));
 
   app.delete('/projects/:projectKey', async (request, reply) => {
-    const project = model.requireProjectLevel(principal(request), params(request).projectKey!, 3);
-    model.deleteProject(project.key);
+    const project = model.permissions.requireProjectLevel(principal(request), params(request).projectKey!, 3);
+    model.projects.delete(project.key);
     return sendNoContent(reply);
   });
 
@@ -150,17 +150,17 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
   app.get('/projects/:projectKey/repos', async (request, reply) => {
     const project = viewableProject(request);
     const who = principal(request);
-    const visible = model.repositoriesOf(project.key).filter((repository) => model.repositoryLevel(who, repository) >= 1);
+    const visible = model.repositories.of(project.key).filter((repository) => model.permissions.repositoryLevel(who, repository) >= 1);
     return sendJson(reply, 200, page(visible, query(request), (repository) => repositoryJson(repository, project, base())));
   });
 
   app.post('/projects/:projectKey/repos', async (request, reply) => {
-    const project = model.requireProjectLevel(principal(request), params(request).projectKey!, 3);
+    const project = model.permissions.requireProjectLevel(principal(request), params(request).projectKey!, 3);
     const body = parseBody(repositoryBody, request.body, 'repository');
     if (body.scmId !== undefined && body.scmId !== 'git') {
       throw errors.invalid(`${body.scmId} is not a supported SCM; only git is.`, 'scmId');
     }
-    const repository = model.createRepository(project.key, {
+    const repository = model.repositories.create(project.key, {
       name: body.name,
       ...(body.slug === undefined ? {} : { slug: body.slug }),
       ...(body.description === undefined ? {} : { description: body.description }),
@@ -172,7 +172,7 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
   });
 
   const repositoryAt = (request: FastifyRequest, level: Level): Repository =>
-    model.requireRepositoryLevel(principal(request), params(request).projectKey!, params(request).repositorySlug!, level);
+    model.permissions.requireRepositoryLevel(principal(request), params(request).projectKey!, params(request).repositorySlug!, level);
 
   app.get('/projects/:projectKey/repos/:repositorySlug', async (request, reply) =>
     sendJson(reply, 200, repoJson(repositoryAt(request, 1))),
@@ -180,7 +180,7 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
 
   app.delete('/projects/:projectKey/repos/:repositorySlug', async (request, reply) => {
     const repository = repositoryAt(request, 3);
-    model.deleteRepository(repository.projectKey, repository.slug);
+    model.repositories.delete(repository.projectKey, repository.slug);
     // Bitbucket schedules the deletion and answers 202 Accepted.
     return sendNoContent(reply, 202);
   });
@@ -208,8 +208,8 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
       throw errors.badRequest(`Invalid archived filter "${archived}"; use ACTIVE, ARCHIVED or ALL.`);
     }
     const needed: Level = permission === undefined ? 1 : levelOf(permission as RepositoryPermission);
-    const projectNames = new Map(model.listProjects().map((project) => [project.key, project.name.toLowerCase()]));
-    const matches = model.listRepositories().filter((repository) => {
+    const projectNames = new Map(model.projects.list().map((project) => [project.key, project.name.toLowerCase()]));
+    const matches = model.repositories.list().filter((repository) => {
       if (name !== undefined && !repository.name.toLowerCase().includes(name) && !repository.slug.includes(name)) return false;
       if (projectKey !== undefined && repository.projectKey !== projectKey) return false;
       if (projectName !== undefined && !(projectNames.get(repository.projectKey) ?? '').includes(projectName)) return false;
@@ -217,7 +217,7 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
       if (state !== undefined && state !== 'AVAILABLE') return false;
       if (archived === 'ACTIVE' && repository.archived) return false;
       if (archived === 'ARCHIVED' && !repository.archived) return false;
-      return model.repositoryLevel(who, repository) >= needed;
+      return model.permissions.repositoryLevel(who, repository) >= needed;
     });
     return sendJson(reply, 200, page(matches, q, repoJson));
   });
@@ -238,7 +238,7 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
     };
   };
   const projectScope = (request: FastifyRequest): ScopeAccess => {
-    const project = model.requireProjectLevel(principal(request), params(request).projectKey!, 3);
+    const project = model.permissions.requireProjectLevel(principal(request), params(request).projectKey!, 3);
     return { scope: { type: 'project', projectKey: project.key }, repository: null };
   };
 
@@ -248,21 +248,21 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
   };
 
   const webhookView = (webhook: Webhook, withStatistics: boolean) =>
-    webhookJson(webhook, withStatistics ? invocationStatisticsJson(model.invocationsOf(webhook.id), Date.now()) : undefined);
+    webhookJson(webhook, withStatistics ? invocationStatisticsJson(model.webhooks.invocationsOf(webhook.id), Date.now()) : undefined);
 
   const registerWebhookRoutes = (prefix: string, access: (request: FastifyRequest) => ScopeAccess) => {
     app.get(`${prefix}/webhooks`, async (request, reply) => {
       const { scope } = access(request);
       const q = query(request);
       const withStatistics = booleanParam(q, 'statistics', false);
-      const found = model.webhooksOf(scope).filter(eventFilter(q));
+      const found = model.webhooks.of(scope).filter(eventFilter(q));
       return sendJson(reply, 200, page(found, q, (webhook) => webhookView(webhook, withStatistics)));
     });
 
     app.post(`${prefix}/webhooks`, async (request, reply) => {
       const { scope } = access(request);
       const input = toWebhookInput(parseBody(webhookBody, request.body, 'webhook'));
-      return sendJson(reply, 200, webhookJson(model.createWebhook(scope, input)));
+      return sendJson(reply, 200, webhookJson(model.webhooks.create(scope, input)));
     });
 
     app.post(`${prefix}/webhooks/test`, async (request, reply) => testWebhook(request, reply, access(request)));
@@ -270,26 +270,26 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
     app.get(`${prefix}/webhooks/:webhookId`, async (request, reply) => {
       const { scope } = access(request);
       const withStatistics = booleanParam(query(request), 'statistics', false);
-      return sendJson(reply, 200, webhookView(model.getWebhook(scope, params(request).webhookId!), withStatistics));
+      return sendJson(reply, 200, webhookView(model.webhooks.get(scope, params(request).webhookId!), withStatistics));
     });
 
     app.put(`${prefix}/webhooks/:webhookId`, async (request, reply) => {
       const { scope } = access(request);
       const id = params(request).webhookId!;
-      model.getWebhook(scope, id);
+      model.webhooks.get(scope, id);
       const input = toWebhookInput(parseBody(webhookBody, request.body, 'webhook'));
-      return sendJson(reply, 200, webhookJson(model.replaceWebhook(scope, id, input)));
+      return sendJson(reply, 200, webhookJson(model.webhooks.replace(scope, id, input)));
     });
 
     app.delete(`${prefix}/webhooks/:webhookId`, async (request, reply) => {
       const { scope } = access(request);
-      model.deleteWebhook(scope, params(request).webhookId!);
+      model.webhooks.delete(scope, params(request).webhookId!);
       return sendNoContent(reply);
     });
 
     app.get(`${prefix}/webhooks/:webhookId/latest`, async (request, reply) => {
       const { scope } = access(request);
-      const webhook = model.getWebhook(scope, params(request).webhookId!);
+      const webhook = model.webhooks.get(scope, params(request).webhookId!);
       const q = query(request);
       const event = single(q, 'event');
       const outcome = single(q, 'outcome');
@@ -297,7 +297,7 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
         throw errors.badRequest(`Invalid outcome "${outcome}"; use SUCCESS, FAILURE or ERROR.`);
       }
       const invocations = model
-        .invocationsOf(webhook.id)
+        .webhooks.invocationsOf(webhook.id)
         .filter((invocation) => (event === undefined || invocation.event === event) && (outcome === undefined || invocation.result.outcome === outcome));
       const latest = invocations[invocations.length - 1];
       return latest === undefined ? sendNoContent(reply) : sendJson(reply, 200, invocationJson(latest));
@@ -305,9 +305,9 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
 
     const statistics = async (request: FastifyRequest, reply: FastifyReply) => {
       const { scope } = access(request);
-      const webhook = model.getWebhook(scope, params(request).webhookId!);
+      const webhook = model.webhooks.get(scope, params(request).webhookId!);
       const event = single(query(request), 'event');
-      const invocations = model.invocationsOf(webhook.id).filter((invocation) => event === undefined || invocation.event === event);
+      const invocations = model.webhooks.invocationsOf(webhook.id).filter((invocation) => event === undefined || invocation.event === event);
       return sendJson(reply, 200, invocationStatisticsJson(invocations, Date.now()));
     };
     app.get(`${prefix}/webhooks/:webhookId/statistics`, statistics);
@@ -328,7 +328,7 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
     }
     const withStatistics = booleanParam(q, 'statistics', false);
     const found = model
-      .webhooksFiringFor(repository!)
+      .webhooks.firingFor(repository!)
       .filter((webhook) => scopeTypes.length === 0 || scopeTypes.includes(webhook.scope.type))
       .filter(eventFilter(q));
     return sendJson(reply, 200, page(found, q, (webhook) => webhookView(webhook, withStatistics)));
@@ -341,7 +341,7 @@ export function registerRestApi(app: FastifyInstance, context: RestContext): voi
     let webhook: Webhook | null = null;
     if (webhookId !== undefined && webhookId !== '') {
       const candidates =
-        scopeAccess.repository === null ? model.webhooksOf(scopeAccess.scope) : model.webhooksFiringFor(scopeAccess.repository);
+        scopeAccess.repository === null ? model.webhooks.of(scopeAccess.scope) : model.webhooks.firingFor(scopeAccess.repository);
       webhook = candidates.find((candidate) => String(candidate.id) === webhookId) ?? null;
       if (webhook === null) throw errors.noSuchWebhook(webhookId);
     }

@@ -4,7 +4,7 @@ import type { EmulatorActions } from '../actions';
 import { BitbucketApiError, errors } from '../errors';
 import { ANONYMOUS, type EmulatorModel, type Principal } from '../model';
 import type { FaultInjector, FaultSettings, RateLimiter, RateLimitSettings } from '../traffic';
-import { SUBSCRIBABLE_EVENTS } from '../webhook-events';
+import { BITBUCKET_WEBHOOK_EVENTS } from '../../domain/webhook-events';
 import { registerAccessTokenApi } from './access-tokens';
 import { registerEmulatorApi } from './emulator-api';
 import { sendJson } from './helpers';
@@ -39,11 +39,11 @@ function authenticate(model: EmulatorModel, header: string | undefined): Princip
   const value = rest.join(' ');
   let principal: Principal | null = null;
   if (scheme?.toLowerCase() === 'bearer' && value !== '') {
-    principal = model.principalForBearer(value);
+    principal = model.permissions.principalForBearer(value);
   } else if (scheme?.toLowerCase() === 'basic' && value !== '') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon > 0) principal = model.principalForBasic(decoded.slice(0, colon), decoded.slice(colon + 1));
+    if (colon > 0) principal = model.permissions.principalForBasic(decoded.slice(0, colon), decoded.slice(colon + 1));
   }
   if (principal === null) throw errors.badCredentials();
   return principal;
@@ -173,7 +173,7 @@ export function buildEmulatorServer(context: ServerContext): FastifyInstance {
     }),
   );
   app.get('/rest/webhooks/latest/capabilities', async (_request, reply) =>
-    sendJson(reply, 200, { 'application-webhooks': [...SUBSCRIBABLE_EVENTS] }),
+    sendJson(reply, 200, { 'application-webhooks': [...BITBUCKET_WEBHOOK_EVENTS] }),
   );
 
   // Bitbucket serves the same API under `latest` and the version number.

@@ -33,6 +33,20 @@ export function matchesPattern(pattern: RegExp, what: string): Validator<string>
   };
 }
 
+/**
+ * A rule given as a function that says why a value breaks it ("must be …"), or null when it does not; `what` says in
+ * words what the rule accepts.
+ */
+export function satisfies(what: string, problemOf: (value: string) => string | null): Validator<string> {
+  return {
+    description: `must be ${what}`,
+    validate: (value, context) => {
+      const problem = problemOf(value);
+      return problem === null ? [] : [invalidValue(context, problem, value)];
+    },
+  };
+}
+
 export function oneOf(allowed: readonly string[]): Validator<string> {
   const description = `one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}`;
   return {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { ApiKey, Role, Stack } from '../domain/model';
-import { roleSatisfies, SpaceTree } from '../domain/spaces';
+import type { ApiKey, Role, Stack } from '../../domain/model';
+import { roleSatisfies, SpaceTree } from '../../domain/spaces';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors';
 import { hashSecret } from '../secrets';
 import { findApiKeyBySecretHash } from '../store/apiKeys';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { RoleBinding } from '../domain/model';
+import type { RoleBinding } from '../../domain/model';
 import { hashSecret } from '../secrets';
 import { countApiKeys, insertApiKey, lockApiKeyChanges } from '../store/apiKeys';
 import type { Database, Queryable } from '../store/database';
-import type { ApiKey } from '../domain/model';
+import type { ApiKey } from '../../domain/model';
 
 /** A new key's id and secret. The secret carries 256 random bits and a prefix that makes leaked keys greppable. */
 function generateApiKeyCredentials(): { id: string; secret: string; secretHash: string } {

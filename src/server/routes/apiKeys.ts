@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Caller } from '../auth/access';
 import { createApiKey } from '../auth/apiKeys';
 import { bearerAuth, type RoutePlugin } from '../context';
-import { ROOT_SPACE_ID, type ApiKey } from '../domain/model';
+import { ROOT_SPACE_ID, type ApiKey } from '../../domain/model';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
 import { apiKey, apiKeyCreate, apiKeyCreated, errorResponses, idParams } from '../schemas';
 import { countOtherRootAdmins, deleteApiKey, findApiKey, listApiKeys, lockApiKeyChanges } from '../store/apiKeys';

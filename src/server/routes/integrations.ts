@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { integrationForCaller, type Caller } from '../auth/access';
 import { bearerAuth, type RoutePlugin, type ServerContext } from '../context';
 import { checkUserFacingHost, effectiveUserFacingHost, requireApiHost } from '../credentials';
-import { ROOT_SPACE_ID, type Integration } from '../domain/model';
-import { slugify, stackMayUseIntegration } from '../domain/spaces';
+import { ROOT_SPACE_ID, type Integration } from '../../domain/model';
+import { strandedByMove } from '../../domain/integrations';
+import { slugify } from '../../domain/spaces';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
 import { accessTokenContext, randomHex, webhookSecretContext } from '../secrets';
 import {
@@ -222,10 +223,7 @@ export const integrationRoutes: RoutePlugin = async (app, { context }) => {
         if ((await lockIntegrationForChange(tx, current.id)) === null) throw new NotFoundError(`integration "${current.id}" not found`);
         if (spaceId !== current.spaceId) {
           // Moving must not take the integration away from stacks that use it.
-          const tree = await loadSpaceTree(tx);
-          const stranded = (await listStacksUsingIntegration(tx, current))
-            .filter((stack) => !stackMayUseIntegration(tree, stack.spaceId, { isDefault: false, spaceId }))
-            .map((stack) => stack.id);
+          const stranded = strandedByMove(await loadSpaceTree(tx), current, spaceId, await listStacksUsingIntegration(tx, current)).map((stack) => stack.id);
           if (stranded.length > 0) {
             throw new ConflictError(
               `moving integration "${current.id}" to space "${spaceId}" would leave ${nameObjects('stacks', stranded)} unable to use it`,
@@ -266,13 +264,9 @@ export const integrationRoutes: RoutePlugin = async (app, { context }) => {
       const caller = await context.authenticate(request);
       const current = await integrationForCaller(db, caller, request.params.id, 'admin');
       return db.transaction(async (tx) => {
-        const using = await listStacksUsingIntegration(tx, current);
-        const detached = new Set(await detachStacksOfIntegration(tx, current));
+        const detachedStacks = await detachStacksOfIntegration(tx, current);
         if (!(await deleteIntegration(tx, current.id))) throw new NotFoundError(`integration "${current.id}" not found`);
-        return {
-          id: current.id,
-          detachedStacks: using.filter((stack) => detached.has(stack.id)).map((stack) => ({ id: stack.id, name: stack.name })),
-        };
+        return { id: current.id, detachedStacks };
       });
     },
   );

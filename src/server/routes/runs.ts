@@ -1,6 +1,6 @@
 import { stackForCaller } from '../auth/access';
 import { bearerAuth, type RoutePlugin } from '../context';
-import { manualRun, manualRunRefusal } from '../domain/runs';
+import { manualRun, manualRunRefusal } from '../../domain/runs';
 import { ConflictError } from '../errors';
 import { errorResponses, idParams } from '../schemas';
 import { actOnRun } from '../runs/actions';

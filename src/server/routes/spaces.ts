@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Caller } from '../auth/access';
 import { bearerAuth, type RoutePlugin } from '../context';
-import { ROOT_SPACE_ID, type Space } from '../domain/model';
-import { slugify, stackMayUseIntegration, type SpaceNode } from '../domain/spaces';
+import { ROOT_SPACE_ID, type Space } from '../../domain/model';
+import { strandedByEndingInheritance } from '../../domain/integrations';
+import { slugify } from '../../domain/spaces';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
 import { randomHex } from '../secrets';
 import { errorResponses, idParams, space, spaceCreate, spacePatch } from '../schemas';
@@ -202,17 +203,7 @@ export const spaceRoutes: RoutePlugin = async (app, { context }) => {
    * uses an integration it could only reach through this space's inheritance.
    */
   async function refuseLosingIntegrations(tx: Queryable, id: string) {
-    const tree = await loadSpaceTree(tx);
-    const after = tree.withSpace({ ...(tree.get(id) as SpaceNode), inheritEntities: false });
-    const affectedSpaces = new Set([id, ...tree.descendants(id)]);
-    const integrations = new Map((await listIntegrations(tx)).map((integration) => [integration.id, integration]));
-    const stranded = (await listStacks(tx))
-      .filter((stack) => affectedSpaces.has(stack.spaceId) && !stack.detached && stack.vcs.integrationId !== null)
-      .filter((stack) => {
-        const integration = integrations.get(stack.vcs.integrationId as string);
-        return integration !== undefined && !stackMayUseIntegration(after, stack.spaceId, integration);
-      })
-      .map((stack) => stack.id);
+    const stranded = strandedByEndingInheritance(await loadSpaceTree(tx), id, await listStacks(tx), await listIntegrations(tx)).map((stack) => stack.id);
     if (stranded.length > 0) {
       throw new ConflictError(
         `turning off inheritEntities on space "${id}" would leave ${nameObjects('stacks', stranded)} without their integration`,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { stackForCaller, type Caller } from '../auth/access';
 import { bearerAuth, type RoutePlugin } from '../context';
-import type { StackVcs } from '../domain/model';
-import { slugify, stackMayUseIntegration } from '../domain/spaces';
+import type { StackVcs } from '../../domain/model';
+import { slugify, stackMayUseIntegration } from '../../domain/spaces';
 import { NotFoundError, UnprocessableError } from '../errors';
 import { randomHex } from '../secrets';
 import { errorResponses, idParams, stack, stackCreate, stackListQuery, stackPatch } from '../schemas';

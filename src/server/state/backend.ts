@@ -17,7 +17,7 @@ import {
   type StateOperation,
   type StatePrincipal,
 } from '../../domain/state';
-import type { Stack } from '../domain/model';
+import type { Stack } from '../../domain/model';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../errors';
 import { stateVersionContext, type SecretBox } from '../secrets';
 import type { Database, Queryable } from '../store/database';

@@ -1,4 +1,4 @@
-import type { ApiKey, Role, RoleBinding } from '../domain/model';
+import type { ApiKey, Role, RoleBinding } from '../../domain/model';
 import type { Queryable } from './database';
 import { isoTimestamp } from './rows';
 

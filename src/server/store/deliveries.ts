@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { triggeredDeliveryReason, type Delivery, type DeliveryOutcome, type RepositoryRef, type Run, type RunRequest } from '../domain/runs';
+import { triggeredDeliveryReason, type Delivery, type DeliveryOutcome, type RepositoryRef, type Run, type RunRequest } from '../../domain/runs';
 import type { Queryable } from './database';
 import { isoTimestamp } from './rows';
 

@@ -1,4 +1,4 @@
-import type { Integration } from '../domain/model';
+import type { Integration } from '../../domain/model';
 import type { Queryable } from './database';
 import { isoTimestamp, labelSet } from './rows';
 

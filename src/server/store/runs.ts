@@ -1,8 +1,9 @@
-import type { RepositoryRef, Run, RunRequest, TriggerableStack } from '../domain/runs';
+import type { RepositoryRef, Run, RunRequest, TriggerableStack } from '../../domain/runs';
 import type { Queryable } from './database';
 import type { Page } from './deliveries';
 import { isoTimestamp } from './rows';
 import { toRunDetails, type QueuedRunRow, type RunDetails } from './run-queue';
+import { integrationServesSql } from './serving';
 
 interface RunRow {
   id: string;
@@ -81,8 +82,7 @@ export async function stacksOnRepositories(db: Queryable, queries: readonly Repo
      JOIN stacks s
        ON lower(s.project_key) = lower(q.query->>'project_key')
       AND lower(s.repository_slug) = lower(q.query->>'repository_slug')
-      AND NOT s.detached
-      AND (s.integration_id = q.query->>'integration_id' OR ((q.query->>'is_default')::boolean AND s.integration_id IS NULL))
+      AND ${integrationServesSql('s', { id: "q.query->>'integration_id'", isDefault: "(q.query->>'is_default')::boolean" })}
      ORDER BY q.position, s.id`,
     [
       JSON.stringify(

@@ -1,5 +1,5 @@
-import type { Space } from '../domain/model';
-import { SpaceTree } from '../domain/spaces';
+import type { Space } from '../../domain/model';
+import { SpaceTree } from '../../domain/spaces';
 import type { Queryable } from './database';
 import { isoTimestamp, labelSet } from './rows';
 

@@ -1,6 +1,7 @@
-import type { Stack } from '../domain/model';
+import type { Stack } from '../../domain/model';
 import type { Queryable } from './database';
 import { isoTimestamp, labelSet } from './rows';
+import { integrationServesSql } from './serving';
 
 interface StackRow {
   id: string;
@@ -61,9 +62,7 @@ export async function listStacksUsingIntegration(
   integration: { id: string; isDefault: boolean },
 ): Promise<Stack[]> {
   const rows = await db.query<StackRow>(
-    `SELECT * FROM stacks
-     WHERE NOT detached AND (integration_id = $1 OR ($2 AND integration_id IS NULL))
-     ORDER BY id`,
+    `SELECT * FROM stacks s WHERE ${integrationServesSql('s', { id: '$1', isDefault: '$2' })} ORDER BY id`,
     [integration.id, integration.isDefault],
   );
   return rows.map(toStack);
@@ -109,20 +108,22 @@ export async function updateStack(db: Queryable, id: string, fields: StackFields
 }
 
 /**
- * Detaches every stack the integration serves (clears the reference, sets detached) and returns their ids.
- * Run in the same transaction as the integration's deletion.
+ * Detaches every stack the integration serves (clears the reference, sets detached) and returns them, ordered by id.
+ * Run in the same transaction as the integration's deletion: deleting an integration detaches its stacks (SPEC §1).
  */
 export async function detachStacksOfIntegration(
   db: Queryable,
   integration: { id: string; isDefault: boolean },
-): Promise<string[]> {
-  const rows = await db.query<{ id: string }>(
-    `UPDATE stacks SET integration_id = NULL, detached = true, updated_at = now()
-     WHERE NOT detached AND (integration_id = $1 OR ($2 AND integration_id IS NULL))
-     RETURNING id`,
+): Promise<{ id: string; name: string }[]> {
+  return db.query<{ id: string; name: string }>(
+    `WITH detached AS (
+       UPDATE stacks s SET integration_id = NULL, detached = true, updated_at = now()
+       WHERE ${integrationServesSql('s', { id: '$1', isDefault: '$2' })}
+       RETURNING id, name
+     )
+     SELECT id, name FROM detached ORDER BY id`,
     [integration.id, integration.isDefault],
   );
-  return rows.map((row) => row.id).sort();
 }
 
 export async function deleteStack(db: Queryable, id: string): Promise<boolean> {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { projectKeyProblem, repositorySlugProblem } from '../../domain/bitbucket-names';
-import { branchNameProblem } from '../../domain/git';
-import { branchName, type RepositoryEvent, type RepositoryRef } from '../domain/runs';
+import { branchName, branchNameProblem } from '../../domain/git';
+import { PUSH_EVENT } from '../../domain/webhook-events';
+import { type RepositoryEvent, type RepositoryRef } from '../../domain/runs';
 import { branchRef, commitId } from '../schemas';
 
 /**
@@ -9,24 +10,6 @@ import { branchRef, commitId } from '../schemas';
  * (reference: Atlassian's "Event payload" page). Objects are not strict: Bitbucket adds fields between
  * versions (`hierarchyId`, `archived`, `commits`, …), and a newer server must not be refused for that.
  */
-
-/** The event Bitbucket's "Test connection" sends; answered 200 and otherwise ignored. */
-export const PING_EVENT = 'diagnostics:ping';
-
-export const PUSH_EVENT = 'repo:refs_changed';
-
-export const PULL_REQUEST_EVENTS = [
-  'pr:opened',
-  'pr:from_ref_updated',
-  'pr:modified',
-  'pr:reviewer:approved',
-  'pr:reviewer:unapproved',
-  'pr:merged',
-  'pr:comment:added',
-] as const;
-
-/** The eight events that can start runs (SPEC §1); every other event key is recorded and ignored. */
-export const HANDLED_EVENTS: readonly string[] = [PUSH_EVENT, ...PULL_REQUEST_EVENTS];
 
 // Git refuses NUL in ref names and PostgreSQL cannot store it; a lone UTF-16 surrogate (a JSON "\ud800" escape)
 // is not Unicode text at all and PostgreSQL refuses it too. Neither ever comes from Bitbucket.

@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { loggableEventKey, loggableRequestId, MAX_EVENT_KEY_LENGTH, MAX_REQUEST_ID_LENGTH } from '../../domain/bitbucket-names';
 import type { RoutePlugin } from '../context';
-import { runsForEvent, triggeredDeliveryReason, type RepositoryRef, type TriggerableStack } from '../domain/runs';
+import { runsForEvent, triggeredDeliveryReason, type RepositoryRef, type TriggerableStack } from '../../domain/runs';
+import { isHandledEvent, PING_EVENT } from '../../domain/webhook-events';
 import { BadRequestError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../errors';
 import { errorResponses } from '../schemas';
 import { webhookSecretContext } from '../secrets';
@@ -17,7 +18,7 @@ import {
 } from '../store/deliveries';
 import { stacksOnRepositories, type RepositoryOfDelivery } from '../store/runs';
 import { Coalescer } from './coalescer';
-import { claimedRepository, HANDLED_EVENTS, parseHandledDelivery, PING_EVENT } from './payloads';
+import { claimedRepository, parseHandledDelivery } from './payloads';
 import { webhookAnswer, webhookParams } from './schemas';
 import { verifyHubSignature } from './signature';
 
@@ -154,7 +155,7 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
       }
       const accepted = { integrationId: integration.id, requestId, eventKey };
 
-      if (!HANDLED_EVENTS.includes(eventKey)) {
+      if (!isHandledEvent(eventKey)) {
         const result = await deliveryWriter
           .submit({
             delivery: { ...accepted, repository: null, outcome: 'IGNORED', statusCode: 202, reason: `event "${eventKey}" is recorded and ignored` },

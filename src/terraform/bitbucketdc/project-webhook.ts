@@ -30,7 +30,7 @@ const attributes = {
 
 type ProjectWebhookState = ModelOf<typeof attributes>;
 
-function projectScope(client: ProviderClient, projectKey: string): WebhookScope {
+function projectScope(client: ProviderClient, projectKey: string, signal: AbortSignal): WebhookScope {
   const webhooks = client.bitbucket.projectWebhooks;
   const key = `project ${projectKey}`;
   // Every change through this process makes the next read list the project again.
@@ -45,12 +45,12 @@ function projectScope(client: ProviderClient, projectKey: string): WebhookScope 
     target: key,
     permission: 'PROJECT_ADMIN',
     notFoundPath: attributePath('project_key'),
-    search: (filter) => webhooks.search(projectKey, filter),
-    listed: (id) => client.listedWebhook(key, () => webhooks.list(projectKey).toArray(), id),
-    get: (id) => webhooks.get(projectKey, id),
-    create: (input) => changing(webhooks.create(projectKey, input)),
-    update: (id, input) => changing(webhooks.update(projectKey, id, input)),
-    delete: (id) => changing(webhooks.delete(projectKey, id)),
+    search: (filter) => webhooks.search(projectKey, { ...filter, signal }),
+    listed: (id) => client.listedWebhook(key, () => webhooks.list(projectKey, { signal }).toArray(), id),
+    get: (id) => webhooks.get(projectKey, id, { signal }),
+    create: (input) => changing(webhooks.create(projectKey, input, { signal })),
+    update: (id, input) => changing(webhooks.update(projectKey, id, input, { signal })),
+    delete: (id) => changing(webhooks.delete(projectKey, id, { signal })),
   };
 }
 
@@ -66,27 +66,27 @@ export const projectWebhookResource: ResourceDefinition<typeof attributes, Provi
     attributes,
   },
 
-  async create({ client, plan }) {
+  async create({ client, plan, signal }) {
     const projectKey = plan.project_key as string;
-    const { fields, diagnostics } = await createOrAdoptWebhook(projectScope(client, projectKey), desiredWebhook(plan));
+    const { fields, diagnostics } = await createOrAdoptWebhook(projectScope(client, projectKey, signal), desiredWebhook(plan));
     return { state: fields === null ? null : toState(projectKey, fields), diagnostics };
   },
 
-  async read({ client, state }) {
+  async read({ client, state, signal }) {
     const projectKey = state.project_key!;
-    const { fields, diagnostics } = await readWebhook(projectScope(client, projectKey), state.webhook_id!);
+    const { fields, diagnostics } = await readWebhook(projectScope(client, projectKey, signal), state.webhook_id!);
     if (diagnostics.length > 0) return { state, diagnostics };
     return { state: fields === null ? null : toState(projectKey, fields) };
   },
 
-  async update({ client, plan, prior }) {
+  async update({ client, plan, prior, signal }) {
     const projectKey = prior.project_key!;
-    const { fields, diagnostics } = await updateWebhook(projectScope(client, projectKey), prior.webhook_id!, desiredWebhook(plan));
+    const { fields, diagnostics } = await updateWebhook(projectScope(client, projectKey, signal), prior.webhook_id!, desiredWebhook(plan));
     return { state: fields === null ? null : toState(projectKey, fields), diagnostics };
   },
 
-  async delete({ client, state }) {
-    return { diagnostics: await deleteWebhook(projectScope(client, state.project_key!), state.webhook_id!) };
+  async delete({ client, state, signal }) {
+    return { diagnostics: await deleteWebhook(projectScope(client, state.project_key!, signal), state.webhook_id!) };
   },
 
   async importState({ id }) {

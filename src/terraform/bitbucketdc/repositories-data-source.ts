@@ -34,10 +34,10 @@ export const repositoriesDataSource: DataSourceDefinition<typeof attributes, Pro
     attributes,
   },
 
-  async read({ client, config }) {
+  async read({ client, config, signal }) {
     const projectKey = config.project_key!;
     try {
-      const repositories = await client.bitbucket.repositories.list(projectKey, { pageSize: 1000 }).toArray();
+      const repositories = await client.bitbucket.repositories.list(projectKey, { pageSize: 1000, signal }).toArray();
       return {
         state: {
           project_key: projectKey,

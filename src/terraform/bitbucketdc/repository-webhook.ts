@@ -42,7 +42,7 @@ const attributes = {
 
 type RepositoryWebhookState = ModelOf<typeof attributes>;
 
-function repositoryScope(client: ProviderClient, projectKey: string, slug: string): WebhookScope {
+function repositoryScope(client: ProviderClient, projectKey: string, slug: string, signal: AbortSignal): WebhookScope {
   const webhooks = client.bitbucket.repositoryWebhooks;
   const key = `repository ${projectKey}/${slug}`;
   // Every change through this process makes the next read list the repository again.
@@ -57,12 +57,12 @@ function repositoryScope(client: ProviderClient, projectKey: string, slug: strin
     target: key,
     permission: 'REPO_ADMIN',
     notFoundPath: attributePath('repository_slug'),
-    search: (filter) => webhooks.search(projectKey, slug, filter),
-    listed: (id) => client.listedWebhook(key, () => webhooks.list(projectKey, slug).toArray(), id),
-    get: (id) => webhooks.get(projectKey, slug, id),
-    create: (input) => changing(webhooks.create(projectKey, slug, input)),
-    update: (id, input) => changing(webhooks.update(projectKey, slug, id, input)),
-    delete: (id) => changing(webhooks.delete(projectKey, slug, id)),
+    search: (filter) => webhooks.search(projectKey, slug, { ...filter, signal }),
+    listed: (id) => client.listedWebhook(key, () => webhooks.list(projectKey, slug, { signal }).toArray(), id),
+    get: (id) => webhooks.get(projectKey, slug, id, { signal }),
+    create: (input) => changing(webhooks.create(projectKey, slug, input, { signal })),
+    update: (id, input) => changing(webhooks.update(projectKey, slug, id, input, { signal })),
+    delete: (id) => changing(webhooks.delete(projectKey, slug, id, { signal })),
   };
 }
 
@@ -78,30 +78,30 @@ export const repositoryWebhookResource: ResourceDefinition<typeof attributes, Pr
     attributes,
   },
 
-  async create({ client, plan }) {
+  async create({ client, plan, signal }) {
     const projectKey = plan.project_key as string;
     const slug = plan.repository_slug as string;
-    const { fields, diagnostics } = await createOrAdoptWebhook(repositoryScope(client, projectKey, slug), desiredWebhook(plan));
+    const { fields, diagnostics } = await createOrAdoptWebhook(repositoryScope(client, projectKey, slug, signal), desiredWebhook(plan));
     return { state: fields === null ? null : toState(projectKey, slug, fields), diagnostics };
   },
 
-  async read({ client, state }) {
+  async read({ client, state, signal }) {
     const projectKey = state.project_key!;
     const slug = state.repository_slug!;
-    const { fields, diagnostics } = await readWebhook(repositoryScope(client, projectKey, slug), state.webhook_id!);
+    const { fields, diagnostics } = await readWebhook(repositoryScope(client, projectKey, slug, signal), state.webhook_id!);
     if (diagnostics.length > 0) return { state, diagnostics };
     return { state: fields === null ? null : toState(projectKey, slug, fields) };
   },
 
-  async update({ client, plan, prior }) {
+  async update({ client, plan, prior, signal }) {
     const projectKey = prior.project_key!;
     const slug = prior.repository_slug!;
-    const { fields, diagnostics } = await updateWebhook(repositoryScope(client, projectKey, slug), prior.webhook_id!, desiredWebhook(plan));
+    const { fields, diagnostics } = await updateWebhook(repositoryScope(client, projectKey, slug, signal), prior.webhook_id!, desiredWebhook(plan));
     return { state: fields === null ? null : toState(projectKey, slug, fields), diagnostics };
   },
 
-  async delete({ client, state }) {
-    return { diagnostics: await deleteWebhook(repositoryScope(client, state.project_key!, state.repository_slug!), state.webhook_id!) };
+  async delete({ client, state, signal }) {
+    return { diagnostics: await deleteWebhook(repositoryScope(client, state.project_key!, state.repository_slug!, signal), state.webhook_id!) };
   },
 
   async importState({ id }) {

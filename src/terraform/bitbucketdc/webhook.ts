@@ -4,9 +4,9 @@
  * earlier, interrupted apply already made. Each resource supplies its scope (where the webhook lives).
  */
 import { type BitbucketWebhook, type BitbucketWebhookInput } from '../../clients/bitbucket';
+
 // The error classes alone (no HTTP or schema libraries): provider starts that only serve the schema
 // or validate configuration never load the client.
-import { BitbucketNotFoundError } from '../../clients/bitbucket/errors';
 import {
   attributePath,
   boolAttribute,
@@ -14,8 +14,8 @@ import {
   errorDiagnostic,
   isUrl,
   lengthBetween,
-  matchesPattern,
   numberAttribute,
+  satisfies,
   oneOf,
   setAttribute,
   sizeBetween,
@@ -23,51 +23,19 @@ import {
   warningDiagnostic,
   type Diagnostic,
 } from '../../plugin';
+import {
+  CANONICAL_PROJECT_KEY_RULE,
+  CANONICAL_REPOSITORY_SLUG_RULE,
+  canonicalProjectKeyProblem,
+  canonicalRepositorySlugProblem,
+} from '../../domain/bitbucket-names';
+import { BITBUCKET_WEBHOOK_EVENTS } from '../../domain/webhook-events';
 import { bitbucketErrorDiagnostic, type BitbucketOperation } from './bitbucket-diagnostics';
+import { ApiNotFoundError } from '../../clients/errors';
 
-/**
- * The event keys Bitbucket Data Center 9.4 accepts in a webhook. `pr:reviewer:changes_requested` and
- * `pr:to_ref_updated` appear in Atlassian's docs, but a live 9.4 server rejects them as unknown.
- */
-export const BITBUCKET_WEBHOOK_EVENTS = [
-  'repo:refs_changed',
-  'repo:modified',
-  'repo:forked',
-  'repo:comment:added',
-  'repo:comment:edited',
-  'repo:comment:deleted',
-  'repo:secret_detected',
-  'mirror:repo_synchronized',
-  'project:modified',
-  'pr:opened',
-  'pr:from_ref_updated',
-  'pr:modified',
-  'pr:reviewer:updated',
-  'pr:reviewer:approved',
-  'pr:reviewer:unapproved',
-  'pr:reviewer:needs_work',
-  'pr:merged',
-  'pr:declined',
-  'pr:deleted',
-  'pr:comment:added',
-  'pr:comment:edited',
-  'pr:comment:deleted',
-] as const;
-
-/** Bitbucket stores project keys upper-case; personal projects are `~username`. */
-const projectKeyPattern = /^(?:[A-Z][A-Z0-9_]{0,127}|~[a-z0-9_.@-]{1,127})$/;
-const repositorySlugPattern = /^[a-z0-9_.-]{1,128}$/;
-
-export const projectKeyValidator = matchesPattern(
-  projectKeyPattern,
-  'a Bitbucket project key as Bitbucket shows it: an upper-case letter followed by upper-case letters, digits or underscores (at most 128 characters), or ~username for a personal project',
-);
-
-/** Bitbucket derives slugs from repository names: lower case, digits, `-`, `_` and `.`. */
-export const repositorySlugValidator = matchesPattern(
-  repositorySlugPattern,
-  'a repository slug as it appears in the repository URL: lower-case letters, digits, "-", "_" or "." (at most 128 characters)',
-);
+/** Keys and slugs as Bitbucket shows them: state holds what Bitbucket answers, so another spelling would never settle. */
+export const projectKeyValidator = satisfies(CANONICAL_PROJECT_KEY_RULE, canonicalProjectKeyProblem);
+export const repositorySlugValidator = satisfies(CANONICAL_REPOSITORY_SLUG_RULE, canonicalRepositorySlugProblem);
 
 /** The attributes of a webhook itself, the same at repository and project scope. */
 export function webhookAttributes(scope: 'repository' | 'project') {
@@ -260,7 +228,7 @@ export async function readWebhook(scope: WebhookScope, id: number): Promise<Webh
     const webhook = (await scope.listed(id)) ?? (await scope.get(id));
     return { fields: webhookFields(webhook), diagnostics: [] };
   } catch (error) {
-    if (error instanceof BitbucketNotFoundError) return { fields: null, diagnostics: [] };
+    if (error instanceof ApiNotFoundError) return { fields: null, diagnostics: [] };
     return { fields: null, diagnostics: [bitbucketErrorDiagnostic(operation(scope, `read webhook ${id}`), error)] };
   }
 }
@@ -270,7 +238,7 @@ export async function updateWebhook(scope: WebhookScope, id: number, desired: De
   try {
     return { fields: webhookFields(await scope.update(id, webhookInput(desired)), desired), diagnostics: [] };
   } catch (error) {
-    if (error instanceof BitbucketNotFoundError) {
+    if (error instanceof ApiNotFoundError) {
       return {
         fields: null,
         diagnostics: [
@@ -291,7 +259,7 @@ export async function deleteWebhook(scope: WebhookScope, id: number): Promise<Di
     await scope.delete(id);
     return [];
   } catch (error) {
-    if (error instanceof BitbucketNotFoundError) return [];
+    if (error instanceof ApiNotFoundError) return [];
     return [bitbucketErrorDiagnostic(operation(scope, `delete webhook ${id}`), error)];
   }
 }
@@ -316,8 +284,8 @@ export function parseWebhookImportId(id: string, scope: 'repository' | 'project'
     problems.push(`it has ${parts.length} part${parts.length === 1 ? '' : 's'} separated by "/", not ${wanted}`);
   } else {
     const idText = parts[wanted - 1];
-    if (!projectKeyPattern.test(parts[0])) problems.push(`"${parts[0]}" is not a project key`);
-    if (scope === 'repository' && !repositorySlugPattern.test(parts[1])) problems.push(`"${parts[1]}" is not a repository slug`);
+    if (canonicalProjectKeyProblem(parts[0]) !== null) problems.push(`"${parts[0]}" is not a project key`);
+    if (scope === 'repository' && canonicalRepositorySlugProblem(parts[1]) !== null) problems.push(`"${parts[1]}" is not a repository slug`);
     if (!/^[1-9][0-9]{0,15}$/.test(idText) || !Number.isSafeInteger(Number(idText))) {
       problems.push(`"${idText}" is not a webhook id (a positive whole number)`);
     }

@@ -3,14 +3,9 @@
  * control-plane call becomes a diagnostic that says who lacked what, where.
  */
 // The error classes come from their own module: the client itself (axios, zod) is loaded only by `configure`.
+import { ApiConnectionError, ApiForbiddenError, ApiNotFoundError, ApiUnauthorizedError, type ApiError } from '../../clients/errors';
 import type { LiftgateClient } from '../../clients/liftgate';
-import {
-  LiftgateApiError,
-  LiftgateConnectionError,
-  LiftgateForbiddenError,
-  LiftgateNotFoundError,
-  LiftgateUnauthorizedError,
-} from '../../clients/liftgate/errors';
+import { LiftgateApiError } from '../../clients/liftgate/errors';
 import { attributePath, errorDiagnostic, type AttributePath, type Diagnostic } from '../../plugin';
 
 export interface LiftgateProviderContext {
@@ -45,7 +40,7 @@ export interface Attempt {
 /** Control-plane field names (`details.field`) to this resource's attribute names. */
 export type FieldMap = Readonly<Record<string, string>>;
 
-function whichKey(error: LiftgateApiError): string {
+function whichKey(error: ApiError): string {
   const id = typeof error.details.apiKeyId === 'string' ? error.details.apiKeyId : undefined;
   const name = typeof error.details.apiKeyName === 'string' ? error.details.apiKeyName : undefined;
   if (id !== undefined) return `API key ${name === undefined ? '' : `"${name}" `}(${id})`;
@@ -58,8 +53,15 @@ function whichKey(error: LiftgateApiError): string {
  */
 export function apiErrorDiagnostic(error: unknown, attempt: Attempt, fields: FieldMap = {}): Diagnostic {
   if (!(error instanceof LiftgateApiError)) throw error;
-  const said = error.apiMessage ?? error.message;
-  if (error instanceof LiftgateForbiddenError) {
+  const diagnostic = diagnosticFor(error, attempt, fields);
+  // The control plane logs every request with the id it answered with (X-Request-Id), so an operator can find it.
+  const request = `\n\nRequest: ${error.method} ${error.url}${error.requestId === undefined ? '' : ` (request id ${error.requestId})`}`;
+  return { ...diagnostic, detail: `${diagnostic.detail}${request}` };
+}
+
+function diagnosticFor(error: ApiError, attempt: Attempt, fields: FieldMap): Diagnostic {
+  const said = error.messages[0] ?? error.message;
+  if (error instanceof ApiForbiddenError) {
     const role = typeof error.details.role === 'string' ? error.details.role : attempt.role;
     const spaceId = typeof error.details.spaceId === 'string' ? error.details.spaceId : attempt.spaceId;
     return errorDiagnostic(
@@ -68,7 +70,7 @@ export function apiErrorDiagnostic(error: unknown, attempt: Attempt, fields: Fie
         `Grant the key the ${role} role on space "${spaceId ?? 'unknown'}" (or on one of its ancestors: roles flow down), or use a key that has it.`,
     );
   }
-  if (error instanceof LiftgateNotFoundError) {
+  if (error instanceof ApiNotFoundError) {
     const where = attempt.spaceId === null ? 'the space of the object' : `space "${attempt.spaceId}"`;
     return errorDiagnostic(
       `Not found, or ${whichKey(error)} has no role on ${where}`,
@@ -77,13 +79,16 @@ export function apiErrorDiagnostic(error: unknown, attempt: Attempt, fields: Fie
         `This needs the ${attempt.role} role on ${where} (or on an ancestor) for ${whichKey(error)}.`,
     );
   }
-  if (error instanceof LiftgateUnauthorizedError) {
+  if (error instanceof ApiUnauthorizedError) {
     return errorDiagnostic(
       'The control plane refused the API key',
       `Could not ${attempt.action}: ${said}. Check the provider's api_key (or LIFTGATE_API_KEY).`,
     );
   }
-  if (error instanceof LiftgateConnectionError) {
+  if (error instanceof ApiConnectionError && error.networkCode === 'ERR_CANCELED') {
+    return errorDiagnostic(`Could not ${attempt.action}`, 'Terraform asked the provider to stop before the control plane answered.');
+  }
+  if (error instanceof ApiConnectionError) {
     return errorDiagnostic('Cannot reach the Liftgate control plane', `Could not ${attempt.action}: ${error.message}. Check the provider's endpoint (or LIFTGATE_ENDPOINT).`);
   }
   const field = typeof error.details.field === 'string' ? fields[error.details.field] : undefined;

@@ -1,5 +1,5 @@
 import type { EnvironmentVariable } from '../../clients/liftgate';
-import { LiftgateNotFoundError } from '../../clients/liftgate/errors';
+import { ApiNotFoundError } from '../../clients/errors';
 import { environmentVariableNameProblem, environmentVariableValueProblem } from '../../domain/environment';
 import {
   boolAttribute,
@@ -115,7 +115,7 @@ export const environmentVariableResource: ResourceDefinition<typeof attributes, 
       const variable = (await client.api.environment.list(stackId, { signal })).find((candidate) => candidate.name === name);
       return { state: variable === undefined ? null : variableState(stackId, variable, state.value) };
     } catch (error) {
-      if (error instanceof LiftgateNotFoundError) return { state: null };
+      if (error instanceof ApiNotFoundError) return { state: null };
       return { state, diagnostics: [apiErrorDiagnostic(error, { action: `read the environment of stack "${stackId}"`, role: 'read', spaceId: null })] };
     }
   },
@@ -129,7 +129,7 @@ export const environmentVariableResource: ResourceDefinition<typeof attributes, 
       await client.api.environment.delete(stackId, name, { signal });
       return {};
     } catch (error) {
-      if (error instanceof LiftgateNotFoundError) return {};
+      if (error instanceof ApiNotFoundError) return {};
       return { diagnostics: [apiErrorDiagnostic(error, { action: `delete environment variable "${name}" of stack "${stackId}"`, role: 'write', spaceId: null })] };
     }
   },

@@ -1,5 +1,4 @@
 import type { IntegrationSummary } from '../../clients/liftgate';
-import { LiftgateForbiddenError } from '../../clients/liftgate/errors';
 import {
   boolAttribute,
   errorDiagnostic,
@@ -10,6 +9,7 @@ import {
   type Diagnostic,
 } from '../../plugin';
 import { apiErrorDiagnostic, type LiftgateProviderContext } from './context';
+import { ApiForbiddenError } from '../../clients/errors';
 
 const attributes = {
   id: stringAttribute({ optional: true, computed: true, description: 'The integration\'s id; leave it out for the default integration.' }),
@@ -69,7 +69,7 @@ export const integrationDataSource: DataSourceDefinition<typeof attributes, Lift
       username = details.username;
       webhookSecret = details.webhookSecret;
     } catch (error) {
-      if (!(error instanceof LiftgateForbiddenError)) {
+      if (!(error instanceof ApiForbiddenError)) {
         return { state: null, diagnostics: [apiErrorDiagnostic(error, { action: `read integration "${summary.id}"`, role: 'admin', spaceId: summary.spaceId })] };
       }
       diagnostics.push(

@@ -1,13 +1,13 @@
 import type { Integration, IntegrationUpdateInput } from '../../clients/liftgate';
-import { LiftgateConflictError, LiftgateNotFoundError, type LiftgateApiError } from '../../clients/liftgate/errors';
+import { type LiftgateApiError } from '../../clients/liftgate/errors';
 import {
   attributePath,
   boolAttribute,
   eachElement,
   errorDiagnostic,
-  invalidValue,
   lengthBetween,
   numberAttribute,
+  satisfies,
   setAttribute,
   stringAttribute,
   unknown,
@@ -17,20 +17,15 @@ import {
   type ResourceDefinition,
   type Validator,
 } from '../../plugin';
-import { classifyApiHost } from '../../domain/bitbucket-hosts';
+import { apiHostProblem, defaultUserFacingHost } from '../../domain/api-hosts';
 import { apiErrorDiagnostic, quotedList, type FieldMap, type LiftgateProviderContext } from './context';
+import { ApiConflictError, ApiNotFoundError } from '../../clients/errors';
 
 /**
  * The control plane accepts https:// hosts, private://<vcs-agent-pool>, and http:// only on loopback hosts
  * (so a local Bitbucket emulator can be used); checking the same here fails `plan` instead of `apply`.
  */
-export const bitbucketApiHost: Validator<string> = {
-  description: 'an https:// URL, private://<vcs-agent-pool>, or an http:// URL of a loopback host',
-  validate(value, context) {
-    const classified = classifyApiHost(value);
-    return 'problem' in classified ? [invalidValue(context, classified.problem, value)] : [];
-  },
-};
+const bitbucketApiHost: Validator<string> = satisfies('an https:// URL, private://<vcs-agent-pool>, or an http:// URL of a loopback host', apiHostProblem);
 
 const attributes = {
   id: stringAttribute({ computed: true, description: 'The integration\'s id: a slug of its name.' }),
@@ -121,8 +116,7 @@ function integrationState(integration: Integration, tokens: Pick<IntegrationMode
 
 /** Whether the stored user_facing_host is what the control plane derives when none is configured. */
 function userFacingHostIsDerived(state: Pick<IntegrationModel, 'api_host' | 'user_facing_host'>): boolean {
-  const derived = typeof state.api_host === 'string' && !state.api_host.startsWith('private:') ? state.api_host : null;
-  return state.user_facing_host === derived;
+  return state.user_facing_host === (typeof state.api_host === 'string' ? defaultUserFacingHost(state.api_host) : null);
 }
 
 function adminSpace(model: { is_default: unknown; space_id: unknown }): string {
@@ -132,7 +126,7 @@ function adminSpace(model: { is_default: unknown; space_id: unknown }): string {
 /** A 409 on creating a default integration: explain the destroy-first rule besides the control plane's message. */
 function createFailure(error: unknown, name: string, spaceId: string, isDefault: boolean): Diagnostic {
   const diagnostic = apiErrorDiagnostic(error, { action: `create integration "${name}"`, role: 'admin', spaceId }, fields);
-  if (isDefault && error instanceof LiftgateConflictError && (error as LiftgateApiError).details.id !== undefined) {
+  if (isDefault && error instanceof ApiConflictError && (error as LiftgateApiError).details.id !== undefined) {
     return {
       ...diagnostic,
       detail: `${diagnostic.detail}\n\nOnly one default integration may exist, so a default integration must be replaced destroy-first: ` +
@@ -269,7 +263,7 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
     try {
       return { state: integrationState(await client.api.integrations.get(state.id as string, { signal }), state) };
     } catch (error) {
-      if (error instanceof LiftgateNotFoundError) return { state: null };
+      if (error instanceof ApiNotFoundError) return { state: null };
       return { state, diagnostics: [apiErrorDiagnostic(error, { action: `read integration "${state.id}"`, role: 'admin', spaceId: adminSpace(state) })] };
     }
   },
@@ -333,7 +327,7 @@ export const integrationResource: ResourceDefinition<typeof attributes, Liftgate
         ],
       };
     } catch (error) {
-      if (error instanceof LiftgateNotFoundError) return {};
+      if (error instanceof ApiNotFoundError) return {};
       return { diagnostics: [apiErrorDiagnostic(error, { action: `delete integration "${id}"`, role: 'admin', spaceId: adminSpace(state) })] };
     }
   },

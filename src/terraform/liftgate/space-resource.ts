@@ -1,5 +1,4 @@
 import type { Space } from '../../clients/liftgate';
-import { LiftgateNotFoundError } from '../../clients/liftgate/errors';
 import {
   boolAttribute,
   eachElement,
@@ -11,6 +10,7 @@ import {
   type ResourceDefinition,
 } from '../../plugin';
 import { apiErrorDiagnostic, type FieldMap, type LiftgateProviderContext } from './context';
+import { ApiNotFoundError } from '../../clients/errors';
 
 const attributes = {
   id: stringAttribute({ computed: true, description: 'The space\'s id: a slug of its name plus a short random suffix. Immutable.' }),
@@ -78,7 +78,7 @@ export const spaceResource: ResourceDefinition<typeof attributes, LiftgateProvid
     try {
       return { state: spaceState(await client.api.spaces.get(state.id as string, { signal })) };
     } catch (error) {
-      if (error instanceof LiftgateNotFoundError) return { state: null };
+      if (error instanceof ApiNotFoundError) return { state: null };
       return { state, diagnostics: [apiErrorDiagnostic(error, { action: `read space "${state.id}"`, role: 'read', spaceId: state.id })] };
     }
   },
@@ -104,7 +104,7 @@ export const spaceResource: ResourceDefinition<typeof attributes, LiftgateProvid
       await client.api.spaces.delete(id, { signal });
       return {};
     } catch (error) {
-      if (error instanceof LiftgateNotFoundError) return {};
+      if (error instanceof ApiNotFoundError) return {};
       return { diagnostics: [apiErrorDiagnostic(error, { action: `delete space "${id}"`, role: 'admin', spaceId: id })] };
     }
   },

@@ -1,5 +1,4 @@
-import type { Space, Stack, StackCreateInput } from '../../clients/liftgate';
-import { LiftgateNotFoundError } from '../../clients/liftgate/errors';
+import type { Stack, StackCreateInput } from '../../clients/liftgate';
 import {
   attributePath,
   boolAttribute,
@@ -12,7 +11,9 @@ import {
   type ModelOf,
   type ResourceDefinition,
 } from '../../plugin';
+import { SpaceTree } from '../../domain/spaces';
 import { apiErrorDiagnostic, type FieldMap, type LiftgateProviderContext } from './context';
+import { ApiNotFoundError } from '../../clients/errors';
 
 const attributes = {
   id: stringAttribute({ computed: true, description: 'The stack\'s id: a slug of its name plus a short random suffix.' }),
@@ -78,19 +79,6 @@ function stackState(stack: Stack): StackModel {
   };
 }
 
-/** The space and its ancestors, nearest first; null when a space on the way is not visible to the key. */
-function ancestry(spaces: readonly Space[], spaceId: string): string[] | null {
-  const byId = new Map(spaces.map((space) => [space.id, space]));
-  const chain: string[] = [];
-  for (let current: string | null = spaceId; current !== null; ) {
-    const space = byId.get(current);
-    if (space === undefined || chain.includes(current)) return null;
-    chain.push(current);
-    current = space.parentSpaceId;
-  }
-  return chain;
-}
-
 /**
  * Whether the stack can never use the integration, whatever else this apply changes: an integration of a
  * space that is neither the stack's nor one of its ancestors is out of reach for good (spaces cannot move).
@@ -105,7 +93,7 @@ async function integrationOutOfReach(
   const [integrations, spaces] = await Promise.all([context.api.integrations.list({ signal }), context.api.spaces.list({ signal })]);
   const integration = integrations.find((candidate) => candidate.id === integrationId);
   if (integration === undefined || integration.isDefault) return null;
-  const chain = ancestry(spaces, spaceId);
+  const chain = new SpaceTree(spaces).completePathToRoot(spaceId);
   if (chain === null || chain.includes(integration.spaceId)) return null;
   return errorDiagnostic(
     'The integration is out of reach of this stack',
@@ -184,7 +172,7 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
     try {
       return { state: stackState(await client.api.stacks.get(state.id as string, { signal })) };
     } catch (error) {
-      if (error instanceof LiftgateNotFoundError) return { state: null };
+      if (error instanceof ApiNotFoundError) return { state: null };
       return { state, diagnostics: [apiErrorDiagnostic(error, { action: `read stack "${state.id}"`, role: 'read', spaceId: state.space_id })] };
     }
   },
@@ -206,7 +194,7 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
       await client.api.stacks.delete(id, { signal });
       return {};
     } catch (error) {
-      if (error instanceof LiftgateNotFoundError) return {};
+      if (error instanceof ApiNotFoundError) return {};
       return { diagnostics: [apiErrorDiagnostic(error, { action: `delete stack "${id}"`, role: 'write', spaceId: state.space_id })] };
     }
   },

@@ -1,27 +1,21 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import {
-  BitbucketBadRequestError,
   BitbucketClient,
-  BitbucketConflictError,
-  BitbucketConnectionError,
   BitbucketError,
-  BitbucketForbiddenError,
-  BitbucketNotFoundError,
-  BitbucketPageLimitError,
-  BitbucketRateLimitedError,
-  BitbucketResponseParseError,
-  BitbucketServerError,
-  BitbucketUnauthorizedError,
-  collect,
   type BitbucketClientOptions,
   type BitbucketRequestEvent,
 } from '../../../src/clients/bitbucket';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator';
+import { ManualClock } from '../../helpers/clock';
+import { closedPort, scriptedServer, type RecordedRequest, type ScriptedServer } from '../../helpers/http';
+import { ApiBadRequestError, ApiConflictError, ApiConnectionError, ApiForbiddenError, ApiNotFoundError, ApiPageLimitError, ApiRateLimitedError, ApiResponseParseError, ApiServerError, ApiUnauthorizedError } from '../../../src/clients/errors';
 
-/** Client tests run against the real emulator over HTTP on loopback; nothing is mocked. */
+/**
+ * Client tests run against the real emulator over HTTP on loopback; nothing is mocked. Rate limits refill by a clock
+ * the tests move: the clients that wait them out sleep on it, so no test waits for real seconds.
+ */
 let emulator: RunningEmulator;
+const clock = new ManualClock();
 
 /** Fast retries so the failure tests stay quick; each test that needs other settings says so. */
 function clientFor(options: Partial<BitbucketClientOptions> = {}): BitbucketClient {
@@ -43,69 +37,33 @@ async function expectRejection<T extends BitbucketError>(promise: Promise<unknow
 }
 
 /**
- * An HTTP server on loopback answering every request with one fixed response. Only for answers the
- * faithful emulator never gives this client (the XSRF 403 needs a request without X-Atlassian-Token,
- * which the client never sends; a body that breaks the schema; a server that is not Bitbucket).
+ * A server on loopback answering every request with one fixed response. Only for answers the faithful emulator never
+ * gives this client (the XSRF 403 needs a request without X-Atlassian-Token, which the client never sends; a body that
+ * breaks the schema; a server that is not Bitbucket).
  */
-async function fixedResponseServer(status: number, contentType: string, body: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((_request, response) => {
+function fixedResponseServer(status: number, contentType: string, body: string): Promise<ScriptedServer> {
+  return scriptedServer((_request, response) => {
     response.writeHead(status, { 'Content-Type': contentType, 'X-AREQUESTID': '@FIXED' });
     response.end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-interface RecordedRequest {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
 }
 
 /**
- * An HTTP server on loopback that records what arrives (headers the emulator does not report back) and
- * tracks how many requests are in flight at once; each answer is delayed so concurrent requests overlap.
+ * A server on loopback that records what arrives (headers the emulator does not report back); each answer is delayed
+ * so concurrent requests overlap and the server's peak of requests in flight shows the client's limit.
  */
-async function recordingServer(answer: (request: http.IncomingMessage) => { status: number; body?: unknown }) {
-  const requests: RecordedRequest[] = [];
-  let inFlight = 0;
-  let peakInFlight = 0;
-  const server = http.createServer((request, response) => {
-    inFlight += 1;
-    peakInFlight = Math.max(peakInFlight, inFlight);
-    requests.push({ method: request.method!, url: request.url!, headers: request.headers });
-    request.resume();
+function recordingServer(answer: (request: RecordedRequest) => { status: number; body?: unknown }): Promise<ScriptedServer> {
+  return scriptedServer((request, response) => {
     setTimeout(() => {
       const { status, body } = answer(request);
-      inFlight -= 1;
       response.writeHead(status, { 'Content-Type': 'application/json' });
       response.end(body === undefined ? undefined : JSON.stringify(body));
     }, 10);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    peakInFlight: () => peakInFlight,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** A port nothing listens on: bind, read the port, close. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
+  emulator = await startEmulator({ port: 0, now: () => clock.now() });
   emulator.createProject('PLAT', { name: 'Platform' });
   emulator.createRepository('PLAT', 'network');
 });
@@ -141,8 +99,8 @@ describe('projects', () => {
     expect(administered.map((project) => project.key)).toEqual(expect.arrayContaining(['APPS', 'PLAT']));
   });
 
-  it('answers a duplicate key with BitbucketConflictError carrying Bitbucket messages and request id', async () => {
-    const error = await expectRejection(client().projects.create({ key: 'PLAT', name: 'Again' }), BitbucketConflictError);
+  it('answers a duplicate key with ApiConflictError carrying Bitbucket messages and request id', async () => {
+    const error = await expectRejection(client().projects.create({ key: 'PLAT', name: 'Again' }), ApiConflictError);
     expect(error.status).toBe(409);
     expect(error.messages.length).toBeGreaterThan(0);
     expect(error.requestId).toMatch(/^@/);
@@ -150,8 +108,8 @@ describe('projects', () => {
     expect(error.url).toBe(`${emulator.url}/rest/api/latest/projects`);
   });
 
-  it('answers an unknown project with BitbucketNotFoundError', async () => {
-    const error = await expectRejection(client().projects.get('NOPE'), BitbucketNotFoundError);
+  it('answers an unknown project with ApiNotFoundError', async () => {
+    const error = await expectRejection(client().projects.get('NOPE'), ApiNotFoundError);
     expect(error.messages).toEqual(['Project NOPE does not exist.']);
     expect(error.message).toContain('Project NOPE does not exist.');
   });
@@ -189,22 +147,21 @@ describe('repositories', () => {
       ['repo-40', 'repo-41', 'repo-42', 'repo-43', 'repo-44', 'repo-45', 'repo-46', 'repo-47', 'repo-48', 'repo-49'],
     );
     const admin = await client.repositories.search({ permission: 'REPO_ADMIN', pageSize: 1 }).firstPage();
-    expect(admin.values).toHaveLength(1);
-    expect(admin.isLastPage).toBe(false);
+    expect(admin.items).toHaveLength(1);
+    expect(admin.more).toBe(true);
   });
 
   it('stops at maxItems and refuses to run past maxPages', async () => {
     const client = clientFor();
     expect(await client.repositories.list('MANY', { pageSize: 10, maxItems: 12 }).toArray()).toHaveLength(12);
-    const error = await expectRejection(client.repositories.list('MANY', { pageSize: 10, maxPages: 3 }).toArray(), BitbucketPageLimitError);
+    const error = await expectRejection(client.repositories.list('MANY', { pageSize: 10, maxPages: 3 }).toArray(), ApiPageLimitError);
     expect(error.message).toContain('more than 3 pages');
-    await expect(collect(client.repositories.list('MANY'), 50)).rejects.toThrow('more than 50 items');
   });
 
-  it('answers a bad permission filter with BitbucketBadRequestError', async () => {
+  it('answers a bad permission filter with ApiBadRequestError', async () => {
     const error = await expectRejection(
       clientFor().repositories.search({ permission: 'REPO_OWNER' as never }).toArray(),
-      BitbucketBadRequestError,
+      ApiBadRequestError,
     );
     expect(error.status).toBe(400);
     expect(error.messages[0]).toContain('REPO_OWNER');
@@ -245,14 +202,14 @@ describe('repository webhooks', () => {
     expect(await client.repositoryWebhooks.list('PLAT', 'network').toArray()).toHaveLength(2);
 
     await client.repositoryWebhooks.delete('PLAT', 'network', created.id);
-    await expectRejection(client.repositoryWebhooks.get('PLAT', 'network', created.id), BitbucketNotFoundError);
-    await expectRejection(client.repositoryWebhooks.delete('PLAT', 'network', created.id), BitbucketNotFoundError);
+    await expectRejection(client.repositoryWebhooks.get('PLAT', 'network', created.id), ApiNotFoundError);
+    await expectRejection(client.repositoryWebhooks.delete('PLAT', 'network', created.id), ApiNotFoundError);
   });
 
-  it('answers an unknown event with BitbucketBadRequestError naming it', async () => {
+  it('answers an unknown event with ApiBadRequestError naming it', async () => {
     const error = await expectRejection(
       clientFor().repositoryWebhooks.create('PLAT', 'network', { ...input, events: ['repo:teleported'] }),
-      BitbucketBadRequestError,
+      ApiBadRequestError,
     );
     expect(error.messages.join(' ')).toContain('repo:teleported');
   });
@@ -268,19 +225,15 @@ describe('repository webhooks', () => {
   });
 
   it('tests an endpoint with diagnostics:ping and reports its answer', async () => {
-    const received: Array<{ event: string | undefined }> = [];
-    const receiver = http.createServer((request, response) => {
-      received.push({ event: request.headers['x-event-key'] as string | undefined });
+    const receiver = await scriptedServer((_request, response) => {
       response.writeHead(204).end();
     });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     try {
-      const result = await clientFor().repositoryWebhooks.test('PLAT', 'network', { url });
+      const result = await clientFor().repositoryWebhooks.test('PLAT', 'network', { url: `${receiver.url}/hook` });
       expect(result.response?.statusCode).toBe(204);
-      expect(received).toEqual([{ event: 'diagnostics:ping' }]);
+      expect(receiver.requests.map((request) => request.headers['x-event-key'])).toEqual(['diagnostics:ping']);
     } finally {
-      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await receiver.close();
     }
   });
 });
@@ -322,7 +275,7 @@ describe('access tokens', () => {
 
     await client.accessTokens.delete('robot', created.id);
     expect(await client.accessTokens.list('robot').toArray()).toEqual([]);
-    await expectRejection(withToken.repositories.get('PLAT', 'network'), BitbucketUnauthorizedError);
+    await expectRejection(withToken.repositories.get('PLAT', 'network'), ApiUnauthorizedError);
   });
 });
 
@@ -355,8 +308,8 @@ describe('credential verification', () => {
 });
 
 describe('errors', () => {
-  it('maps 401 to BitbucketUnauthorizedError with Bitbucket’s message', async () => {
-    const error = await expectRejection(clientFor({ token: 'wrong' }).repositories.get('PLAT', 'network'), BitbucketUnauthorizedError);
+  it('maps 401 to ApiUnauthorizedError with Bitbucket’s message', async () => {
+    const error = await expectRejection(clientFor({ token: 'wrong' }).repositories.get('PLAT', 'network'), ApiUnauthorizedError);
     expect(error.status).toBe(401);
     expect(error.messages[0]).toContain('Authentication failed');
   });
@@ -365,17 +318,17 @@ describe('errors', () => {
     const outsider = emulator.createUser({ name: 'outsider', repositoryPermissions: { 'PLAT/network': 'REPO_READ' } });
     const error = await expectRejection(
       clientFor({ token: outsider.token! }).repositoryWebhooks.list('PLAT', 'network').toArray(),
-      BitbucketUnauthorizedError,
+      ApiUnauthorizedError,
     );
     expect(error.messages).toEqual(['You are not permitted to access this resource']);
   });
 
-  it('maps 403 (the XSRF page, which is HTML) to BitbucketForbiddenError without messages', async () => {
+  it('maps 403 (the XSRF page, which is HTML) to ApiForbiddenError without messages', async () => {
     const server = await fixedResponseServer(403, 'text/html;charset=UTF-8', 'XSRF check failed');
     try {
       const error = await expectRejection(
         clientFor({ baseUrl: server.url }).projects.create({ key: 'X', name: 'x' }),
-        BitbucketForbiddenError,
+        ApiForbiddenError,
       );
       expect(error).toMatchObject({ status: 403, messages: [], requestId: '@FIXED' });
     } finally {
@@ -383,10 +336,10 @@ describe('errors', () => {
     }
   });
 
-  it('maps a body that does not match the schema to BitbucketResponseParseError naming the field', async () => {
+  it('maps a body that does not match the schema to ApiResponseParseError naming the field', async () => {
     const server = await fixedResponseServer(200, 'application/json', JSON.stringify({ id: 1, key: 'P', name: 7 }));
     try {
-      const error = await expectRejection(clientFor({ baseUrl: server.url }).projects.get('P'), BitbucketResponseParseError);
+      const error = await expectRejection(clientFor({ baseUrl: server.url }).projects.get('P'), ApiResponseParseError);
       expect(error.fieldPaths).toEqual(['name']);
       expect(error.message).toContain('name:');
     } finally {
@@ -394,29 +347,29 @@ describe('errors', () => {
     }
   });
 
-  it('maps a refused connection to BitbucketConnectionError after retrying', async () => {
+  it('maps a refused connection to ApiConnectionError after retrying', async () => {
     const events: BitbucketRequestEvent[] = [];
     const client = clientFor({ baseUrl: `http://127.0.0.1:${await closedPort()}`, retry: { maxRetries: 2, baseDelayMs: 1 }, onRequest: (e) => events.push(e) });
-    const error = await expectRejection(client.projects.get('PLAT'), BitbucketConnectionError);
-    expect(error.code).toBe('ECONNREFUSED');
+    const error = await expectRejection(client.projects.get('PLAT'), ApiConnectionError);
+    expect(error.networkCode).toBe('ECONNREFUSED');
     expect(error.status).toBeUndefined();
     expect(events).toHaveLength(3);
   });
 
-  it('gives up on a request that hangs after timeoutMs with BitbucketConnectionError', async () => {
+  it('gives up on a request that hangs after timeoutMs with ApiConnectionError', async () => {
     emulator.setFaults({ rate: 1, hang: true, phase: 'before' });
     const client = clientFor({ timeoutMs: 150, retry: { maxRetries: 1, baseDelayMs: 1 } });
-    const error = await expectRejection(client.projects.get('PLAT'), BitbucketConnectionError);
-    expect(error.code).toBe('ETIMEDOUT');
+    const error = await expectRejection(client.projects.get('PLAT'), ApiConnectionError);
+    expect(error.networkCode).toBe('ETIMEDOUT');
     expect(error.message).toContain('no answer within 150 ms');
   });
 
-  it('maps a 5xx that persists past the retries to BitbucketServerError', async () => {
+  it('maps a 5xx that persists past the retries to ApiServerError', async () => {
     emulator.setFaults({ rate: 1, status: 503, phase: 'before' });
     const events: BitbucketRequestEvent[] = [];
     const error = await expectRejection(
       clientFor({ retry: { maxRetries: 3, baseDelayMs: 1 }, onRequest: (e) => events.push(e) }).projects.get('PLAT'),
-      BitbucketServerError,
+      ApiServerError,
     );
     expect(error.status).toBe(503);
     expect(events.map((event) => event.status)).toEqual([503, 503, 503, 503]);
@@ -424,7 +377,7 @@ describe('errors', () => {
 
   it('never retries a 4xx other than 429', async () => {
     const events: BitbucketRequestEvent[] = [];
-    await expectRejection(clientFor({ onRequest: (e) => events.push(e) }).projects.get('NOPE'), BitbucketNotFoundError);
+    await expectRejection(clientFor({ onRequest: (e) => events.push(e) }).projects.get('NOPE'), ApiNotFoundError);
     expect(events).toHaveLength(1);
   });
 });
@@ -481,28 +434,27 @@ describe('what goes on the wire', () => {
 });
 
 describe('rate limiting', () => {
+  beforeEach(() => {
+    clock.sleeps.length = 0;
+  });
+
   it('waits out Retry-After on a 429 and then succeeds', async () => {
     emulator.setRateLimit({ capacity: 1, refillPerSecond: 1 });
     const events: BitbucketRequestEvent[] = [];
-    const client = clientFor({ onRequest: (event) => events.push(event) });
+    const client = clientFor({ clock, onRequest: (event) => events.push(event) });
     await client.projects.get('PLAT');
-    const started = Date.now();
     await client.projects.get('PLAT');
-    const waited = Date.now() - started;
-    // Normally [200, 429, 200]; a timer firing a millisecond before the bucket refilled may add a 429.
-    const statuses = events.map((event) => event.status);
-    expect(statuses.slice(0, 2)).toEqual([200, 429]);
-    expect(statuses.slice(2, -1).every((status) => status === 429)).toBe(true);
-    expect(statuses[statuses.length - 1]).toBe(200);
-    // The emulator answered Retry-After: 1 (seconds); the client waited at least that long.
-    expect(waited).toBeGreaterThanOrEqual(990);
-    expect(waited).toBeLessThan(3000);
+    expect(events.map((event) => event.status)).toEqual([200, 429, 200]);
+    // The emulator answered Retry-After: 1 (seconds); the client waited that long plus at most a quarter more.
+    expect(clock.sleeps).toHaveLength(1);
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(1000);
+    expect(clock.sleeps[0]).toBeLessThanOrEqual(1250);
   });
 
   it('waits out 429s even with maxRetries 0: they spend the time budget, not the retries for failures', async () => {
     emulator.setRateLimit({ capacity: 1, refillPerSecond: 2 });
     const events: BitbucketRequestEvent[] = [];
-    const client = clientFor({ retry: { maxRetries: 0 }, onRequest: (event) => events.push(event) });
+    const client = clientFor({ clock, retry: { maxRetries: 0 }, onRequest: (event) => events.push(event) });
     await Promise.all([client.projects.get('PLAT'), client.projects.get('PLAT'), client.projects.get('PLAT')]);
     expect(events.filter((event) => event.status === 429).length).toBeGreaterThanOrEqual(2);
     expect(events.filter((event) => event.status === 200)).toHaveLength(3);
@@ -510,19 +462,21 @@ describe('rate limiting', () => {
 
   it('gives up on 429s once maxRateLimitWaitMs would be exceeded', async () => {
     emulator.setRateLimit({ capacity: 1, refillPerSecond: 0.5 });
-    const client = clientFor({ retry: { maxRateLimitWaitMs: 1500 } });
+    const client = clientFor({ clock, retry: { maxRateLimitWaitMs: 1500 } });
     await client.projects.get('PLAT');
-    const error = await expectRejection(client.projects.get('PLAT'), BitbucketRateLimitedError);
+    const error = await expectRejection(client.projects.get('PLAT'), ApiRateLimitedError);
     expect(error.retryAfterMs).toBe(2000);
+    expect(clock.sleeps).toEqual([]);
   });
 
-  it('fails with BitbucketRateLimitedError carrying retryAfterMs when the wait would exceed maxRetryAfterMs', async () => {
+  it('fails with ApiRateLimitedError carrying retryAfterMs when the wait would exceed maxRetryAfterMs', async () => {
     emulator.setRateLimit({ capacity: 1, refillPerSecond: 0.2 });
-    const client = clientFor({ retry: { maxRetryAfterMs: 1000 } });
+    const client = clientFor({ clock, retry: { maxRetryAfterMs: 1000 } });
     await client.projects.get('PLAT');
-    const error = await expectRejection(client.projects.get('PLAT'), BitbucketRateLimitedError);
+    const error = await expectRejection(client.projects.get('PLAT'), ApiRateLimitedError);
     expect(error.status).toBe(429);
     expect(error.retryAfterMs).toBe(5000);
+    expect(clock.sleeps).toEqual([]);
   });
 });
 
@@ -572,7 +526,7 @@ describe('creates that fail after or before the server acted', () => {
     const created = await clientFor({ onRequest }).projects.create({ key: 'LOST', name: 'Lost answer' });
     expect(summary(events)).toEqual(['GET 404', 'POST 500', 'GET 200']);
     expect(created.key).toBe('LOST');
-    await expectRejection(clientFor().projects.create({ key: 'LOST', name: 'Again' }), BitbucketConflictError);
+    await expectRejection(clientFor().projects.create({ key: 'LOST', name: 'Again' }), ApiConflictError);
   });
 
   it('adopts a repository whose create answer was lost', async () => {

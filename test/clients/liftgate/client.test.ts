@@ -3,68 +3,50 @@
  * become typed errors carrying the control plane's code, message and details (never the API key), and the
  * retry policy repeats only what is safe to repeat.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import {
-  LiftgateClient,
-  LiftgateConflictError,
-  LiftgateConnectionError,
-  LiftgateForbiddenError,
-  LiftgateNotFoundError,
-  LiftgateRateLimitedError,
-  LiftgateResponseParseError,
-  LiftgateServerError,
-  LiftgateUnprocessableError,
-} from '../../../src/clients/liftgate';
+  ApiConflictError,
+  ApiConnectionError,
+  ApiForbiddenError,
+  ApiNotFoundError,
+  ApiRateLimitedError,
+  ApiResponseParseError,
+  ApiServerError,
+  ApiUnprocessableError,
+} from '../../../src/clients/errors';
+import { LiftgateClient } from '../../../src/clients/liftgate';
+import { ManualClock } from '../../helpers/clock';
+import { closedPort, scriptedServer, sendJson as json, type RecordedRequest, type ScriptedServer } from '../../helpers/http';
 
 const apiKey = 'lgk_secret-key-that-must-never-leak-0123456789';
 
-interface Seen {
-  method: string;
-  url: string;
-  authorization: string | undefined;
-  body: string;
-}
-
-type Handler = (request: Seen, response: ServerResponse) => void;
+type Handler = (request: RecordedRequest, response: ServerResponse) => void;
 
 const space = { id: 'team-a-1a2b3c', name: 'team-a', parentSpaceId: 'root', inheritEntities: false, description: '', labels: ['x'], createdAt: 't', updatedAt: 't' };
-
-function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
-}
 
 function errorBody(code: string, message: string, details?: Record<string, unknown>) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
 describe('LiftgateClient', () => {
-  let server: Server;
+  let server: ScriptedServer;
   let endpoint: string;
   let answers: Handler[];
-  let seen: Seen[];
+  /** The requests of the current test. */
+  let seen: RecordedRequest[];
   const client = (retry = { baseDelayMs: 1, maxDelayMs: 5 }) => new LiftgateClient({ endpoint, apiKey, retry });
 
   beforeAll(async () => {
-    server = createServer((request: IncomingMessage, response: ServerResponse) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      request.on('end', () => {
-        const entry = { method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization, body };
-        seen.push(entry);
-        const handler = answers.shift();
-        if (handler === undefined) json(response, 500, errorBody('internal', 'no scripted answer left'));
-        else handler(entry, response);
-      });
+    server = await scriptedServer((request, response) => {
+      seen.push(request);
+      const handler = answers.shift();
+      if (handler === undefined) json(response, 500, errorBody('internal', 'no scripted answer left'));
+      else handler(request, response);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    endpoint = `${server.url}/`;
   });
 
-  afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  afterAll(() => server.close());
 
   beforeEach(() => {
     answers = [];
@@ -76,7 +58,7 @@ describe('LiftgateClient', () => {
     const api = client();
     const created = await api.spaces.create({ name: 'team-a', labels: ['x'] });
     expect(created).toEqual({ id: 'team-a-1a2b3c', name: 'team-a', parentSpaceId: 'root', inheritEntities: false, description: '', labels: ['x'] });
-    expect(seen[0]).toMatchObject({ method: 'POST', url: '/api/v1/spaces', authorization: `Bearer ${apiKey}` });
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/api/v1/spaces', headers: { authorization: `Bearer ${apiKey}` } });
     expect(JSON.parse(seen[0]?.body as string)).toEqual({ name: 'team-a', labels: ['x'] });
     api.close();
   });
@@ -112,14 +94,13 @@ describe('LiftgateClient', () => {
     answers.push((_, response) => json(response, 200, [run]));
     answers.push((_, response) => json(response, 201, run));
     const api = client();
-    expect(await api.integrations.deliveries('bb', { limit: 1 })).toEqual({ items: [delivery], nextCursor: '41' });
-    expect(await api.integrations.deliveries('bb', { limit: 1, cursor: '41' })).toEqual({ items: [], nextCursor: null });
-    expect(await api.stacks.runs('s')).toEqual({ items: [run], nextCursor: null });
+    expect(await api.integrations.deliveries('bb', { pageSize: 1 }).toArray()).toEqual([delivery]);
+    expect(await api.stacks.runs('s').toArray()).toEqual([run]);
     expect(await api.stacks.triggerRun('s')).toEqual(run);
     expect(seen.map((entry) => `${entry.method} ${entry.url}`)).toEqual([
       'GET /api/v1/integrations/bitbucket-datacenter/bb/deliveries?limit=1',
       'GET /api/v1/integrations/bitbucket-datacenter/bb/deliveries?limit=1&cursor=41',
-      'GET /api/v1/stacks/s/runs',
+      'GET /api/v1/stacks/s/runs?limit=100',
       'POST /api/v1/stacks/s/runs',
     ]);
     api.close();
@@ -139,15 +120,15 @@ describe('LiftgateClient', () => {
       receivedAt: '2026-11-26T12:00:00.000Z',
     };
     answers.push((_, response) => json(response, 200, [entry]));
-    expect((await client().integrations.deliveries('bb')).items).toEqual([{ ...entry, count: 1 }]);
+    expect(await client().integrations.deliveries('bb').toArray()).toEqual([{ ...entry, count: 1 }]);
   });
 
-  test('a 403 is a LiftgateForbiddenError with the control plane\'s code, message and details, and no API key anywhere', async () => {
+  test('a 403 is an ApiForbiddenError with the control plane\'s code, message and details, and no API key anywhere', async () => {
     const details = { spaceId: 'team-a-1a2b3c', role: 'write', apiKeyId: 'key-1', apiKeyName: 'reader' };
     answers.push((_, response) => json(response, 403, errorBody('forbidden', 'stack "s" needs the write role on space "team-a-1a2b3c"', details)));
     const api = client();
     const error = await api.stacks.update('s', { name: 'x' }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(LiftgateForbiddenError);
+    expect(error).toBeInstanceOf(ApiForbiddenError);
     expect(error).toMatchObject({ status: 403, code: 'forbidden', details, method: 'PATCH' });
     expect((error as Error).message).toContain('needs the write role');
     const everything = `${(error as Error).message} ${(error as Error).stack} ${JSON.stringify(error)}`;
@@ -157,15 +138,15 @@ describe('LiftgateClient', () => {
   });
 
   test.each([
-    [404, 'LiftgateNotFoundError', LiftgateNotFoundError, 'not_found'],
-    [409, 'LiftgateConflictError', LiftgateConflictError, 'conflict'],
-    [422, 'LiftgateUnprocessableError', LiftgateUnprocessableError, 'unprocessable'],
+    [404, 'ApiNotFoundError', ApiNotFoundError, 'not_found'],
+    [409, 'ApiConflictError', ApiConflictError, 'conflict'],
+    [422, 'ApiUnprocessableError', ApiUnprocessableError, 'unprocessable'],
   ])('a %i is never retried and becomes %s', async (status, _name, type, code) => {
     answers.push((_, response) => json(response, status, errorBody(code, 'refused', { field: 'vcs.integrationId' })));
     const api = client();
     const error = await api.integrations.get('bb').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(type);
-    expect(error).toMatchObject({ status, code, apiMessage: 'refused', details: { field: 'vcs.integrationId' } });
+    expect(error).toMatchObject({ status, code, messages: ['refused'], details: { field: 'vcs.integrationId' } });
     expect(seen).toHaveLength(1);
     api.close();
   });
@@ -180,24 +161,30 @@ describe('LiftgateClient', () => {
 
     seen = [];
     answers.push((_, response) => json(response, 500, errorBody('internal', 'boom')));
-    await expect(api.spaces.create({ name: 'x' })).rejects.toBeInstanceOf(LiftgateServerError);
+    await expect(api.spaces.create({ name: 'x' })).rejects.toBeInstanceOf(ApiServerError);
     expect(seen).toHaveLength(1);
     api.close();
   });
 
   test('a 429 is retried after Retry-After, even for a create; a Retry-After above the limit fails at once', async () => {
-    answers.push((_, response) => json(response, 429, errorBody('rate_limited', 'slow down'), { 'retry-after': '0' }));
+    answers.push((_, response) => json(response, 429, errorBody('rate_limited', 'slow down'), { 'retry-after': '3' }));
     answers.push((_, response) => json(response, 201, space));
-    const api = new LiftgateClient({ endpoint, apiKey, retry: { baseDelayMs: 1, maxRetryAfterMs: 1000 } });
+    const clock = new ManualClock();
+    const api = new LiftgateClient({ endpoint, apiKey, retry: { maxRetryAfterMs: 60_000 }, clock });
     expect((await api.spaces.create({ name: 'team-a' })).id).toBe(space.id);
     expect(seen).toHaveLength(2);
+    // Retry-After: 3 (seconds), plus up to a quarter more so clients refused together do not come back together.
+    expect(clock.sleeps).toHaveLength(1);
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(3000);
+    expect(clock.sleeps[0]).toBeLessThanOrEqual(3750);
 
     seen = [];
     answers.push((_, response) => json(response, 429, errorBody('rate_limited', 'slow down'), { 'retry-after': '120' }));
     const error = await api.spaces.create({ name: 'team-a' }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(LiftgateRateLimitedError);
+    expect(error).toBeInstanceOf(ApiRateLimitedError);
     expect(error).toMatchObject({ retryAfterMs: 120_000 });
     expect(seen).toHaveLength(1);
+    expect(clock.sleeps).toHaveLength(1);
     api.close();
   });
 
@@ -217,23 +204,19 @@ describe('LiftgateClient', () => {
     api.close();
   });
 
-  test('an answer of the wrong shape is a LiftgateResponseParseError naming the field', async () => {
+  test('an answer of the wrong shape is an ApiResponseParseError naming the field', async () => {
     answers.push((_, response) => json(response, 200, { ...space, labels: 'not-a-list' }));
     const api = client();
     const error = await api.spaces.get('x').catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(LiftgateResponseParseError);
+    expect(error).toBeInstanceOf(ApiResponseParseError);
     expect((error as Error).message).toContain('labels');
     api.close();
   });
 
-  test('an endpoint nobody listens on is a LiftgateConnectionError after the retries, without the key', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const api = new LiftgateClient({ endpoint: `http://127.0.0.1:${port}`, apiKey, retry: { maxRetries: 2, baseDelayMs: 1 } });
+  test('an endpoint nobody listens on is an ApiConnectionError after the retries, without the key', async () => {
+    const api = new LiftgateClient({ endpoint: `http://127.0.0.1:${await closedPort()}`, apiKey, retry: { maxRetries: 2, baseDelayMs: 1 } });
     const error = await api.spaces.list().catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(LiftgateConnectionError);
+    expect(error).toBeInstanceOf(ApiConnectionError);
     expect(error).toMatchObject({ networkCode: 'ECONNREFUSED' });
     expect(JSON.stringify(error)).not.toContain(apiKey);
     api.close();
@@ -241,18 +224,24 @@ describe('LiftgateClient', () => {
 
   test('an aborted signal ends the call during its retry back-off instead of waiting the retries out', async () => {
     for (let index = 0; index < 5; index += 1) answers.push((_, response) => json(response, 503, errorBody('unavailable', 'busy')));
-    const api = new LiftgateClient({ endpoint, apiKey, retry: { maxRetries: 4, baseDelayMs: 20_000, maxDelayMs: 20_000 } });
     const controller = new AbortController();
-    const started = performance.now();
-    setTimeout(() => controller.abort(), 200);
-    await expect(api.stacks.get('s', { signal: controller.signal })).rejects.toBeInstanceOf(LiftgateServerError);
-    expect(performance.now() - started).toBeLessThan(5_000);
-    expect(seen.length).toBeLessThanOrEqual(2);
+    // The caller gives up while the client waits to retry: the wait ends with the abort, and nothing is sent again.
+    const clock = {
+      now: () => Date.now(),
+      sleep: (_ms: number, signal?: AbortSignal) =>
+        new Promise<void>((resolve) => {
+          signal?.addEventListener('abort', () => resolve(), { once: true });
+          controller.abort();
+        }),
+    };
+    const api = new LiftgateClient({ endpoint, apiKey, retry: { maxRetries: 4 }, clock });
+    await expect(api.stacks.get('s', { signal: controller.signal })).rejects.toBeInstanceOf(ApiServerError);
+    expect(seen).toHaveLength(1);
     api.close();
   });
 
   test('refuses endpoints that are not http(s) URLs or that carry credentials, and an empty key', () => {
-    expect(() => new LiftgateClient({ endpoint: 'ftp://x', apiKey })).toThrow('endpoint must be an http(s) URL');
+    expect(() => new LiftgateClient({ endpoint: 'ftp://x', apiKey })).toThrow('endpoint must use http or https');
     expect(() => new LiftgateClient({ endpoint: 'http://u:p@x', apiKey })).toThrow('must not contain credentials');
     expect(() => new LiftgateClient({ endpoint: 'http://x', apiKey: ' ' })).toThrow('apiKey must not be empty');
   });

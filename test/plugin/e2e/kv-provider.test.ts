@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { providerConfig } from '../../helpers/terraform';
 import { FixtureTerraformSandbox, type TerraformResult } from './terraform-harness';
 
 jest.setTimeout(180_000);
@@ -17,17 +18,7 @@ function config(store: string, entry: Record<string, string>): string {
   const body = Object.entries(entry)
     .map(([name, value]) => `  ${name} = ${value}`)
     .join('\n');
-  return `
-terraform {
-  required_providers {
-    kv = { source = "liftgate-test/kv", version = "0.1.0" }
-  }
-}
-
-provider "kv" {
-  directory = ${JSON.stringify(store)}
-}
-
+  return `${providerConfig('kv', 'liftgate-test/kv', { directory: store }, '0.1.0')}
 resource "kv_entry" "a" {
 ${body}
 }
@@ -212,16 +203,7 @@ describe('terraform drives the kv fixture provider', () => {
   });
 
   it('plans values that depend on resources not yet applied as unknown, and the final plan agrees', async () => {
-    const chained = (firstValue: string) => `
-terraform {
-  required_providers {
-    kv = { source = "liftgate-test/kv", version = "0.1.0" }
-  }
-}
-
-provider "kv" {
-  directory = ${JSON.stringify(sandbox.store)}
-}
+    const chained = (firstValue: string) => `${providerConfig('kv', 'liftgate-test/kv', { directory: sandbox.store }, '0.1.0')}
 
 resource "kv_entry" "first" {
   key   = "first"

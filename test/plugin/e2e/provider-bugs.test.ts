@@ -2,6 +2,7 @@
  * Provider mistakes reach the user as the framework's "provider bug" diagnostics, naming the resource
  * attribute, instead of Terraform's generic errors with cty dumps.
  */
+import { providerConfig } from '../../helpers/terraform';
 import { FixtureTerraformSandbox } from './terraform-harness';
 
 jest.setTimeout(120_000);
@@ -12,13 +13,7 @@ describe('terraform with a buggy provider', () => {
   afterAll(() => sandbox.remove());
 
   it('reports an invalid plan and an inconsistent apply as provider bugs on the attribute', async () => {
-    sandbox.writeConfig(`
-terraform {
-  required_providers {
-    buggy = { source = "liftgate-test/buggy", version = "0.1.0" }
-  }
-}
-
+    sandbox.writeConfig(`${providerConfig('buggy', 'liftgate-test/buggy', undefined, '0.1.0')}
 resource "buggy_growing" "g" {
   size = 1
 }

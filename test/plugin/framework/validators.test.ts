@@ -10,6 +10,7 @@ import {
   matchesPattern,
   numberBetween,
   oneOf,
+  satisfies,
   sizeBetween,
   uniqueElements,
 } from '../../../src/plugin/framework/validators';
@@ -31,6 +32,13 @@ describe('built-in validators', () => {
   it('never echo the value of a sensitive attribute', () => {
     const [problem] = lengthBetween(10, 20).validate('hunter2', { ...context, sensitive: true });
     expect(problem?.detail).not.toContain('hunter2');
+  });
+
+  it('check a rule given as a function that says what is wrong, in its words', () => {
+    const even = satisfies('an even number of characters', (value) => (value.length % 2 === 0 ? null : 'must have an even number of characters'));
+    expect(even.description).toBe('must be an even number of characters');
+    expect(even.validate('ab', context)).toEqual([]);
+    expect(even.validate('abc', context)[0]?.detail).toBe('Attribute name must have an even number of characters, got "abc".');
   });
 
   it('check patterns, choices, URLs and numbers', () => {

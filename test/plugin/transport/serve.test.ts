@@ -179,8 +179,9 @@ describe('process lifetime', () => {
     const requested = performance.now();
     await expect(unary(controller, 'Shutdown', {})).resolves.toEqual({});
     const { code, at } = await plugin.exited;
+    // Code 0 is the plugin's own exit; a kill by Terraform after its 2 s wait would be a signal.
     expect(code).toBe(0);
-    expect(at - requested).toBeLessThan(500);
+    expect(at - requested).toBeLessThan(2000);
   });
 
   it('ignores SIGINT and keeps serving', async () => {

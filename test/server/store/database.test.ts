@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listMigrations, migrate, openDatabase, sqlState, UNIQUE_VIOLATION, type Database, type DatabaseOptions } from '../../../src/server/store/database';
+import { latch } from '../../helpers/latch';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -79,15 +80,20 @@ describe.each(['pglite', 'postgres'] as const)('Database [%s]', (engine) => {
   });
 
   it('never lets a statement issued elsewhere see or join an open transaction', async () => {
+    const inserted = latch<string[]>();
+    const release = latch<void>();
     const during = db.transaction(async (tx) => {
       await tx.query(`INSERT INTO counters VALUES ('uncommitted', 1)`);
-      await sleep(150);
+      inserted.open((await tx.query<{ name: string }>('SELECT name FROM counters')).map((row) => row.name));
+      await release.opened;
       throw new Error('rolled back');
     });
-    await sleep(20);
-    const seen = await db.query('SELECT name FROM counters');
+    // Issued only once the transaction holds the row: on PostgreSQL it runs beside it, on PGlite it waits for it.
+    expect(await inserted.opened).toEqual(['uncommitted']);
+    const seen = db.query('SELECT name FROM counters');
+    release.open();
     await expect(during).rejects.toThrow('rolled back');
-    expect(seen).toEqual([]);
+    expect(await seen).toEqual([]);
     expect(await db.query('SELECT name FROM counters')).toEqual([]);
   });
 

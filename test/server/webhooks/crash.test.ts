@@ -1,10 +1,10 @@
-import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServe, type RunningServe } from '../../helpers/cli';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres';
+import { callApi } from '../../helpers/serve';
 import { refsChanged } from './bitbucket-payloads';
 import { postDelivery, signedDelivery } from './signed-delivery';
 
@@ -22,38 +22,17 @@ function startServeOn(args: string[]): Promise<RunningServe> {
   return startServe(['--host', '127.0.0.1', ...args], { timeoutMs: 60_000 });
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
-
 async function api(server: RunningServe, apiKey: string, method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return JSON.parse(text);
-}
-
-async function allDeliveries(server: RunningServe, apiKey: string, integrationId: string): Promise<any[]> {
-  const response = await fetch(`${server.url}/api/v1/integrations/bitbucket-datacenter/${integrationId}/deliveries?limit=1000`, {
-    headers: { authorization: `Bearer ${apiKey}` },
-  });
-  expect(response.status).toBe(200);
-  expect(response.headers.get('x-next-cursor')).toBeNull();
-  return (await response.json()) as any[];
+  const answer = await callApi(server.url, apiKey, method, path, body);
+  if (answer.status < 200 || answer.status > 299) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
 }
 
 describe.each(['pglite', 'postgres'] as const)('webhook durability across SIGKILL [%s]', (engine) => {
   let dataDir: string;
   let cluster: PostgresCluster | null = null;
   let storeArgs: string[];
-  const running: ChildProcess[] = [];
+  const running: RunningServe[] = [];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'liftgate-crash-'));
@@ -65,17 +44,14 @@ describe.each(['pglite', 'postgres'] as const)('webhook durability across SIGKIL
   }, 60_000);
 
   afterAll(async () => {
-    for (const child of running) {
-      child.kill('SIGKILL');
-      await exited(child);
-    }
+    for (const serve of running) await serve.stop('SIGKILL');
     await cluster?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
 
   it('keeps every delivery it answered 2xx, with its run', async () => {
     const first = await startServeOn(storeArgs);
-    running.push(first.child);
+    running.push(first);
     const apiKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
     const integration = await api(first, apiKey, 'POST', '/api/v1/integrations/bitbucket-datacenter', {
       name: 'Crash Bitbucket',
@@ -109,15 +85,17 @@ describe.each(['pglite', 'postgres'] as const)('webhook durability across SIGKIL
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, sender));
     agent.destroy();
-    await exited(first.child);
+    await first.exited;
     expect(first.child.signalCode).toBe('SIGKILL');
     // The kill really landed mid-burst: some deliveries were answered, later ones were not.
     expect(answered2xx.size).toBeGreaterThanOrEqual(KILL_AFTER_ANSWERS);
     expect(unanswered).toBeGreaterThan(0);
 
     const second = await startServeOn(storeArgs);
-    running.push(second.child);
-    const deliveries = await allDeliveries(second, apiKey, integration.id);
+    running.push(second);
+    // Fewer than a page of 1000: the whole log in one answer.
+    const deliveries = (await api(second, apiKey, 'GET', `/api/v1/integrations/bitbucket-datacenter/${integration.id}/deliveries?limit=1000`)) as any[];
+    expect(deliveries.length).toBeLessThan(1000);
     const recorded = new Map(deliveries.map((delivery) => [delivery.requestId as string, delivery]));
     const runs = (await api(second, apiKey, 'GET', `/api/v1/stacks/${stack.id}/runs?limit=1000`)) as any[];
     const runsByDelivery = new Map(runs.map((run) => [run.deliveryId as string, run]));
@@ -133,8 +111,6 @@ describe.each(['pglite', 'postgres'] as const)('webhook durability across SIGKIL
     const [retriedId, retriedCommit] = [...answered2xx][0];
     const retry = signedDelivery(integration.id, integration.webhookSecret, 'repo:refs_changed', refsChanged({ projectKey: 'PLAT', slug: 'network' }, [{ branch: 'main', toHash: retriedCommit }]), retriedId);
     expect(await postDelivery(second.url, retry)).toMatchObject({ status: 200, body: { outcome: 'DUPLICATE' } });
-    second.child.kill('SIGTERM');
-    await exited(second.child);
-    expect(second.child.exitCode).toBe(0);
+    expect(await second.stop()).toBe(0);
   }, 180_000);
 });

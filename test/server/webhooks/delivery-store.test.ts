@@ -10,7 +10,7 @@ import {
 import { insertIntegration } from '../../../src/server/store/integrations';
 import { insertManualRun, listRuns, stacksOnRepositories } from '../../../src/server/store/runs';
 import { insertStack } from '../../../src/server/store/stacks';
-import type { RunRequest } from '../../../src/server/domain/runs';
+import type { RunRequest } from '../../../src/domain/runs';
 
 let db: Database;
 

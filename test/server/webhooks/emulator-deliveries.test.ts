@@ -1,3 +1,4 @@
+import { HANDLED_EVENTS } from '../../../src/domain/webhook-events';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator';
 import { TestControlPlane } from '../harness';
 
@@ -24,9 +25,9 @@ beforeAll(async () => {
     headers: { authorization: `Bearer ${emulator.adminToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       name: 'liftgate',
-      url: `${server.baseUrl}/webhooks/bitbucket-datacenter/${integration.id}`,
+      url: `${await server.listen()}/webhooks/bitbucket-datacenter/${integration.id}`,
       active: true,
-      events: ['repo:refs_changed', 'pr:opened', 'pr:from_ref_updated', 'pr:modified', 'pr:reviewer:approved', 'pr:reviewer:unapproved', 'pr:merged', 'pr:comment:added'],
+      events: HANDLED_EVENTS,
       configuration: { secret: integration.webhookSecret },
     }),
   });

@@ -1,9 +1,8 @@
-import { Agent } from 'node:http';
 import { REJECTION_BUDGET } from '../../../src/server/store/deliveries';
 import { hubSignatureFor } from '../../../src/server/webhooks/signature';
 import { pullRequestEvent, refsChanged } from './bitbucket-payloads';
 import { describeEachEngine, type TestControlPlane } from '../harness';
-import { postDelivery, signedDelivery } from './signed-delivery';
+import { signedDelivery } from './signed-delivery';
 
 const network = { projectKey: 'PLAT', slug: 'network' };
 const commit = (digit: string) => digit.repeat(40);
@@ -19,17 +18,11 @@ function suite(server: TestControlPlane) {
   const stacks: Record<string, string> = {};
 
   const deliver = async (integration: Integration, eventKey: string, payload: unknown, requestId?: string) =>
-    postDelivery(server.baseUrl, signedDelivery(integration.id, integration.webhookSecret, eventKey, payload, requestId)) as Promise<{
-      status: number;
-      body: any;
-    }>;
+    server.send(signedDelivery(integration.id, integration.webhookSecret, eventKey, payload, requestId));
 
   /** Posts raw bytes with exactly these headers (no signature unless given). */
   const post = (integrationId: string, body: string | Buffer, headers: Record<string, string>) =>
-    postDelivery(server.baseUrl, { path: `/webhooks/bitbucket-datacenter/${integrationId}`, headers, body: Buffer.from(body) }) as Promise<{
-      status: number;
-      body: any;
-    }>;
+    server.send({ path: `/webhooks/bitbucket-datacenter/${integrationId}`, headers, body: Buffer.from(body) });
 
   async function runsOf(stackName: string): Promise<any[]> {
     const response = await server.request('GET', `/api/v1/stacks/${stacks[stackName]}/runs`);
@@ -301,14 +294,14 @@ function suite(server: TestControlPlane) {
   describe('webhook receiver: hostile senders', () => {
     it('queues nothing when a captured signed body is replayed with new X-Request-Ids (one run per stack, kind and commit)', async () => {
       const captured = signedDelivery(platform.id, platform.webhookSecret, 'repo:refs_changed', refsChanged(network, [{ branch: 'main', toHash: commit('c') }]));
-      const first = (await postDelivery(server.baseUrl, captured)) as { status: number; body: any };
+      const first = await server.send(captured);
       expect(first.status).toBe(200);
       expect(first.body.runs.map((run: { kind: string }) => run.kind).sort()).toEqual(['PROPOSED', 'TRACKED']);
       const runs = await countRows('runs');
       const replays = await Promise.all(
         ['replay-1', 'replay-2', 'replay-3', 'replay-4'].map(
           (requestId) =>
-            postDelivery(server.baseUrl, { ...captured, headers: { ...captured.headers, 'x-request-id': requestId } }) as Promise<{ status: number; body: any }>,
+            server.send({ ...captured, headers: { ...captured.headers, 'x-request-id': requestId } }),
         ),
       );
       for (const replay of replays) {
@@ -344,31 +337,22 @@ function suite(server: TestControlPlane) {
       };
       const before = await sizeOfLog();
       const started = Date.now();
-      const agent = new Agent({ keepAlive: true, maxSockets: 32 });
       const flood = JSON.stringify(refsChanged(network, [{ branch: 'main', toHash: commit('f') }]));
       const statuses = new Map<number, number>();
-      try {
-        let sent = 0;
-        await Promise.all(
-          Array.from({ length: 32 }, async () => {
-            while (sent < 10_000) {
-              sent += 1;
-              const response = await postDelivery(
-                server.baseUrl,
-                {
-                  path: `/webhooks/bitbucket-datacenter/${platform.id}`,
-                  headers: { 'content-type': 'application/json', 'x-event-key': 'repo:refs_changed', 'x-request-id': `flood-${sent}-${'x'.repeat(400)}` },
-                  body: Buffer.from(flood),
-                },
-                agent,
-              );
-              statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-            }
-          }),
-        );
-      } finally {
-        agent.destroy();
-      }
+      let sent = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (sent < 10_000) {
+            sent += 1;
+            const response = await server.send({
+              path: `/webhooks/bitbucket-datacenter/${platform.id}`,
+              headers: { 'content-type': 'application/json', 'x-event-key': 'repo:refs_changed', 'x-request-id': `flood-${sent}-${'x'.repeat(400)}` },
+              body: Buffer.from(flood),
+            });
+            statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          }
+        }),
+      );
       expect([...statuses]).toEqual([[401, 10_000]]);
       const after = await sizeOfLog();
       // Per window of the budget the flood touches: its single entries and one entry that counts the rest; the
@@ -396,11 +380,9 @@ function suite(server: TestControlPlane) {
       }
       const all = await deliveriesOf(platform);
       expect(all.map((delivery) => delivery.eventKey)).toEqual(['pr:reviewer:updated', 'project:modified', 'repo:forked', 'repo:modified', 'pr:deleted', 'pr:declined']);
-      const first = await fetch(`${server.baseUrl}/api/v1/integrations/bitbucket-datacenter/${platform.id}/deliveries?limit=3`, {
-        headers: { authorization: `Bearer ${server.adminKey}` },
-      });
-      expect(await first.json()).toEqual(all.slice(0, 3));
-      const cursor = first.headers.get('x-next-cursor');
+      const first = await server.request('GET', `/api/v1/integrations/bitbucket-datacenter/${platform.id}/deliveries?limit=3`);
+      expect(first.body).toEqual(all.slice(0, 3));
+      const cursor = first.headers['x-next-cursor'];
       expect(cursor).toMatch(/^\d+$/);
       const second = await server.request('GET', `/api/v1/integrations/bitbucket-datacenter/${platform.id}/deliveries?limit=3&cursor=${cursor}`);
       expect(second.body).toEqual(all.slice(3, 6));

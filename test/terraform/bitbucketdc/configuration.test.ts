@@ -4,17 +4,11 @@
  * come from the environment; Bitbucket's refusals become diagnostics naming the missing permission.
  */
 import { startEmulator, type RunningEmulator } from '../../../src/emulator';
-import { expectSuccess, TerraformSandbox } from '../../helpers/terraform';
+import { expectSuccess, providerConfig, TerraformSandbox } from '../../helpers/terraform';
 
 jest.setTimeout(180_000);
 
-const header = `
-terraform {
-  required_providers {
-    bitbucketdc = { source = "liftgate/bitbucketdc" }
-  }
-}
-`;
+const header = providerConfig('bitbucketdc', 'liftgate/bitbucketdc');
 
 const invalidConfig = `${header}
 provider "bitbucketdc" {

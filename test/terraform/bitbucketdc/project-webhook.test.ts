@@ -4,27 +4,16 @@
  * repository webhook out to every repository of a project, next to one project webhook whose whole
  * life (create, empty plan, import, update, drift, out-of-band delete, replace, destroy) runs here.
  */
-import { BitbucketClient } from '../../../src/clients/bitbucket';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator';
-import { expectSuccess, TerraformSandbox, type TerraformResult } from '../../helpers/terraform';
+import type { RunningEmulator } from '../../../src/emulator';
+import { expectSuccess } from '../../helpers/terraform';
+import { bitbucketProviderBlock, WebhookSandbox } from './webhook-sandbox';
 
 jest.setTimeout(240_000);
 
 const secret = 'project-hook-secret-91x';
 
-function config(emulatorUrl: string, token: string, project: { key?: string; events?: string[] } = {}): string {
-  return `
-terraform {
-  required_providers {
-    bitbucketdc = { source = "liftgate/bitbucketdc" }
-  }
-}
-
-provider "bitbucketdc" {
-  server_url = ${JSON.stringify(emulatorUrl)}
-  token      = ${JSON.stringify(token)}
-}
-
+function config(emulator: RunningEmulator, project: { key?: string; events?: string[] } = {}): string {
+  return `${bitbucketProviderBlock(emulator)}
 resource "bitbucketdc_project_webhook" "all" {
   project_key = ${JSON.stringify(project.key ?? 'PLAT')}
   name        = "liftgate-project"
@@ -61,53 +50,37 @@ output "ids" {
 }
 
 describe('bitbucketdc_project_webhook and bitbucketdc_repositories with real terraform', () => {
-  let bitbucket: RunningEmulator;
-  let admin: BitbucketClient;
-  let sandbox: TerraformSandbox;
-  const outputs: string[] = [];
-  const run = async (args: string[]): Promise<TerraformResult> => {
-    const result = await sandbox.terraform([...args, '-no-color']);
-    outputs.push(result.stdout, result.stderr);
-    return result;
-  };
-  const apply = async () => expectSuccess(await run(['apply', '-auto-approve', '-input=false']));
-  const plan = async () => run(['plan', '-detailed-exitcode', '-input=false']);
-  const showProjectWebhook = async () => {
-    // Not through run(): `show -json` prints state values, the secret included (Terraform's behaviour).
-    const result = await sandbox.terraform(['show', '-json', '-no-color']);
-    expectSuccess(result);
-    const state = JSON.parse(result.stdout) as { values: { root_module: { resources: { address: string; values: unknown; sensitive_values: unknown }[] } } };
-    return state.values.root_module.resources.find((resource) => resource.address === 'bitbucketdc_project_webhook.all')!;
-  };
+  let fixture: WebhookSandbox;
+  const run = (args: string[]) => fixture.run(args);
+  const apply = () => fixture.apply();
+  const plan = () => fixture.plan();
+  const showProjectWebhook = () => fixture.show('bitbucketdc_project_webhook.all');
   const onlyProjectHook = (key = 'PLAT') => {
-    const list = bitbucket.projectWebhooks(key);
+    const list = fixture.bitbucket.projectWebhooks(key);
     expect(list).toHaveLength(1);
     return list[0];
   };
 
   beforeAll(async () => {
-    bitbucket = await startEmulator({ port: 0 });
-    bitbucket.createProject('PLAT');
-    bitbucket.createProject('OPS');
-    bitbucket.createProject('APPS');
-    for (const name of ['web', 'billing', 'auth']) bitbucket.createRepository('APPS', name, { description: `the ${name} service` });
-    admin = new BitbucketClient({ baseUrl: bitbucket.url, token: bitbucket.adminToken });
-    sandbox = new TerraformSandbox('bitbucketdc-project-webhook');
-    sandbox.writeConfig(config(bitbucket.url, bitbucket.adminToken));
-    expectSuccess(await run(['init', '-input=false']));
+    fixture = await WebhookSandbox.start(
+      'bitbucketdc-project-webhook',
+      (bitbucket) => {
+        bitbucket.createProject('PLAT');
+        bitbucket.createProject('OPS');
+        bitbucket.createProject('APPS');
+        for (const name of ['web', 'billing', 'auth']) bitbucket.createRepository('APPS', name, { description: `the ${name} service` });
+      },
+      (bitbucket) => config(bitbucket),
+    );
   });
 
-  afterAll(async () => {
-    admin?.close();
-    await bitbucket?.close();
-    sandbox?.remove();
-  });
+  afterAll(() => fixture?.close());
 
   test('create: the project webhook and one webhook per listed repository; a second plan is empty', async () => {
     await apply();
     expect(onlyProjectHook()).toMatchObject({ name: 'liftgate-project', url: 'https://ci.example.com/hooks/project', active: true, configuration: { secret } });
     for (const slug of ['web', 'billing', 'auth']) {
-      expect(bitbucket.repositoryWebhooks('APPS', slug)).toEqual([expect.objectContaining({ name: 'deploy', url: `https://deploy.example.com/${slug}` })]);
+      expect(fixture.bitbucket.repositoryWebhooks('APPS', slug)).toEqual([expect.objectContaining({ name: 'deploy', url: `https://deploy.example.com/${slug}` })]);
     }
     const result = await run(['output', '-json']);
     const output = JSON.parse(result.stdout) as Record<string, { value: unknown }>;
@@ -130,15 +103,15 @@ describe('bitbucketdc_project_webhook and bitbucketdc_repositories with real ter
 
   test('in-place update of events', async () => {
     const id = onlyProjectHook().id;
-    sandbox.writeConfig(config(bitbucket.url, bitbucket.adminToken, { events: ['repo:refs_changed', 'pr:merged'] }));
+    fixture.sandbox.writeConfig(config(fixture.bitbucket, { events: ['repo:refs_changed', 'pr:merged'] }));
     await apply();
     expect(onlyProjectHook()).toMatchObject({ id, configuration: { secret } });
     expect([...onlyProjectHook().events].sort()).toEqual(['pr:merged', 'repo:refs_changed']);
   });
 
   test('drift: a project webhook deactivated in Bitbucket shows as exactly that change; apply restores it', async () => {
-    const hook = await admin.projectWebhooks.get('PLAT', onlyProjectHook().id);
-    await admin.projectWebhooks.update('PLAT', hook.id, { name: hook.name, url: hook.url, events: hook.events, active: false, configuration: hook.configuration });
+    const hook = await fixture.admin.projectWebhooks.get('PLAT', onlyProjectHook().id);
+    await fixture.admin.projectWebhooks.update('PLAT', hook.id, { name: hook.name, url: hook.url, events: hook.events, active: false, configuration: hook.configuration });
     const result = await plan();
     expect(result.code).toBe(2);
     const changed = result.stdout
@@ -152,7 +125,7 @@ describe('bitbucketdc_project_webhook and bitbucketdc_repositories with real ter
   });
 
   test('deleted in Bitbucket: planned for creation', async () => {
-    await admin.projectWebhooks.delete('PLAT', onlyProjectHook().id);
+    await fixture.admin.projectWebhooks.delete('PLAT', onlyProjectHook().id);
     const result = await plan();
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/bitbucketdc_project_webhook\.all will be created/);
@@ -161,19 +134,19 @@ describe('bitbucketdc_project_webhook and bitbucketdc_repositories with real ter
   });
 
   test('changing project_key replaces the webhook', async () => {
-    sandbox.writeConfig(config(bitbucket.url, bitbucket.adminToken, { key: 'OPS', events: ['repo:refs_changed', 'pr:merged'] }));
+    fixture.sandbox.writeConfig(config(fixture.bitbucket, { key: 'OPS', events: ['repo:refs_changed', 'pr:merged'] }));
     const result = await plan();
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/project_key += "PLAT" -> "OPS" # forces replacement/);
     await apply();
-    expect(bitbucket.projectWebhooks('PLAT')).toHaveLength(0);
+    expect(fixture.bitbucket.projectWebhooks('PLAT')).toHaveLength(0);
     expect(onlyProjectHook('OPS')).toMatchObject({ name: 'liftgate-project', configuration: { secret } });
   });
 
   test('destroy removes every webhook from Bitbucket', async () => {
     expectSuccess(await run(['destroy', '-auto-approve', '-input=false']));
-    expect(bitbucket.projectWebhooks('OPS')).toHaveLength(0);
-    for (const slug of ['web', 'billing', 'auth']) expect(bitbucket.repositoryWebhooks('APPS', slug)).toHaveLength(0);
-    expect(outputs.join('\n')).not.toContain(secret);
+    expect(fixture.bitbucket.projectWebhooks('OPS')).toHaveLength(0);
+    for (const slug of ['web', 'billing', 'auth']) expect(fixture.bitbucket.repositoryWebhooks('APPS', slug)).toHaveLength(0);
+    expect(fixture.outputs.join('\n')).not.toContain(secret);
   });
 });

@@ -7,7 +7,7 @@
 import { createServer, request, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator';
-import { expectSuccess, TerraformSandbox } from '../../helpers/terraform';
+import { expectSuccess, providerConfig, TerraformSandbox } from '../../helpers/terraform';
 
 jest.setTimeout(300_000);
 
@@ -49,17 +49,7 @@ describe('bitbucketdc under injected 5xx and rate limiting', () => {
     for (const slug of repositories) bitbucket.createRepository('LOAD', slug);
     proxy = await countingProxy(bitbucket.url);
     sandbox = new TerraformSandbox('bitbucketdc-resilience');
-    sandbox.writeConfig(`
-terraform {
-  required_providers {
-    bitbucketdc = { source = "liftgate/bitbucketdc" }
-  }
-}
-
-provider "bitbucketdc" {
-  server_url = ${JSON.stringify(proxy.url)}
-  token      = ${JSON.stringify(bitbucket.adminToken)}
-}
+    sandbox.writeConfig(`${providerConfig('bitbucketdc', 'liftgate/bitbucketdc', { server_url: proxy.url, token: bitbucket.adminToken })}
 
 locals {
   hooks = { for pair in setproduct(${JSON.stringify(repositories)}, range(${webhooksPerRepository})) : "\${pair[0]}-\${pair[1]}" => pair[0] }

@@ -3,7 +3,6 @@
  * interrupted create, the shared refresh listing, and how Bitbucket errors read as diagnostics.
  */
 import { type BitbucketWebhook, type BitbucketWebhookInput } from '../../../src/clients/bitbucket';
-import { BitbucketNotFoundError, BitbucketServerError, BitbucketUnauthorizedError } from '../../../src/clients/bitbucket/errors';
 import { attributePath } from '../../../src/plugin';
 import { ProviderClient } from '../../../src/terraform/bitbucketdc/provider-client';
 import {
@@ -13,6 +12,7 @@ import {
   type DesiredWebhook,
   type WebhookScope,
 } from '../../../src/terraform/bitbucketdc/webhook';
+import { ApiNotFoundError, ApiServerError, ApiUnauthorizedError } from '../../../src/clients/errors';
 
 const desired: DesiredWebhook = {
   name: 'ci',
@@ -56,7 +56,7 @@ function memoryScope(existing: BitbucketWebhook[]) {
     listed: async (id) => existing.find((hook) => hook.id === id),
     get: async (id) => {
       const found = existing.find((hook) => hook.id === id);
-      if (found === undefined) throw new BitbucketNotFoundError('not found', { method: 'GET', url: `/webhooks/${id}`, status: 404 });
+      if (found === undefined) throw new ApiNotFoundError('Bitbucket', 'not found', { method: 'GET', url: `/webhooks/${id}`, status: 404 });
       return found;
     },
     create: async (input) => {
@@ -125,7 +125,7 @@ describe('create adopts what an interrupted create left behind', () => {
   test('a refusal becomes a diagnostic naming the permission', async () => {
     const { scope } = memoryScope([]);
     scope.search = async () => {
-      throw new BitbucketUnauthorizedError('unauthorized', { method: 'GET', url: 'http://bitbucket/rest/api/latest/projects/PLAT/repos/network/webhooks', status: 401, messages: ['You are not permitted'] });
+      throw new ApiUnauthorizedError('Bitbucket', 'unauthorized', { method: 'GET', url: 'http://bitbucket/rest/api/latest/projects/PLAT/repos/network/webhooks', status: 401, messages: ['You are not permitted'] });
     };
     const result = await createOrAdoptWebhook(scope, desired);
     expect(result.fields).toBeNull();
@@ -163,9 +163,9 @@ describe('reads', () => {
     expect(listings).toBe(3);
 
     const failing = async (): Promise<BitbucketWebhook[]> => {
-      throw new BitbucketServerError('server error', { method: 'GET', url: '/webhooks', status: 500 });
+      throw new ApiServerError('Bitbucket', 'server error', { method: 'GET', url: '/webhooks', status: 500 });
     };
-    await expect(client.listedWebhook('project OPS', failing, 1)).rejects.toBeInstanceOf(BitbucketServerError);
+    await expect(client.listedWebhook('project OPS', failing, 1)).rejects.toBeInstanceOf(ApiServerError);
     expect(await client.listedWebhook('project OPS', list, 2)).toMatchObject({ id: 2 });
   });
 });

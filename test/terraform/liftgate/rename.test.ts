@@ -144,10 +144,10 @@ ${perRepository}`;
     const liftgate = new LiftgateClient({ endpoint: controlPlane.url, apiKey: controlPlane.adminKey });
     try {
       const networkStack = (await liftgate.stacks.list()).find((stack) => stack.name === `${kind}-network`);
-      const runs = await liftgate.stacks.runs(networkStack?.id as string);
-      expect(runs.items).toEqual([expect.objectContaining({ kind: 'TRACKED', trigger: 'repo:refs_changed', branch: 'main' })]);
-      const log = await liftgate.integrations.deliveries(newId, { limit: 10 });
-      expect(log.items[0]).toMatchObject({ requestId: delivery?.requestId, outcome: 'TRIGGERED', runIds: [runs.items[0]?.id] });
+      const runs = await liftgate.stacks.runs(networkStack?.id as string).toArray();
+      expect(runs).toEqual([expect.objectContaining({ kind: 'TRACKED', trigger: 'repo:refs_changed', branch: 'main' })]);
+      const { items: log } = await liftgate.integrations.deliveries(newId, { pageSize: 10 }).firstPage();
+      expect(log[0]).toMatchObject({ requestId: delivery?.requestId, outcome: 'TRIGGERED', runIds: [runs[0]?.id] });
     } finally {
       liftgate.close();
     }

@@ -162,6 +162,10 @@ resource "liftgate_stack" ${JSON.stringify(address)} {
     expect(forbidden.code).toBe(1);
     expect(flat(forbidden)).toContain(`Error: Permission denied: API key "reader" (${reader.id}) lacks the write role on space "${spaceId}"`);
     expect(flat(forbidden)).not.toContain(reader.secret);
+    // The diagnostic names the request, and the control plane's log line for it carries the same id.
+    const requestId = /request id ([0-9a-f-]{36})/.exec(flat(forbidden))?.[1];
+    expect(requestId).toBeDefined();
+    expect(controlPlane.logs()).toContain(`"requestId":"${requestId}"`);
 
     sandbox.writeConfig(`${liftgateProviderBlock(controlPlane, outsider.secret)}${body}`);
     const notFound = await terraform(sandbox, 'apply', '-auto-approve');

@@ -1,4 +1,4 @@
-import { roleSatisfies, slugify, SpaceTree, stackMayUseIntegration } from '../../../src/server/domain/spaces';
+import { roleSatisfies, slugify, SpaceTree, stackMayUseIntegration } from '../../src/domain/spaces';
 
 // root ─┬─ platform (inherits) ─── web (inherits) ─── frontend (no inherit)
 //       └─ data (no inherit) ───── warehouse (inherits)
@@ -54,6 +54,22 @@ describe('space tree rules', () => {
   it('lists descendants and paths', () => {
     expect(tree.descendants('platform').sort()).toEqual(['frontend', 'web']);
     expect(tree.pathToRoot('frontend')).toEqual(['frontend', 'web', 'platform', 'root']);
+  });
+
+  it('gives a complete path to root only when the snapshot holds every space on the way', () => {
+    expect(tree.completePathToRoot('warehouse')).toEqual(['warehouse', 'data', 'root']);
+    const visible = new SpaceTree([
+      { id: 'web', parentSpaceId: 'platform', inheritEntities: true },
+      { id: 'frontend', parentSpaceId: 'web', inheritEntities: false },
+    ]);
+    expect(visible.pathToRoot('frontend')).toEqual(['frontend', 'web']);
+    expect(visible.completePathToRoot('frontend')).toBeNull();
+    expect(visible.completePathToRoot('nowhere')).toBeNull();
+    const cycle = new SpaceTree([
+      { id: 'a', parentSpaceId: 'b', inheritEntities: false },
+      { id: 'b', parentSpaceId: 'a', inheritEntities: false },
+    ]);
+    expect(cycle.completePathToRoot('a')).toBeNull();
   });
 
   it('slugs names into ids', () => {

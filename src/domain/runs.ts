@@ -1,4 +1,6 @@
-import { branchNameProblem, requireCommit } from '../../domain/git';
+import { repositoryKey } from './bitbucket-names';
+import { branchName, branchNameProblem, requireCommit } from './git';
+import { integrationServes, type IntegrationBinding, type ServingIntegration } from './integrations';
 
 /**
  * Run triggering: which stacks a Bitbucket delivery starts runs on, and of which kind. Pure rules, no I/O;
@@ -42,18 +44,9 @@ export type RepositoryEvent =
     };
 
 /** The fields of a stack that decide whether a delivery reaches it. */
-export interface TriggerableStack extends RepositoryRef {
+export interface TriggerableStack extends RepositoryRef, IntegrationBinding {
   id: string;
-  /** null means the stack uses the account's default integration. */
-  integrationId: string | null;
-  detached: boolean;
   branch: string;
-}
-
-/** The integration a delivery arrived for. */
-export interface DeliveringIntegration {
-  id: string;
-  isDefault: boolean;
 }
 
 /** A run to record in state QUEUED. */
@@ -72,28 +65,9 @@ export interface RunRequest {
   deliberate: boolean;
 }
 
-/** Bitbucket project keys are upper-case and repository slugs lower-case, whatever case a caller typed. */
-export function canonicalRepository(ref: RepositoryRef): RepositoryRef {
-  return { projectKey: ref.projectKey.toUpperCase(), repositorySlug: ref.repositorySlug.toLowerCase() };
-}
-
+/** Bitbucket matches project keys and repository slugs in any case. */
 export function sameRepository(a: RepositoryRef, b: RepositoryRef): boolean {
-  const left = canonicalRepository(a);
-  const right = canonicalRepository(b);
-  return left.projectKey === right.projectKey && left.repositorySlug === right.repositorySlug;
-}
-
-/** Branch names as Bitbucket shows them (`main`), also when a stack was configured with `refs/heads/main`. */
-export function branchName(ref: string): string {
-  return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
-}
-
-/** A stack receives a delivery only through the integration it uses; a detached stack uses none. */
-export function stackReceivesFrom(stack: TriggerableStack, integration: DeliveringIntegration): boolean {
-  if (stack.detached) {
-    return false;
-  }
-  return stack.integrationId === null ? integration.isDefault : stack.integrationId === integration.id;
+  return repositoryKey(a.projectKey, a.repositorySlug) === repositoryKey(b.projectKey, b.repositorySlug);
 }
 
 /**
@@ -103,12 +77,12 @@ export function stackReceivesFrom(stack: TriggerableStack, integration: Deliveri
  */
 export function runsForEvent(
   event: RepositoryEvent,
-  integration: DeliveringIntegration,
+  integration: ServingIntegration,
   stacks: readonly TriggerableStack[],
 ): RunRequest[] {
   const runs: RunRequest[] = [];
   for (const stack of stacks) {
-    if (!stackReceivesFrom(stack, integration) || !sameRepository(stack, event.repository)) {
+    if (!integrationServes(integration, stack) || !sameRepository(stack, event.repository)) {
       continue;
     }
     const trackedBranch = branchName(stack.branch);

@@ -2,13 +2,13 @@ import {
   manualRun,
   manualRunRefusal,
   runsForEvent,
-  type DeliveringIntegration,
   type RepositoryEvent,
   type TriggerableStack,
-} from '../../src/server/domain/runs';
+} from '../../src/domain/runs';
+import type { ServingIntegration } from '../../src/domain/integrations';
 
-const integration: DeliveringIntegration = { id: 'platform-bitbucket', isDefault: false };
-const defaultIntegration: DeliveringIntegration = { id: 'company-bitbucket', isDefault: true };
+const integration: ServingIntegration = { id: 'platform-bitbucket', isDefault: false };
+const defaultIntegration: ServingIntegration = { id: 'company-bitbucket', isDefault: true };
 
 function stack(overrides: Partial<TriggerableStack> & { id: string }): TriggerableStack {
   return {

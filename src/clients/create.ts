@@ -1,5 +1,5 @@
-import { BitbucketError } from './errors';
-import { backoffDelayMs, failedBeforeReachingServer, isTransient, sleep, type RetryPolicy } from './retry';
+import { ApiError } from './errors';
+import { backoffDelayMs, failedBeforeReachingServer, isTransient, type Clock, type RetryPolicy } from './retry';
 
 export interface CreateSteps<Snapshot, T> {
   /** What already exists that the create could be confused with (taken before the first attempt). */
@@ -14,24 +14,29 @@ export interface CreateSteps<Snapshot, T> {
 }
 
 /**
- * Runs a non-idempotent create so that a 5xx, a timeout or a reset connection never produces a
+ * Runs a non-idempotent create (with the transport's retry policy and clock) so that a 5xx, a timeout or a reset connection never produces a
  * duplicate: after such a failure it looks for the object the attempt may have made (by comparing
  * with the snapshot) and adopts it, and only sends the create again when nothing was made.
- * Concurrent creators of the same object are outside what this can detect.
+ * Concurrent creators of the same object are outside what this can detect. A caller that gave up
+ * (`signal` aborted) gets the failure at once; the next create adopts what this one may have made.
  */
-export async function createWithoutDuplicates<Snapshot, T>(policy: RetryPolicy, steps: CreateSteps<Snapshot, T>): Promise<T> {
+export async function createWithoutDuplicates<Snapshot, T>(
+  retry: { retryPolicy: RetryPolicy; clock: Clock },
+  steps: CreateSteps<Snapshot, T>,
+  signal?: AbortSignal,
+): Promise<T> {
   const snapshot = await steps.snapshot();
-  for (let retry = 0; ; retry += 1) {
+  for (let attempt = 0; ; attempt += 1) {
     try {
       return await steps.create();
     } catch (error) {
-      const mayHaveBeenMade = error instanceof BitbucketError && isTransient(error) && !failedBeforeReachingServer(error);
-      if (!mayHaveBeenMade) throw error;
-      await sleep(backoffDelayMs(policy, retry));
+      const mayHaveBeenMade = error instanceof ApiError && isTransient(error) && !failedBeforeReachingServer(error);
+      if (!mayHaveBeenMade || signal?.aborted === true) throw error;
+      await retry.clock.sleep(backoffDelayMs(retry.retryPolicy, attempt), signal);
       // Looked for even after the last attempt, so giving up never hides an object that was made.
       const made = await steps.findCreated(snapshot);
       if (made !== undefined) return made;
-      if (retry >= policy.maxRetries) throw error;
+      if (attempt >= retry.retryPolicy.maxRetries) throw error;
     }
   }
 }

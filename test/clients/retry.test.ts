@@ -1,4 +1,4 @@
-import { backoffDelayMs, failureDelayMs, freshRetryBudget, parseRetryAfterMs, rateLimitDelayMs, resolveRetryPolicy } from '../../../src/clients/bitbucket/retry';
+import { backoffDelayMs, failureDelayMs, freshRetryBudget, parseRetryAfterMs, rateLimitDelayMs, resolveRetryPolicy } from '../../src/clients/retry';
 
 describe('retry policy', () => {
   const policy = resolveRetryPolicy({ baseDelayMs: 100, maxDelayMs: 1000 });

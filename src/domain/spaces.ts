@@ -56,6 +56,16 @@ export class SpaceTree {
   }
 
   /**
+   * `id` and all its ancestors up to root, or null when the tree does not hold them all (a snapshot of only the spaces
+   * an API key can read) or they do not end at root.
+   */
+  completePathToRoot(id: string): string[] | null {
+    const path = this.pathToRoot(id);
+    const top = path.length === 0 ? undefined : this.#nodes.get(path[path.length - 1] as string);
+    return top?.parentSpaceId === null ? path : null;
+  }
+
+  /**
    * The spaces whose entities a stack in `id` may use: `id` itself and, while each space on the way up has
    * `inheritEntities`, its parent (transitively).
    */

@@ -1,4 +1,4 @@
-import { ConcurrencyLimiter } from '../../../src/clients/bitbucket/concurrency';
+import { ConcurrencyLimiter } from '../../src/clients/concurrency';
 
 describe('ConcurrencyLimiter', () => {
   it('never runs more than its limit at once and runs every task', async () => {

@@ -1,6 +1,7 @@
-import { BitbucketConnectionError, BitbucketError, BitbucketServerError } from './errors';
+import type { ApiError } from './errors';
 
-export interface BitbucketRetryOptions {
+/** How one client repeats failed requests (both API clients take these, with the same defaults). */
+export interface RetryOptions {
   /** Retries after a 5xx or a connection error (429s are bounded by `maxRateLimitWaitMs` instead). @default 4 */
   maxRetries?: number;
   /** Base of the exponential back-off for 5xx and connection errors. @default 250 */
@@ -9,7 +10,7 @@ export interface BitbucketRetryOptions {
   maxDelayMs?: number;
   /**
    * Longest Retry-After the client waits out; a 429 asking for longer fails at once with
-   * BitbucketRateLimitedError (its `retryAfterMs` says how long). @default 60000
+   * a rate-limited error (its `retryAfterMs` says how long). @default 60000
    */
   maxRetryAfterMs?: number;
   /**
@@ -20,9 +21,9 @@ export interface BitbucketRetryOptions {
   maxRateLimitWaitMs?: number;
 }
 
-export type RetryPolicy = Required<BitbucketRetryOptions>;
+export type RetryPolicy = Required<RetryOptions>;
 
-export function resolveRetryPolicy(options: BitbucketRetryOptions = {}): RetryPolicy {
+export function resolveRetryPolicy(options: RetryOptions = {}): RetryPolicy {
   const policy: RetryPolicy = {
     maxRetries: options.maxRetries ?? 4,
     baseDelayMs: options.baseDelayMs ?? 250,
@@ -94,7 +95,7 @@ export function rateLimitDelayMs(
   return delay;
 }
 
-/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3); Bitbucket sends seconds. */
+/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3); Bitbucket and the control plane send seconds. */
 export function parseRetryAfterMs(header: string | undefined, now: number = Date.now()): number | undefined {
   if (header === undefined || header.trim() === '') return undefined;
   const value = header.trim();
@@ -109,18 +110,37 @@ export function parseRetryAfterMs(header: string | undefined, now: number = Date
  */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-export function failedBeforeReachingServer(error: BitbucketError): boolean {
-  return error instanceof BitbucketConnectionError && error.code !== undefined && NOT_SENT_CODES.has(error.code);
+export function failedBeforeReachingServer(error: ApiError): boolean {
+  return error.kind === 'connection' && error.networkCode !== undefined && NOT_SENT_CODES.has(error.networkCode);
 }
 
 /**
  * Failures after which the server may or may not have acted on the request: a 5xx, a timeout, a
  * connection reset. Idempotent requests simply retry; creates must first look for what they made.
  */
-export function isTransient(error: BitbucketError): boolean {
-  return error instanceof BitbucketServerError || error instanceof BitbucketConnectionError;
+export function isTransient(error: ApiError): boolean {
+  return error.kind === 'server' || error.kind === 'connection';
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** How the clients wait between attempts: real time, or a test's own clock. */
+export interface Clock {
+  /** Milliseconds since the epoch (Retry-After may be an HTTP date). */
+  now(): number;
+  /** Resolves after `ms`, or earlier once `signal` is aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted === true) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};

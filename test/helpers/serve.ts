@@ -1,0 +1,73 @@
+/**
+ * A real `liftgate serve` process for tests that need the control plane the way users run it (terraform's providers,
+ * the cdktf and cdktn CLIs, `liftgate drift`): embedded store in a temporary directory, a free loopback port, Bitbucket
+ * hosts on loopback allowed (the emulator), and the root-admin key read from the admin.key file it writes.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServe, type RunningServe } from './cli';
+
+export interface ApiAnswer {
+  status: number;
+  body: any;
+}
+
+/** One REST call to a control plane at `url` as `key`; a JSON body is sent and answered. */
+export async function callApi(url: string, key: string, method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+export class ControlPlaneProcess {
+  private constructor(
+    private readonly serve: RunningServe,
+    readonly adminKey: string,
+    private readonly dataDir: string,
+  ) {}
+
+  /** `env` is added to the test's environment (LIFTGATE_ENCRYPTION_KEY is empty unless given). */
+  static async start(options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ControlPlaneProcess> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'liftgate-serve-'));
+    try {
+      const serve = await startServe(['--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback'], { env: options.env, timeoutMs: options.timeoutMs ?? 60_000 });
+      return new ControlPlaneProcess(serve, readFileSync(join(dataDir, 'admin.key'), 'utf8').trim(), dataDir);
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** The base URL it printed, without a trailing slash. */
+  get url(): string {
+    return this.serve.url.replace(/\/+$/, '');
+  }
+
+  /** Its log so far (JSON lines on stdout). */
+  logs(): string {
+    return this.serve.stdout();
+  }
+
+  /** One REST call (admin key unless another is given). */
+  api(method: string, path: string, body?: unknown, key: string = this.adminKey): Promise<ApiAnswer> {
+    return callApi(this.url, key, method, path, body);
+  }
+
+  /** Like `api`, but throws unless the answer is 2xx. */
+  async ok(method: string, path: string, body?: unknown, key?: string): Promise<any> {
+    const answer = await this.api(method, path, body, key);
+    if (answer.status < 200 || answer.status > 299) throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  }
+
+  /** Stops it (SIGTERM, SIGKILL after 10 s) and removes its data directory. */
+  async stop(): Promise<void> {
+    await this.serve.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
