@@ -206,7 +206,8 @@ export class Transport {
     return failureDelayMs(this.retryPolicy, budget);
   }
 
-  private url(path: string, query?: Record<string, QueryValue>): string {
+  /** The full URL of a path and query, as requests and errors name it. */
+  url(path: string, query?: Record<string, QueryValue>): string {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value === undefined) continue;

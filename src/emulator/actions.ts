@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { errors } from './errors';
 import type { DeliveryResult, WebhookDispatcher } from './delivery';
 import type { EmulatorModel, PullRequest, Repository, User } from './model';
 import { pullRequestPayload, refsChangedPayload, type PayloadContext, type PullRequestEventExtras } from './payloads';
-import type { Repositories } from './projects';
+import type { BranchChange } from './content';
+import type { Signature } from './entities';
 import { pullRequestJson, repositoryJson } from './representations';
 
 /** The pull-request events `/_emulator/…/pull-requests/{id}/{event}` simulates, and the webhook event each sends. */
@@ -24,7 +24,14 @@ export function isPullRequestAction(value: string): value is PullRequestAction {
 
 export interface PushInput {
   branch: string;
-  /** The new head; random when absent; 40 zeros deletes the branch. */
+  /** The files the new commit changes: path → new content, or null to delete the file. */
+  files?: Record<string, string | null>;
+  /** The new commit's message; default "Update <branch>". */
+  message?: string;
+  /**
+   * Instead of making a commit, moves the branch to this existing commit of the repository (a force push);
+   * 40 zeros deletes the branch.
+   */
   commit?: string;
   /** Who pushed (a username); default `admin`. */
   user?: string;
@@ -40,7 +47,9 @@ export interface OpenPullRequestInput {
 
 /** Options of each pull-request action; only the ones an action reads matter to it. */
 export interface PullRequestActionInput {
-  /** update: the new head of the source branch (random when absent). */
+  /** update: a push to the source branch (the new commit's files and message, or an existing commit to move it to). */
+  files?: Record<string, string | null>;
+  message?: string;
   commit?: string;
   /** modify: new title / description / target branch. */
   title?: string;
@@ -56,6 +65,12 @@ export interface EventOutcome {
   /** The webhook event keys sent, in order (a merge also pushes the target branch). */
   events: string[];
   deliveries: DeliveryResult[];
+}
+
+export interface PushOutcome extends EventOutcome {
+  /** The branch's new head (40 zeros when the push deleted it). */
+  commit: string;
+  change: BranchChange;
 }
 
 const COMMIT = /^[0-9a-f]{40}$/;
@@ -97,20 +112,61 @@ export class EmulatorActions {
     }
   }
 
-  async push(projectKey: string, slug: string, input: PushInput): Promise<EventOutcome & { change: ReturnType<Repositories['moveBranch']> }> {
+  private signature(actor: User): Signature {
+    return { name: actor.displayName, emailAddress: actor.emailAddress, timestamp: Date.now() };
+  }
+
+  async push(projectKey: string, slug: string, input: PushInput): Promise<PushOutcome> {
     const repository = this.model.repositories.get(projectKey, slug);
     this.checkBranch(input.branch, 'branch');
     this.checkCommit(input.commit);
     const actor = this.actor(input.user);
-    if (input.commit === ZERO_COMMIT && repository.branches[input.branch] === undefined) {
-      throw errors.invalid(`The branch ${input.branch} does not exist, so it cannot be deleted.`, 'branch');
+    let change: BranchChange;
+    if (input.commit !== undefined) {
+      if (input.files !== undefined || input.message !== undefined) {
+        throw errors.invalid('Give either files (and a message) for a new commit, or the commit to move the branch to, not both.', 'commit');
+      }
+      if (input.commit === ZERO_COMMIT && repository.branches[input.branch] === undefined) {
+        throw errors.invalid(`The branch ${input.branch} does not exist, so it cannot be deleted.`, 'branch');
+      }
+      if (input.commit !== ZERO_COMMIT) this.model.content.commit(repository, input.commit);
+      change = this.model.repositories.moveBranch(repository, input.branch, input.commit);
+    } else {
+      change = this.model.content.commitFiles(repository, input.branch, {
+        files: input.files ?? {},
+        message: input.message ?? `Update ${input.branch}`,
+        author: this.signature(actor),
+      }).change;
     }
-    const change = this.model.repositories.moveBranch(repository, input.branch, input.commit ?? null);
-    const deliveries = await this.sendRefsChanged(repository, actor, change);
-    return { change, events: ['repo:refs_changed'], deliveries };
+    const outcome = await this.afterPush(repository, actor, change);
+    return { commit: change.toHash, change, ...outcome };
   }
 
-  private sendRefsChanged(repository: Repository, actor: User, change: ReturnType<Repositories['moveBranch']>) {
+  /**
+   * What Bitbucket does after a branch moved: delivers `repo:refs_changed`, then moves the open pull requests
+   * from that branch to its new head and delivers `pr:from_ref_updated` for each; pull requests into it follow
+   * their target's head.
+   */
+  private async afterPush(repository: Repository, actor: User, change: BranchChange): Promise<EventOutcome> {
+    const events = ['repo:refs_changed'];
+    const deliveries = await this.sendRefsChanged(repository, actor, change);
+    if (change.type === 'DELETE') return { events, deliveries };
+    for (const pullRequest of this.model.pullRequests.of(repository)) {
+      if (pullRequest.state === 'OPEN' && pullRequest.toBranch === change.branch) pullRequest.toCommit = change.toHash;
+    }
+    for (const pullRequest of this.model.pullRequests.openFrom(repository, change.branch)) {
+      const previousFromHash = pullRequest.fromCommit;
+      this.model.pullRequests.update(pullRequest, (pr) => {
+        pr.fromCommit = change.toHash;
+        this.model.pullRequests.record(pr, { action: 'RESCOPED', userSlug: actor.slug, previousFromHash, fromHash: change.toHash });
+      });
+      events.push('pr:from_ref_updated');
+      deliveries.push(...(await this.sendPullRequestEvent(repository, actor, pullRequest, { eventKey: 'pr:from_ref_updated', previousFromHash })));
+    }
+    return { events, deliveries };
+  }
+
+  private sendRefsChanged(repository: Repository, actor: User, change: BranchChange) {
     const project = this.model.projects.get(repository.projectKey);
     return this.dispatcher.dispatch(
       repository,
@@ -172,20 +228,16 @@ export class EmulatorActions {
       events.push(extras.eventKey);
       deliveries.push(...(await this.sendPullRequestEvent(repository, actor, pullRequest, extras)));
     };
-    const push = async (change: ReturnType<Repositories['moveBranch']>) => {
-      events.push('repo:refs_changed');
-      deliveries.push(...(await this.sendRefsChanged(repository, actor, change)));
+    const collect = (outcome: EventOutcome) => {
+      events.push(...outcome.events);
+      deliveries.push(...outcome.deliveries);
     };
 
     switch (action) {
       case 'update': {
-        this.checkCommit(input.commit);
-        const previousFromHash = pullRequest.fromCommit;
         // Updating the source branch is a push: Bitbucket sends refs_changed and then pr:from_ref_updated.
-        const change = this.model.repositories.moveBranch(repository, pullRequest.fromBranch, input.commit ?? null);
-        this.model.pullRequests.update(pullRequest, (pr) => (pr.fromCommit = change.toHash));
-        await push(change);
-        await send({ eventKey: 'pr:from_ref_updated', previousFromHash });
+        const { files, message, commit } = input;
+        collect(await this.push(projectKey, slug, { branch: pullRequest.fromBranch, files, message, commit, user: actor.name }));
         break;
       }
       case 'modify': {
@@ -204,6 +256,7 @@ export class EmulatorActions {
           }
         }
         this.model.pullRequests.update(pullRequest, (pr) => {
+          this.model.pullRequests.record(pr, { action: 'UPDATED', userSlug: actor.slug });
           if (input.title !== undefined) pr.title = input.title;
           if (input.description !== undefined) pr.description = input.description;
           if (input.toBranch !== undefined) {
@@ -232,6 +285,7 @@ export class EmulatorActions {
           reviewer.approved = approving;
           reviewer.status = approving ? 'APPROVED' : 'UNAPPROVED';
           reviewer.lastReviewedCommit = pr.fromCommit;
+          this.model.pullRequests.record(pr, { action: approving ? 'APPROVED' : 'UNAPPROVED', userSlug: actor.slug });
         });
         await send({
           eventKey: approving ? 'pr:reviewer:approved' : 'pr:reviewer:unapproved',
@@ -241,22 +295,23 @@ export class EmulatorActions {
         break;
       }
       case 'merge': {
-        const mergeCommit = randomBytes(20).toString('hex');
+        const content = this.model.content;
+        const merged = content.merge(repository, content.resolve(repository, pullRequest.toBranch), content.resolve(repository, pullRequest.fromBranch), {
+          message: `Merge pull request #${pullRequest.id} in ${repository.projectKey}/${repository.slug} from ${pullRequest.fromBranch} to ${pullRequest.toBranch}`,
+          author: this.signature(actor),
+        });
         this.model.pullRequests.update(pullRequest, (pr) => {
           pr.state = 'MERGED';
           pr.closedDate = Date.now();
+          this.model.pullRequests.record(pr, { action: 'MERGED', userSlug: actor.slug });
         });
         await send({ eventKey: 'pr:merged' });
         // The merge moves the target branch, which Bitbucket reports as a push too.
-        await push(this.model.repositories.moveBranch(repository, pullRequest.toBranch, mergeCommit));
+        collect(await this.afterPush(repository, actor, this.model.repositories.moveBranch(repository, pullRequest.toBranch, merged.id)));
         break;
       }
       case 'comment': {
-        if (input.text === undefined || input.text.trim() === '') {
-          throw errors.invalid('A comment needs a non-empty text.', 'text');
-        }
-        const comment = { id: this.model.pullRequests.nextCommentId(), text: input.text, authorSlug: actor.slug, createdDate: Date.now() };
-        this.model.pullRequests.update(pullRequest, (pr) => pr.comments.push(comment));
+        const comment = this.model.pullRequests.addComment(pullRequest, { text: input.text ?? '', authorSlug: actor.slug });
         await send({ eventKey: 'pr:comment:added', comment });
         break;
       }

@@ -39,8 +39,50 @@ export interface Repository {
   forkable: boolean;
   archived: boolean;
   hierarchyId: string;
-  /** Branch name → head commit; pushes through /_emulator/ move them. */
+  /** Branch name → head commit; pushes through /_emulator/ move them. A new repository has none (it is empty). */
   branches: Record<string, string>;
+}
+
+/** A person and a time, as Git records the author and committer of a commit. */
+export interface Signature {
+  name: string;
+  emailAddress: string;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+}
+
+/** A commit of a repository: its id is Git's (git-objects.ts), computed from everything below. */
+export interface Commit {
+  id: string;
+  projectKey: string;
+  repositorySlug: string;
+  parents: string[];
+  /** The whole file tree: path → blob id (the blob's content is kept once, by id). */
+  tree: Record<string, string>;
+  author: Signature;
+  committer: Signature;
+  message: string;
+}
+
+export type BuildState = 'CANCELLED' | 'FAILED' | 'INPROGRESS' | 'SUCCESSFUL' | 'UNKNOWN';
+
+/** A build status of a commit; one per (repository, commit, key): posting the same key again replaces it. */
+export interface BuildStatus {
+  projectKey: string;
+  repositorySlug: string;
+  commit: string;
+  key: string;
+  state: BuildState;
+  url: string;
+  name: string | null;
+  description: string | null;
+  buildNumber: string | null;
+  duration: number | null;
+  parent: string | null;
+  ref: string | null;
+  testResults: { successful: number; failed: number; skipped: number } | null;
+  createdDate: number;
+  updatedDate: number;
 }
 
 export type WebhookScope =
@@ -116,7 +158,36 @@ export interface PullRequest {
   createdDate: number;
   updatedDate: number;
   closedDate: number | null;
-  comments: Array<{ id: number; text: string; authorSlug: string; createdDate: number }>;
+  comments: PullRequestComment[];
+  /** What happened to the pull request, oldest first (its `activities`). */
+  activities: PullRequestActivity[];
+}
+
+export interface PullRequestComment {
+  id: number;
+  text: string;
+  authorSlug: string;
+  createdDate: number;
+  updatedDate: number;
+  /** Bumped by every edit; an update or delete must name the current one. */
+  version: number;
+  /** The comment this one replies to. */
+  parentId: number | null;
+}
+
+export type PullRequestActivityAction = 'OPENED' | 'COMMENTED' | 'APPROVED' | 'UNAPPROVED' | 'MERGED' | 'RESCOPED' | 'UPDATED';
+
+export interface PullRequestActivity {
+  id: number;
+  action: PullRequestActivityAction;
+  createdDate: number;
+  userSlug: string;
+  /** COMMENTED: the comment and what was done to it. */
+  commentId?: number;
+  commentAction?: 'ADDED' | 'EDITED' | 'DELETED';
+  /** RESCOPED: the source branch's old and new head. */
+  previousFromHash?: string;
+  fromHash?: string;
 }
 
 /** Who is making a request. `token` is absent for password logins and anonymous requests. */
@@ -140,6 +211,11 @@ export interface EmulatorState {
   tokens: AccessToken[];
   pullRequests: PullRequest[];
   invocations: Invocation[];
+  /** Repository content; absent in state files saved before repositories had content. */
+  commits?: Commit[];
+  /** Blob id → content, base64. */
+  blobs?: Array<{ id: string; content: string }>;
+  buildStatuses?: BuildStatus[];
 }
 
 export interface CreateUserInput {

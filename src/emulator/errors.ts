@@ -39,6 +39,14 @@ const EXCEPTIONS = {
   duplicateProject: 'com.atlassian.bitbucket.project.DuplicateProjectException',
   duplicateRepository: 'com.atlassian.bitbucket.repository.DuplicateRepositoryNameException',
   notFound: 'com.sun.jersey.api.NotFoundException',
+  noSuchCommit: 'com.atlassian.bitbucket.commit.NoSuchCommitException',
+  noSuchPath: 'com.atlassian.bitbucket.content.NoSuchPathException',
+  noSuchRef: 'com.atlassian.bitbucket.repository.NoSuchBranchException',
+  noDefaultBranch: 'com.atlassian.bitbucket.repository.NoDefaultBranchException',
+  noSuchComment: 'com.atlassian.bitbucket.comment.NoSuchCommentException',
+  commentOutOfDate: 'com.atlassian.bitbucket.comment.CommentOutOfDateException',
+  commentDeletion: 'com.atlassian.bitbucket.comment.CommentDeletionException',
+  noSuchBuildStatus: 'com.atlassian.bitbucket.build.status.NoSuchBuildStatusException',
   internal: 'java.lang.IllegalStateException',
 } as const;
 
@@ -70,6 +78,27 @@ export const errors = {
     new BitbucketApiError(404, `User ${slug} does not exist.`, EXCEPTIONS.noSuchUser),
   noSuchPullRequest: (id: string) =>
     new BitbucketApiError(404, `Pull request ${id} does not exist.`, EXCEPTIONS.noSuchPullRequest),
+  noSuchCommit: (id: string, repository: { slug: string }) =>
+    new BitbucketApiError(404, `Commit '${id}' does not exist in repository '${repository.slug}'.`, EXCEPTIONS.noSuchCommit),
+  noSuchRef: (ref: string, repository: { slug: string }) =>
+    new BitbucketApiError(404, `Repository '${repository.slug}' does not contain a ref '${ref}'.`, EXCEPTIONS.noSuchRef),
+  emptyRepository: (repository: { slug: string }) =>
+    new BitbucketApiError(404, `Repository '${repository.slug}' is empty: it has no default branch yet.`, EXCEPTIONS.noDefaultBranch),
+  noSuchPath: (path: string, at: string) =>
+    new BitbucketApiError(404, `The path "${path}" does not exist at revision "${at}"`, EXCEPTIONS.noSuchPath),
+  noSuchComment: (id: string) => new BitbucketApiError(404, `Comment ${id} does not exist.`, EXCEPTIONS.noSuchComment),
+  commentOutOfDate: (id: number, version: number) =>
+    new BitbucketApiError(
+      409,
+      `You are attempting to modify comment ${id} using version ${version}, but it has been updated since; refresh it and try again.`,
+      EXCEPTIONS.commentOutOfDate,
+    ),
+  commentHasReplies: (id: number) =>
+    new BitbucketApiError(409, `Comment ${id} cannot be deleted because it has replies.`, EXCEPTIONS.commentDeletion),
+  onlyAuthorEdits: () =>
+    new BitbucketApiError(401, 'Only the author of a comment may update its text.', EXCEPTIONS.authorisation),
+  noSuchBuildStatus: (key: string, commit: string) =>
+    new BitbucketApiError(404, `No build status with key '${key}' exists for commit ${commit}.`, EXCEPTIONS.noSuchBuildStatus),
   invalid: (message: string, context: string | null = null) =>
     new BitbucketApiError(400, message, EXCEPTIONS.validation, context),
   invalidWebhook: (message: string, context: string | null = null) =>

@@ -1,8 +1,10 @@
 /**
  * The emulator's in-memory state and Bitbucket's rules over it, one module per kind of object: users, projects and
- * repositories, webhooks and their invocations, access tokens, pull requests, and permissions (who may do what). It
+ * repositories, repository content (commits and files), build statuses, webhooks and their invocations, access tokens, pull requests, and permissions (who may do what). It
  * knows nothing of HTTP: the server maps its results and BitbucketApiErrors to responses.
  */
+import { BuildStatuses } from './build-statuses';
+import { Content } from './content';
 import type { EmulatorState } from './entities';
 import { Permissions } from './permissions';
 import { Projects, Repositories } from './projects';
@@ -21,7 +23,9 @@ export class EmulatorModel {
   readonly repositories = new Repositories(this.store, this.projects);
   readonly webhooks = new Webhooks(this.store);
   readonly tokens = new AccessTokens(this.store);
-  readonly pullRequests = new PullRequests(this.store, this.repositories);
+  readonly content = new Content(this.store, this.repositories);
+  readonly pullRequests = new PullRequests(this.store);
+  readonly buildStatuses = new BuildStatuses(this.store);
   readonly permissions: Permissions;
 
   /** The admin token is given at start and never stored, so only its hash is kept. */

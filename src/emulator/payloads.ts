@@ -1,5 +1,6 @@
 import { bitbucketDate } from './delivery';
-import type { Project, PullRequest, PullRequestReviewer, Repository, User } from './model';
+import type { Project, PullRequest, PullRequestComment, PullRequestReviewer, Repository, User } from './model';
+import { commentJson } from './content-representations';
 import { pullRequestJson, referencedUserJson, repositoryJson, userJson } from './representations';
 
 /**
@@ -52,7 +53,7 @@ export type PullRequestEventExtras =
       participant: PullRequestReviewer;
       previousStatus: PullRequestReviewer['status'];
     }
-  | { eventKey: 'pr:comment:added'; comment: { id: number; text: string; authorSlug: string; createdDate: number } };
+  | { eventKey: 'pr:comment:added'; comment: PullRequestComment };
 
 export function pullRequestPayload(
   context: PayloadContext,
@@ -106,17 +107,7 @@ export function pullRequestPayload(
     case 'pr:comment:added':
       return {
         ...envelope,
-        comment: {
-          properties: { repositoryId: repository.id },
-          id: extras.comment.id,
-          version: 0,
-          text: extras.comment.text,
-          author: userBody(extras.comment.authorSlug),
-          createdDate: extras.comment.createdDate,
-          updatedDate: extras.comment.createdDate,
-          comments: [],
-          tasks: [],
-        },
+        comment: { ...commentJson(extras.comment, pullRequest, context.users, context.baseUrl), properties: { repositoryId: repository.id } },
       };
     default:
       return envelope;

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { projectKeyProblem } from '../domain/bitbucket-names';
+import type { BranchChange } from './content';
 import { errors } from './errors';
 import type { Project, Repository } from './entities';
-import { repositoryKey, type EmulatorStore } from './store';
+import { commitKey, repositoryKey, type EmulatorStore } from './store';
 
 const ZERO_COMMIT = '0'.repeat(40);
 
@@ -109,7 +110,8 @@ export class Repositories {
       forkable: input.forkable ?? true,
       archived: false,
       hierarchyId: randomBytes(10).toString('hex'),
-      branches: { [defaultBranch]: randomBytes(20).toString('hex') },
+      // Empty until its first push, as a new Bitbucket repository is.
+      branches: {},
     };
     this.store.repositories.set(repositoryKey(project.key, slug), repository);
     this.store.changed();
@@ -136,26 +138,25 @@ export class Repositories {
     const repository = this.get(projectKey, slug);
     this.store.repositories.delete(repositoryKey(repository.projectKey, repository.slug));
     this.store.removeWebhooksOfScope({ type: 'repository', projectKey: repository.projectKey, repositorySlug: repository.slug });
-    for (const [key, pullRequest] of this.store.pullRequests) {
-      if (pullRequest.projectKey === repository.projectKey && pullRequest.repositorySlug === repository.slug) {
-        this.store.pullRequests.delete(key);
-      }
-    }
+    const ofRepository = (item: { projectKey: string; repositorySlug: string }) =>
+      item.projectKey === repository.projectKey && item.repositorySlug === repository.slug;
+    for (const [key, pullRequest] of this.store.pullRequests) if (ofRepository(pullRequest)) this.store.pullRequests.delete(key);
+    for (const [key, status] of this.store.buildStatuses) if (ofRepository(status)) this.store.buildStatuses.delete(key);
+    const commits = commitKey(repository.projectKey, repository.slug, '');
+    for (const key of [...this.store.commits.keys()]) if (key.startsWith(commits)) this.store.commits.delete(key);
     this.store.changed();
   }
 
-  /** Moves a branch head (creating or deleting the branch) and returns the change for a refs_changed event. */
-  moveBranch(
-    repository: Repository,
-    branch: string,
-    toHash: string | null,
-  ): { branch: string; fromHash: string; toHash: string; type: 'ADD' | 'UPDATE' | 'DELETE' } {
+  /**
+   * Moves a branch head to a commit (creating the branch, or deleting it for 40 zeros, Git's convention) and
+   * returns the change for a refs_changed event.
+   */
+  moveBranch(repository: Repository, branch: string, toHash: string): BranchChange {
     const fromHash = repository.branches[branch] ?? ZERO_COMMIT;
     const type = fromHash === ZERO_COMMIT ? 'ADD' : toHash === ZERO_COMMIT ? 'DELETE' : 'UPDATE';
-    const newHash = toHash ?? randomBytes(20).toString('hex');
-    if (newHash === ZERO_COMMIT) delete repository.branches[branch];
-    else repository.branches[branch] = newHash;
+    if (toHash === ZERO_COMMIT) delete repository.branches[branch];
+    else repository.branches[branch] = toHash;
     this.store.changed();
-    return { branch, fromHash, toHash: newHash, type };
+    return { branch, fromHash, toHash, type };
   }
 }

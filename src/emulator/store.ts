@@ -1,6 +1,8 @@
 import {
   ADMIN_USERNAME,
   type AccessToken,
+  type BuildStatus,
+  type Commit,
   type EmulatorState,
   type Invocation,
   type Project,
@@ -26,6 +28,16 @@ export function pullRequestKey(projectKey: string, repositorySlug: string, id: n
   return `${projectKey}/${repositorySlug}#${id}`;
 }
 
+/** The key of a commit in the store: its repository and its id (a commit belongs to the repositories it was pushed to). */
+export function commitKey(projectKey: string, repositorySlug: string, id: string): string {
+  return `${projectKey}/${repositorySlug}@${id}`;
+}
+
+/** The key of a build status: its repository, commit and key (one status per key and commit). */
+export function buildStatusKey(status: Pick<BuildStatus, 'projectKey' | 'repositorySlug' | 'commit' | 'key'>): string {
+  return `${commitKey(status.projectKey, status.repositorySlug, status.commit)}#${status.key}`;
+}
+
 /**
  * The emulator's in-memory state, shared by the model's modules (users, projects, webhooks, tokens, pull requests,
  * permissions), with the ids they hand out and the snapshot the state file saves.
@@ -42,6 +54,10 @@ export class EmulatorStore {
   readonly tokensByHash = new Map<string, AccessToken>();
   readonly pullRequests = new Map<string, PullRequest>();
   readonly invocationsByWebhook = new Map<number, Invocation[]>();
+  readonly commits = new Map<string, Commit>();
+  /** Content by blob id, shared by every commit and repository that has it. */
+  readonly blobs = new Map<string, Buffer>();
+  readonly buildStatuses = new Map<string, BuildStatus>();
   /** Called after every change, so a state file can be saved. */
   onChange: () => void = () => undefined;
 
@@ -79,12 +95,15 @@ export class EmulatorStore {
       tokens: [...this.tokens.values()],
       pullRequests: [...this.pullRequests.values()],
       invocations: [...this.invocationsByWebhook.values()].flat(),
+      commits: [...this.commits.values()],
+      blobs: [...this.blobs].map(([id, content]) => ({ id, content: content.toString('base64') })),
+      buildStatuses: [...this.buildStatuses.values()],
     };
   }
 
   /** Replaces the state with a snapshot (a saved state file); the admin user always exists. */
   restore(state: EmulatorState): void {
-    for (const map of [this.users, this.projects, this.repositories, this.webhooks, this.webhooksByScope, this.tokens, this.tokensByHash, this.pullRequests, this.invocationsByWebhook]) {
+    for (const map of [this.users, this.projects, this.repositories, this.webhooks, this.webhooksByScope, this.tokens, this.tokensByHash, this.pullRequests, this.invocationsByWebhook, this.commits, this.blobs, this.buildStatuses]) {
       map.clear();
     }
     this.nextId = state.nextId;
@@ -102,8 +121,19 @@ export class EmulatorStore {
       this.tokensByHash.set(token.tokenHash, token);
     }
     for (const pullRequest of state.pullRequests) {
+      // State files saved before comments had versions and pull requests had activities.
+      pullRequest.comments = pullRequest.comments.map((comment) => ({
+        ...comment,
+        updatedDate: comment.updatedDate ?? comment.createdDate,
+        version: comment.version ?? 0,
+        parentId: comment.parentId ?? null,
+      }));
+      pullRequest.activities ??= [];
       this.pullRequests.set(pullRequestKey(pullRequest.projectKey, pullRequest.repositorySlug, pullRequest.id), pullRequest);
     }
+    for (const commit of state.commits ?? []) this.commits.set(commitKey(commit.projectKey, commit.repositorySlug, commit.id), commit);
+    for (const blob of state.blobs ?? []) this.blobs.set(blob.id, Buffer.from(blob.content, 'base64'));
+    for (const status of state.buildStatuses ?? []) this.buildStatuses.set(buildStatusKey(status), status);
     for (const invocation of state.invocations) {
       const list = this.invocationsByWebhook.get(invocation.webhookId) ?? [];
       list.push(invocation);

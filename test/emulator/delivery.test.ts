@@ -43,13 +43,15 @@ function emulatorPost(path: string, body: unknown) {
 test('every event is delivered signed, with Bitbucket headers and payload shape, through the /_emulator/ endpoints', async () => {
   const webhook = await createWebhook('repository', { configuration: { secret: SECRET } });
 
-  const push = await emulatorPost('/push', { branch: 'main', commit: 'a'.repeat(40) });
+  const push = await emulatorPost('/push', { branch: 'main', files: { 'main.tf': 'terraform {}\n' } });
   expect(push.status).toBe(200);
+  const mainHead = (push.body as { commit: string }).commit;
+  expect((await emulatorPost('/push', { branch: 'feature/x', files: { 'x.tf': '# x\n' } })).status).toBe(200);
   const opened = await emulatorPost('/pull-requests', { fromBranch: 'feature/x', toBranch: 'main', title: 'Add x' });
   expect(opened.status).toBe(201);
   const id = (opened.body as { pullRequest: { id: number } }).pullRequest.id;
   for (const [action, body] of [
-    ['update', { commit: 'b'.repeat(40) }],
+    ['update', { files: { 'x.tf': '# x, second try\n' }, message: 'Second try' }],
     ['modify', { title: 'Add x and y' }],
     ['approve', { user: 'reviewer' }],
     ['unapprove', { user: 'reviewer' }],
@@ -66,6 +68,7 @@ test('every event is delivered signed, with Bitbucket headers and payload shape,
   const keys = receiver.deliveries.map((delivery) => delivery.headers['x-event-key']);
   // update and merge move branches, which Bitbucket also reports as pushes.
   expect(keys).toEqual([
+    'repo:refs_changed',
     'repo:refs_changed',
     'pr:opened',
     'repo:refs_changed',
@@ -92,16 +95,16 @@ test('every event is delivered signed, with Bitbucket headers and payload shape,
   }
   expect(requestIds.size).toBe(receiver.deliveries.length);
 
-  const [firstPush, prOpened, , fromRefUpdated, modified, approved, unapproved, comment, merged, mergePush] =
+  const [firstPush, , prOpened, updatePush, fromRefUpdated, modified, approved, unapproved, comment, merged, mergePush] =
     receiver.deliveries.map((delivery) => delivery.payload);
   expect(firstPush.repository).toMatchObject({ slug: 'infra', scmId: 'git', project: { key: 'PRJ' } });
   expect(firstPush.changes).toEqual([
     {
       ref: { id: 'refs/heads/main', displayId: 'main', type: 'BRANCH' },
       refId: 'refs/heads/main',
-      fromHash: expect.stringMatching(/^[0-9a-f]{40}$/),
-      toHash: 'a'.repeat(40),
-      type: 'UPDATE',
+      fromHash: '0'.repeat(40),
+      toHash: mainHead,
+      type: 'ADD',
     },
   ]);
   expect(prOpened.pullRequest).toMatchObject({
@@ -111,11 +114,11 @@ test('every event is delivered signed, with Bitbucket headers and payload shape,
     closed: false,
     title: 'Add x',
     fromRef: { id: 'refs/heads/feature/x', displayId: 'feature/x', repository: { slug: 'infra' } },
-    toRef: { id: 'refs/heads/main', latestCommit: 'a'.repeat(40) },
+    toRef: { id: 'refs/heads/main', latestCommit: mainHead },
     author: { role: 'AUTHOR', user: { name: 'admin' } },
   });
-  expect(fromRefUpdated.previousFromHash).toMatch(/^[0-9a-f]{40}$/);
-  expect(fromRefUpdated.pullRequest.fromRef.latestCommit).toBe('b'.repeat(40));
+  expect(fromRefUpdated.previousFromHash).toBe(prOpened.pullRequest.fromRef.latestCommit);
+  expect(fromRefUpdated.pullRequest.fromRef.latestCommit).toBe(updatePush.changes[0].toHash);
   expect(modified).toMatchObject({ previousTitle: 'Add x', pullRequest: { title: 'Add x and y' } });
   expect(approved).toMatchObject({
     actor: { name: 'reviewer' },
@@ -125,7 +128,7 @@ test('every event is delivered signed, with Bitbucket headers and payload shape,
   expect(unapproved).toMatchObject({ participant: { approved: false, status: 'UNAPPROVED' }, previousStatus: 'APPROVED' });
   expect(comment.comment).toMatchObject({ text: 'looks good', author: { name: 'admin' } });
   expect(merged.pullRequest).toMatchObject({ state: 'MERGED', closed: true });
-  expect(mergePush.changes[0]).toMatchObject({ refId: 'refs/heads/main', fromHash: 'a'.repeat(40), type: 'UPDATE' });
+  expect(mergePush.changes[0]).toMatchObject({ refId: 'refs/heads/main', fromHash: mainHead, type: 'UPDATE' });
 
   // A merged pull request cannot change any more.
   const again = await call(emulator, 'POST', `/_emulator/projects/PRJ/repos/infra/pull-requests/${id}/merge`);
@@ -219,6 +222,9 @@ test('/_emulator/ endpoints refuse anyone but the admin and bad input gets Bitbu
   for (const [path, body, status] of [
     ['/push', { branch: 5 }, 400],
     ['/push', { branch: 'main', commit: 'xyz' }, 400],
+    ['/push', { branch: 'main', commit: 'f'.repeat(40) }, 404],
+    ['/push', { branch: 'main', files: { '../escape.tf': 'x' } }, 400],
+    ['/push', { branch: 'main', files: { 'never-there.tf': null } }, 400],
     ['/push', { branch: 'never-pushed', commit: '0'.repeat(40) }, 400],
     ['/pull-requests', { fromBranch: 'a', toBranch: 'missing', title: 't' }, 400],
     ['/pull-requests/99/merge', {}, 404],

@@ -63,7 +63,7 @@ test.each([
   ['/_emulator/users/admin/permissions', { project: 'PRJ', permission: 'PROJECT_ADMIN' }, 'Invalid permissions: unknown fields "project", "permission" (known: globalPermission, projectPermissions, repositoryPermissions)'],
   ['/_emulator/users/admin/permissions', {}, 'Invalid permissions: give at least one of globalPermission, projectPermissions'],
   ['/_emulator/users/admin/tokens', { permissions: ['REPO_ADMIN'], expiry: 3 }, 'Invalid access token: unknown field "expiry"'],
-  ['/_emulator/projects/PRJ/repos/app/push', { branch: 'main', files: {} }, 'Invalid push: unknown field "files"'],
+  ['/_emulator/projects/PRJ/repos/app/push', { branch: 'main', file: {} }, 'Invalid push: unknown field "file" (known: branch, files, message, commit, user)'],
   ['/_emulator/faults', { rate: 0.5, code: 503 }, 'unknown field "code" (known: enabled, rate, status, hang, phase)'],
   ['/_emulator/rate-limit', { limit: 5 }, 'unknown field "limit" (known: enabled, capacity, refillPerSecond)'],
 ])("the emulator's own endpoint %s refuses what it would otherwise ignore: %j", async (path, body, message) => {

@@ -117,11 +117,21 @@ export async function runQueuedBy(liftgate: LiftgateClient, stack: Stack, matche
  * Pushes to the tracked branch of the stack named `stackName` (emulator) and checks the push reached the
  * integration's webhook URL, was accepted, and queued a TRACKED run of the pushed commit.
  */
+/** Terraform code for the demo's pushes: a file under the stack's project root (only built-ins: no registry here). */
+export function demoTerraform(projectRoot: string, note: string): Record<string, string> {
+  const path = projectRoot === '' ? 'main.tf' : `${projectRoot.replace(/\/+$/, '')}/main.tf`;
+  return { [path]: `resource "terraform_data" "demo" {\n  input = ${JSON.stringify(note)}\n}\n` };
+}
+
 export async function pushTrackedBranch(session: DemoSession, stackName: string) {
   const { liftgate, bitbucket } = session.services();
   const stack = await stackNamed(liftgate, stackName);
-  const pushed = await bitbucket.emulator.push(demoProject.key, stack.vcs.repositorySlug, { branch: stack.vcs.branch });
-  const commit = pushed.change.toHash;
+  const pushed = await bitbucket.emulator.push(demoProject.key, stack.vcs.repositorySlug, {
+    branch: stack.vcs.branch,
+    files: demoTerraform(stack.vcs.projectRoot, `${stack.name} pushed at ${new Date().toISOString()}`),
+    message: `Update ${stack.name}`,
+  });
+  const commit = pushed.commit;
   const delivery = deliveryTo(pushed.deliveries, session.deployedIntegration(), 'the push');
   const run = await runQueuedBy(liftgate, stack, (candidate) => candidate.commit === commit, 'the push');
   if (run.kind !== 'TRACKED') throw new DemoCheckFailed(`a push to the tracked branch queued a ${run.kind} run, expected TRACKED`);

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { BitbucketClient } from '../../clients/bitbucket';
 import { LiftgateClient } from '../../clients/liftgate';
-import { checkStacksAttached, checkWebhooks, deliveryTo, liftgateDrift, onlyIntegration, pushTrackedBranch, quickstart, runQueuedBy, stackNamed } from './checks';
+import { checkStacksAttached, checkWebhooks, deliveryTo, demoTerraform, liftgateDrift, onlyIntegration, pushTrackedBranch, quickstart, runQueuedBy, stackNamed } from './checks';
 import { DemoCheckFailed, type Progress } from './report';
 import { demoBitbucketUser, demoProject, startDemoBitbucket, startDemoControlPlane } from './services';
 import type { DemoSession } from './session';
@@ -81,6 +81,12 @@ async function simulatePush(session: DemoSession): Promise<string> {
 async function simulatePullRequest(session: DemoSession): Promise<string> {
   const { liftgate, bitbucket } = session.services();
   const stack = await stackNamed(liftgate, quickstart.stacks.network);
+  // A pull request needs its branch: push a change to it first (that push queues the PROPOSED run of its commit).
+  await bitbucket.emulator.push(demoProject.key, stack.vcs.repositorySlug, {
+    branch: 'feature/bigger-subnet',
+    files: demoTerraform(stack.vcs.projectRoot, 'a /20 private subnet'),
+    message: 'Make the private subnet a /20',
+  });
   const opened = await bitbucket.emulator.openPullRequest(demoProject.key, stack.vcs.repositorySlug, {
     fromBranch: 'feature/bigger-subnet',
     toBranch: stack.vcs.branch,
@@ -88,11 +94,13 @@ async function simulatePullRequest(session: DemoSession): Promise<string> {
   });
   const pullRequestId = opened.pullRequest.id;
   deliveryTo(opened.deliveries, session.deployedIntegration(), 'the pull request');
-  const run = await runQueuedBy(liftgate, stack, (candidate) => candidate.pullRequestId === pullRequestId, 'the pull request');
+  // One PROPOSED run per commit: the pull request's commit has the push's run, which pr:opened does not repeat.
+  const commit = opened.pullRequest.fromRef.latestCommit;
+  const run = await runQueuedBy(liftgate, stack, (candidate) => candidate.commit === commit && candidate.kind === 'PROPOSED', 'the pull request');
   if (run.kind !== 'PROPOSED') throw new DemoCheckFailed(`a pull request queued a ${run.kind} run, expected PROPOSED (plan only)`);
   return (
     `pull request #${pullRequestId} feature/bigger-subnet → ${stack.vcs.branch} on ${demoProject.key}/${stack.vcs.repositorySlug} → ` +
-    `pr:opened delivered → PROPOSED run ${run.id} (plan only) queued for stack ${stack.name}`
+    `pr:opened delivered → PROPOSED run ${run.id} (plan only) of ${short(commit)} for stack ${stack.name}`
   );
 }
 

@@ -2,10 +2,13 @@ import type { Clock, RetryOptions } from '../retry';
 import { Transport, type RequestEvent } from '../transport';
 import { httpBaseUrl } from '../urls';
 import { AccessTokensResource } from './access-tokens';
+import { BuildStatusesResource } from './build-statuses';
+import { RepositoryContentResource } from './content';
 import { bitbucketError, BitbucketError } from './errors';
 import type { BitbucketTransport, CallOptions } from './pages';
 import { API } from './paths';
 import { ProjectsResource } from './projects';
+import { PullRequestsResource } from './pull-requests';
 import { RepositoriesResource } from './repositories';
 import { applicationPropertiesSchema, type ApplicationProperties, type RepositoryPermission } from './schemas';
 import { ProjectWebhooksResource, RepositoryWebhooksResource } from './webhooks';
@@ -68,6 +71,10 @@ export class BitbucketClient {
   readonly repositoryWebhooks: RepositoryWebhooksResource;
   readonly projectWebhooks: ProjectWebhooksResource;
   readonly accessTokens: AccessTokensResource;
+  /** Archives, files, commits, changes and branches of repositories. */
+  readonly content: RepositoryContentResource;
+  readonly pullRequests: PullRequestsResource;
+  readonly buildStatuses: BuildStatusesResource;
   /** The normalised base URL (no trailing slash). */
   readonly baseUrl: string;
   private readonly transport: BitbucketTransport;
@@ -99,6 +106,9 @@ export class BitbucketClient {
     this.repositoryWebhooks = new RepositoryWebhooksResource(this.transport);
     this.projectWebhooks = new ProjectWebhooksResource(this.transport);
     this.accessTokens = new AccessTokensResource(this.transport);
+    this.content = new RepositoryContentResource(this.transport);
+    this.pullRequests = new PullRequestsResource(this.transport);
+    this.buildStatuses = new BuildStatusesResource(this.transport);
   }
 
   /**

@@ -16,6 +16,20 @@ export { BitbucketError } from './errors';
 export type { PagedList, PagingOptions } from '../paging';
 export type { CallOptions } from './pages';
 export type { ProjectCreateInput, ProjectListOptions } from './projects';
+export type { ArchiveFormat, ArchiveOptions } from './content';
+export type { CommentUpsert, PullRequestListOptions } from './pull-requests';
+export type { RunReport } from './build-statuses';
+export type {
+  BitbucketActivity,
+  BitbucketBranch,
+  BitbucketBuildStatus,
+  BitbucketChange,
+  BitbucketComment,
+  BitbucketCommit,
+  BitbucketPullRequest,
+  BuildStatusInput,
+} from './content-schemas';
+export type { StreamAnswer } from '../transport';
 export type { RepositoryCreateInput, RepositorySearchOptions } from './repositories';
 export type { WebhookFiringListOptions, WebhookListOptions, WebhookSearchFilter, WebhookTestOptions } from './webhooks';
 export { webhookRequestBody } from './webhooks';

@@ -47,7 +47,16 @@ const tokenBody = z.strictObject({
   expiryDays: z.number().int().optional(),
 });
 
-const pushBody = z.strictObject({ branch: z.string(), commit: z.string().optional(), user: z.string().optional() });
+/** A file's new content, or null to delete it. */
+const files = z.record(z.string(), z.string().nullable());
+
+const pushBody = z.strictObject({
+  branch: z.string(),
+  files: files.optional(),
+  message: z.string().optional(),
+  commit: z.string().optional(),
+  user: z.string().optional(),
+});
 
 const pullRequestBody = z.strictObject({
   fromBranch: z.string(),
@@ -59,6 +68,8 @@ const pullRequestBody = z.strictObject({
 
 const pullRequestActionBody = z
   .strictObject({
+    files: files.optional(),
+    message: z.string().optional(),
     commit: z.string().optional(),
     title: z.string().optional(),
     description: z.string().optional(),

@@ -6,8 +6,11 @@ import { ANONYMOUS, type EmulatorModel, type Principal } from '../model';
 import type { FaultInjector, FaultSettings, RateLimiter, RateLimitSettings } from '../traffic';
 import { BITBUCKET_WEBHOOK_EVENTS } from '../../domain/webhook-events';
 import { registerAccessTokenApi } from './access-tokens';
+import { registerBuildStatusApi, registerLegacyBuildStatusApi } from './build-status-api';
+import { registerContentApi } from './content-api';
 import { registerEmulatorApi } from './emulator-api';
 import { sendJson } from './helpers';
+import { registerPullRequestApi } from './pull-request-api';
 import { registerRestApi } from './rest-api';
 
 /** Everything the HTTP layer reads from the running emulator. */
@@ -178,7 +181,16 @@ export function buildEmulatorServer(context: ServerContext): FastifyInstance {
 
   // Bitbucket serves the same API under `latest` and the version number.
   for (const version of ['latest', '1.0']) {
-    app.register(async (scope) => registerRestApi(scope, context), { prefix: `/rest/api/${version}` });
+    app.register(
+      async (scope) => {
+        registerRestApi(scope, context);
+        registerContentApi(scope, context);
+        registerPullRequestApi(scope, context);
+        registerBuildStatusApi(scope, context.model);
+      },
+      { prefix: `/rest/api/${version}` },
+    );
+    app.register(async (scope) => registerLegacyBuildStatusApi(scope, context.model), { prefix: `/rest/build-status/${version}` });
     app.register(async (scope) => registerAccessTokenApi(scope, context), { prefix: `/rest/access-tokens/${version}` });
   }
   app.register(

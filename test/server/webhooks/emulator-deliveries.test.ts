@@ -55,15 +55,14 @@ describe('deliveries from the Bitbucket DC emulator', () => {
   });
 
   it('turns a push to the tracked branch into a TRACKED run and a push elsewhere into a PROPOSED one', async () => {
-    const commit = 'a'.repeat(40);
-    const main = emulator.push('PLAT', 'network', { branch: 'main', commit });
-    const feature = emulator.push('PLAT', 'network', { branch: 'feature/subnet', commit: 'b'.repeat(40) });
-    for (const outcome of [await main, await feature]) {
+    const main = await emulator.push('PLAT', 'network', { branch: 'main', files: { 'main.tf': 'locals {}\n' } });
+    const feature = await emulator.push('PLAT', 'network', { branch: 'feature/subnet', files: { 'subnet.tf': 'locals {}\n' } });
+    for (const outcome of [main, feature]) {
       expect(outcome.deliveries.map((delivery) => [delivery.event, delivery.statusCode, delivery.signed])).toEqual([['repo:refs_changed', 200, true]]);
     }
     expect((await runs()).slice(0, 2).map((run) => [run.kind, run.branch, run.commit])).toEqual([
-      ['PROPOSED', 'feature/subnet', 'b'.repeat(40)],
-      ['TRACKED', 'main', commit],
+      ['PROPOSED', 'feature/subnet', feature.commit],
+      ['TRACKED', 'main', main.commit],
     ]);
   });
 
