@@ -18,7 +18,17 @@ export interface RunHost {
   releaseRun(runId: string): Promise<void>;
   sweepLostRuns(): Promise<EndedRun[]>;
   recordFeedback(runId: string, feedback: Record<string, unknown>): Promise<void>;
+  pullRequestComment(place: CommentPlace): Promise<{ id: number; version: number } | null>;
+  savePullRequestComment(place: CommentPlace, comment: { id: number; version: number }): Promise<void>;
   runPageUrl(stackId: string, runId: string): string;
+}
+
+/** Where a stack's comment on a pull request lives. */
+export interface CommentPlace {
+  stackId: string;
+  projectKey: string;
+  repositorySlug: string;
+  pullRequestId: number;
 }
 
 /** A repository's code through the stack's integration. */

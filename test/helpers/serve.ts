@@ -32,10 +32,13 @@ export class ControlPlaneProcess {
   ) {}
 
   /** `env` is added to the test's environment (LIFTGATE_ENCRYPTION_KEY is empty unless given). */
-  static async start(options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ControlPlaneProcess> {
+  static async start(options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; args?: string[] } = {}): Promise<ControlPlaneProcess> {
     const dataDir = mkdtempSync(join(tmpdir(), 'liftgate-serve-'));
     try {
-      const serve = await startServe(['--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback'], { env: options.env, timeoutMs: options.timeoutMs ?? 60_000 });
+      const serve = await startServe(['--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback', ...(options.args ?? [])], {
+        env: options.env,
+        timeoutMs: options.timeoutMs ?? 60_000,
+      });
       return new ControlPlaneProcess(serve, readFileSync(join(dataDir, 'admin.key'), 'utf8').trim(), dataDir);
     } catch (error) {
       rmSync(dataDir, { recursive: true, force: true });

@@ -20,7 +20,10 @@ import {
   recordFeedback,
   renewLease,
   type LeaseCheck,
+  findPullRequestComment,
+  savePullRequestComment,
   takeFeedbackDue,
+  type CommentPlace,
   type QueuedRunRow,
 } from '../store/run-queue';
 import { findStack } from '../store/stacks';
@@ -100,6 +103,14 @@ export class ControlPlaneRunHost {
 
   recordFeedback(runId: string, feedback: Record<string, unknown>): Promise<void> {
     return recordFeedback(this.db, runId, feedback);
+  }
+
+  pullRequestComment(place: CommentPlace): Promise<{ id: number; version: number } | null> {
+    return findPullRequestComment(this.db, place);
+  }
+
+  savePullRequestComment(place: CommentPlace, comment: { id: number; version: number }): Promise<void> {
+    return savePullRequestComment(this.db, place, comment);
   }
 
   /** The run's page, linked from its build status and pull-request comment. */

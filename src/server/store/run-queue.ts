@@ -327,3 +327,31 @@ export function toRunDetails(row: QueuedRunRow): RunDetails {
     updatedAt: isoTimestamp(row.updated_at),
   };
 }
+
+/** Where a pull-request comment of a stack lives. */
+export interface CommentPlace {
+  stackId: string;
+  projectKey: string;
+  repositorySlug: string;
+  pullRequestId: number;
+}
+
+/** The comment a stack keeps on a pull request (its id and the version last written), or null. */
+export async function findPullRequestComment(db: Queryable, place: CommentPlace): Promise<{ id: number; version: number } | null> {
+  const [row] = await db.query<{ comment_id: string | number; version: number }>(
+    `SELECT comment_id, version FROM pull_request_comments
+     WHERE stack_id = $1 AND project_key = upper($2) AND repository_slug = lower($3) AND pull_request_id = $4`,
+    [place.stackId, place.projectKey, place.repositorySlug, place.pullRequestId],
+  );
+  return row === undefined ? null : { id: Number(row.comment_id), version: row.version };
+}
+
+export async function savePullRequestComment(db: Queryable, place: CommentPlace, comment: { id: number; version: number }): Promise<void> {
+  await db.query(
+    `INSERT INTO pull_request_comments (stack_id, project_key, repository_slug, pull_request_id, comment_id, version)
+     VALUES ($1, upper($2), lower($3), $4, $5, $6)
+     ON CONFLICT (stack_id, project_key, repository_slug, pull_request_id)
+     DO UPDATE SET comment_id = EXCLUDED.comment_id, version = EXCLUDED.version, updated_at = now()`,
+    [place.stackId, place.projectKey, place.repositorySlug, place.pullRequestId, comment.id, comment.version],
+  );
+}

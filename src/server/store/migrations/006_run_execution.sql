@@ -47,3 +47,15 @@ CREATE TABLE run_log_chunks (
   content bytea NOT NULL,
   PRIMARY KEY (run_id, start_offset)
 );
+
+-- The one comment each stack keeps on a pull request (SPEC §7.6), edited in place with Bitbucket's version.
+CREATE TABLE pull_request_comments (
+  stack_id text NOT NULL REFERENCES stacks (id) ON DELETE CASCADE,
+  project_key text NOT NULL,
+  repository_slug text NOT NULL,
+  pull_request_id bigint NOT NULL,
+  comment_id bigint NOT NULL,
+  version integer NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (stack_id, project_key, repository_slug, pull_request_id)
+);
