@@ -73,7 +73,7 @@ export function startPool(
   server: TestControlPlane,
   url: string,
   source: SourceProvider,
-  feedback: FeedbackSink,
+  feedback: FeedbackSink | ((host: ControlPlaneRunHost) => FeedbackSink),
   options: RunnerOptions = {},
 ): { pool: WorkerPool; workDir: string; host: ControlPlaneRunHost } {
   const workDir = mkdtempSync(join(tmpdir(), 'liftgate-work-'));
@@ -92,7 +92,7 @@ export function startPool(
       onError: (error) => process.stderr.write(`worker pool: ${String(error)}\n`),
       ...options,
     },
-    { host, source, feedback },
+    { host, source, feedback: typeof feedback === 'function' ? feedback(host) : feedback },
   );
   pool.start();
   return { pool, workDir, host };
