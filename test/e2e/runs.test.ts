@@ -4,6 +4,7 @@
  * build status on the commit; a pull request gets a PROPOSED run whose plan is one comment on it, edited in place.
  */
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { runCli } from '../helpers/cli';
 import { ControlPlaneProcess } from '../helpers/serve';
 
 jest.setTimeout(240_000);
@@ -116,4 +117,27 @@ test('a pull request gets a PROPOSED run and one comment with its plan, edited i
   });
   expect(edited.version).toBeGreaterThan(created.comment.version);
   expect(await comments()).toHaveLength(1);
+});
+
+test('liftgate runs: confirm an UNCONFIRMED run, follow its log to the end, and a refused action exits 1 naming the state', async () => {
+  const cli = (args: string[]) => runCli(['runs', ...args, '--endpoint', serve.url, '--api-key', serve.adminKey], { timeoutMs: 120_000 });
+  await serve.ok('PATCH', `/api/v1/stacks/${stackId}`, { autodeploy: false });
+  try {
+    const { commit } = await bitbucket.push('PLAT', 'network', { branch: 'main', files: code('confirmed by hand') });
+    const run = await waitFor('the UNCONFIRMED run', async () => {
+      const runs = (await serve.ok('GET', `/api/v1/stacks/${stackId}/runs`)) as any[];
+      return runs.find((candidate) => candidate.commit === commit && candidate.state === 'UNCONFIRMED');
+    });
+    const confirmed = await cli(['confirm', stackId, run.id]);
+    expect([confirmed.code, confirmed.stdout.trim()]).toEqual([0, `run ${run.id} is CONFIRMED`]);
+    const followed = await cli(['logs', stackId, run.id, '--follow']);
+    expect(followed.code).toBe(0);
+    expect(followed.stdout).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.');
+    expect(followed.stderr).toContain(`run ${run.id} FINISHED`);
+    const refused = await cli(['cancel', stackId, run.id]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('FINISHED');
+  } finally {
+    await serve.ok('PATCH', `/api/v1/stacks/${stackId}`, { autodeploy: true });
+  }
 });
