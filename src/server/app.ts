@@ -19,6 +19,7 @@ import type { CredentialVerifier } from './credentials';
 import { DomainError } from './errors';
 import { apiKeyRoutes } from './routes/apiKeys';
 import { deliveryRoutes } from './routes/deliveries';
+import { integrationRepositoryRoutes } from './routes/repositories';
 import { healthRoutes } from './routes/health';
 import { integrationRoutes } from './routes/integrations';
 import { environmentRoutes } from './routes/environment';
@@ -70,6 +71,7 @@ const routePlugins: RoutePlugin[] = [
   environmentRoutes,
   runRoutes,
   deliveryRoutes,
+  integrationRepositoryRoutes,
   webhookReceiverRoutes,
 ];
 

@@ -1,11 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { BitbucketClient, type BitbucketClientOptions } from '../clients/bitbucket';
 import { addressAllowed, checkBitbucketHost, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
 import { authenticate, type Caller } from './auth/access';
 import { requireApiHost, type BitbucketCredentials, type CredentialVerifier } from './credentials';
 import { UnprocessableError } from './errors';
-import type { SecretBox } from './secrets';
+import { accessTokenContext, type SecretBox } from './secrets';
 import type { Database } from './store/database';
+import type { StoredIntegration } from './store/integrations';
+
+/** A Bitbucket client with an integration's credentials, or why the control plane cannot call its Bitbucket. */
+export type IntegrationBitbucket = { client: BitbucketClient } | { unavailable: string };
 
 /**
  * What every route plugin is given: the store, the secret box, the public URL, the credential check and the
@@ -63,6 +68,28 @@ export class ServerContext {
     const verdict = checkBitbucketHost(this.bitbucketHosts, new URL(credentials.apiHost));
     if (!verdict.allowed) throw new UnprocessableError(`apiHost is not allowed: ${verdict.reason}`, { field: 'apiHost', problem: 'not-allowed' });
     await this.verifyCredentials(credentials, { allowAddress: (address) => addressAllowed(verdict, address) });
+  }
+
+  /**
+   * A client that calls an integration's Bitbucket with its credentials (decrypted here, never logged), connecting
+   * only where the --allowed-bitbucket-hosts policy allows. Close it after use. Hosts behind a VCS agent pool are
+   * not reached from here.
+   */
+  bitbucketFor(integration: StoredIntegration, options: Pick<BitbucketClientOptions, 'retry' | 'timeoutMs'> = {}): IntegrationBitbucket {
+    if (requireApiHost(integration.apiHost) === 'private') {
+      return { unavailable: `${integration.apiHost} is reached through a VCS agent pool, which the control plane does not call` };
+    }
+    const verdict = checkBitbucketHost(this.bitbucketHosts, new URL(integration.apiHost));
+    if (!verdict.allowed) return { unavailable: `apiHost is not allowed: ${verdict.reason}` };
+    const client = new BitbucketClient({
+      baseUrl: integration.apiHost,
+      username: integration.username,
+      password: this.secrets.decrypt(integration.accessTokenEncrypted, accessTokenContext(integration)),
+      allowAddress: (address) => addressAllowed(verdict, address),
+      userAgent: 'liftgate-control-plane',
+      ...options,
+    });
+    return { client };
   }
 
   /** Where Bitbucket must send an integration's webhooks. */

@@ -64,3 +64,10 @@ export class UnprocessableError extends DomainError {
   readonly statusCode = 422;
   readonly code = 'unprocessable';
 }
+
+/** 502: a service the control plane called for the request (an integration's Bitbucket) refused or could not be reached. */
+export class BadGatewayError extends DomainError {
+  override readonly name = 'BadGatewayError';
+  readonly statusCode = 502;
+  readonly code = 'bad_gateway';
+}

@@ -17,7 +17,7 @@ export const errorBody = z
   .meta({ id: 'Error' });
 
 /** Error responses a route can give, by status. */
-export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 422)[]) {
+export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 422 | 502)[]) {
   return Object.fromEntries(statuses.map((status) => [status, errorBody])) as Record<number, typeof errorBody>;
 }
 

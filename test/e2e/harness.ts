@@ -166,7 +166,7 @@ export interface ApiStack {
   name: string;
   spaceId: string;
   detached: boolean;
-  vcs: { integrationId: string | null; projectKey: string; repositorySlug: string; branch: string };
+  vcs: { integrationId: string | null; projectKey: string; repositorySlug: string; branch: string; projectRoot: string };
 }
 export interface ApiSpace {
   id: string;
@@ -201,7 +201,10 @@ export function expectWebhooksTo(environment: Environment, integration: ApiInteg
 
 /** Pushes to the stack's tracked branch (main); checks the signed delivery succeeded and returns the runs it queued. */
 export async function pushTrackedBranch(environment: Environment, stack: ApiStack): Promise<ApiRun[]> {
-  const pushed = await environment.bitbucket.push(stack.vcs.projectKey, stack.vcs.repositorySlug, { branch: 'main' });
+  // A file under the stack's project root: a push that touches nothing there starts no run (SPEC §1).
+  const root = stack.vcs.projectRoot.replace(/\/+$/, '');
+  const file = `${root === '' ? '' : `${root}/`}pushed-${Date.now()}.tf`;
+  const pushed = await environment.bitbucket.push(stack.vcs.projectKey, stack.vcs.repositorySlug, { branch: 'main', files: { [file]: 'locals {}\n' } });
   expect(pushed.deliveries.map((delivery: { outcome: string; statusCode: number | null }) => [delivery.outcome, delivery.statusCode])).toEqual([['SUCCESS', 200]]);
   const runs = await environment.api<ApiRun[]>(`/api/v1/stacks/${stack.id}/runs`);
   return runs.filter((candidate) => candidate.commit === pushed.change.toHash);

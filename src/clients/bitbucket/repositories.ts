@@ -54,6 +54,23 @@ export class RepositoriesResource {
     return listPages(this.transport, `${API}/repos`, { projectkey: projectKey, name, permission }, repositoryPage, paging);
   }
 
+  /**
+   * One page of `search` starting at `start` (Bitbucket's offset), for callers that page on behalf of someone else:
+   * the items and where the next page starts (null: this was the last).
+   */
+  async searchPage(options: Omit<RepositorySearchOptions, keyof PagingOptions> & CallOptions & { start: number; limit: number }): Promise<{ items: BitbucketRepository[]; nextStart: number | null }> {
+    const { data } = await this.transport.json({
+      method: 'GET',
+      path: `${API}/repos`,
+      query: { projectkey: options.projectKey, name: options.name, permission: options.permission, start: options.start, limit: options.limit },
+      schema: repositoryPage,
+      retryMode: 'idempotent',
+      signal: options.signal,
+    });
+    const next = data.nextPageStart;
+    return { items: data.values, nextStart: data.isLastPage || typeof next !== 'number' || next <= options.start ? null : next };
+  }
+
   /** Creates a repository (201). A retried create adopts the repository its failed attempt made. */
   create(projectKey: string, input: RepositoryCreateInput, options: CallOptions = {}): Promise<BitbucketRepository> {
     return createWithoutDuplicates(

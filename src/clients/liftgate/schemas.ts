@@ -177,6 +177,7 @@ export const runSchema = z.object({
   history: z.array(z.object({ state: z.string(), at: z.string(), note: z.string().nullable() })).optional(),
   delta: z.object({ add: z.number().int(), change: z.number().int(), destroy: z.number().int() }).nullable().optional(),
   failure: z.string().nullable().optional(),
+  note: z.string().nullable().optional(),
   cancelRequested: z.boolean().optional(),
   feedback: z.record(z.string(), z.unknown()).nullable().optional(),
 });

@@ -85,8 +85,8 @@ export async function recordAcceptedDeliveries(db: Queryable, records: readonly 
        ON CONFLICT (integration_id, idempotency_key) DO NOTHING
        RETURNING id
      ), queued AS (
-       INSERT INTO runs (id, stack_id, kind, trigger, branch, commit_sha, pull_request_id, delivery_id, dedupe_commit)
-       SELECT r.id, r.stack_id, r.kind, r.trigger, r.branch, r.commit_sha, r.pull_request_id, inserted.id, r.dedupe_commit
+       INSERT INTO runs (id, stack_id, kind, trigger, branch, commit_sha, pull_request_id, delivery_id, dedupe_commit, trigger_note)
+       SELECT r.id, r.stack_id, r.kind, r.trigger, r.branch, r.commit_sha, r.pull_request_id, inserted.id, r.dedupe_commit, r.trigger_note
        FROM json_populate_recordset(NULL::runs, $2::json) WITH ORDINALITY AS r
        JOIN inserted ON inserted.id = r.delivery_id
        -- A LATERAL lookup with LIMIT 1 is an index probe per run; NOT EXISTS here planned as a hashed subplan that
@@ -117,6 +117,7 @@ export async function recordAcceptedDeliveries(db: Queryable, records: readonly 
           commit_sha: request.commit,
           pull_request_id: request.pullRequestId,
           dedupe_commit: request.deliberate ? null : request.commit,
+          trigger_note: request.note,
         })),
       ),
     ],
@@ -132,11 +133,15 @@ export async function recordAcceptedDeliveries(db: Queryable, records: readonly 
       duplicate: false,
       deliveryId,
       reason:
-        records[index]?.delivery.outcome === 'TRIGGERED' ? triggeredDeliveryReason(requested.length, recorded.length) : (reason as string),
+        // A delivery that asked for no run keeps the receiver's reason (why it starts none).
+        records[index]?.delivery.outcome === 'TRIGGERED' && requested.length > 0
+          ? triggeredDeliveryReason(requested.length, recorded.length)
+          : (reason as string),
       runs: recorded.map(({ id, request: { deliberate: _deliberate, ...request } }) => ({
         ...request,
         id,
         state: 'QUEUED',
+        failure: null,
         deliveryId,
         triggeredBy: null,
         createdAt,

@@ -22,6 +22,7 @@ export interface QueuedRunRow {
   pull_request_id: string | number | null;
   delivery_id: string | null;
   triggered_by: string | null;
+  trigger_note: string | null;
   created_at: Date;
   updated_at: Date;
   history: RunHistoryEntry[] | string | null;
@@ -42,7 +43,7 @@ const ACTIVE_STATES_SQL = STACK_LOCK_STATES.map((state) => `'${state}'`).join(',
 const TERMINAL_STATES_SQL = [...TERMINAL_RUN_STATES].map((state) => `'${state}'`).join(', ');
 
 /** Appends one history entry (state, now, note) to a run's history: the SQL of the SET clause. */
-const appendHistory = (stateParam: string, noteParam: string): string =>
+export const appendHistory = (stateParam: string, noteParam: string): string =>
   `history = COALESCE(history, jsonb_build_array(jsonb_build_object('state', state, 'at', created_at, 'note', NULL))) || jsonb_build_array(jsonb_build_object('state', ${stateParam}::text, 'at', clock_timestamp(), 'note', ${noteParam}::text)),
    updated_at = clock_timestamp()`;
 
@@ -297,6 +298,7 @@ export interface RunDetails {
   pullRequestId: number | null;
   deliveryId: string | null;
   triggeredBy: string | null;
+  note: string | null;
   createdAt: string;
   history: RunHistoryEntry[];
   delta: RunDelta | null;
@@ -318,6 +320,7 @@ export function toRunDetails(row: QueuedRunRow): RunDetails {
     pullRequestId: row.pull_request_id === null ? null : Number(row.pull_request_id),
     deliveryId: row.delivery_id,
     triggeredBy: row.triggered_by,
+    note: row.trigger_note ?? null,
     createdAt: isoTimestamp(row.created_at),
     history: historyOf(row),
     delta: deltaOf(row),

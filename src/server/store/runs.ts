@@ -2,7 +2,7 @@ import type { RepositoryRef, Run, RunRequest, TriggerableStack } from '../../dom
 import type { Queryable } from './database';
 import type { Page } from './deliveries';
 import { isoTimestamp } from './rows';
-import { toRunDetails, type QueuedRunRow, type RunDetails } from './run-queue';
+import { appendHistory, toRunDetails, type QueuedRunRow, type RunDetails } from './run-queue';
 import { integrationServesSql } from './serving';
 
 interface RunRow {
@@ -10,12 +10,15 @@ interface RunRow {
   seq: string | number;
   stack_id: string;
   kind: Run['kind'];
+  state: string;
   trigger: string;
   branch: string;
   commit_sha: string | null;
   pull_request_id: string | number | null;
   delivery_id: string | null;
   triggered_by: string | null;
+  trigger_note: string | null;
+  failure: string | null;
   created_at: Date;
 }
 
@@ -24,13 +27,15 @@ function toRun(row: RunRow): Run {
     id: row.id,
     stackId: row.stack_id,
     kind: row.kind,
-    state: 'QUEUED',
+    state: row.state,
     trigger: row.trigger,
     branch: row.branch,
     commit: row.commit_sha,
     pullRequestId: row.pull_request_id === null ? null : Number(row.pull_request_id),
     deliveryId: row.delivery_id,
     triggeredBy: row.triggered_by,
+    note: row.trigger_note,
+    failure: row.failure,
     createdAt: isoTimestamp(row.created_at),
   };
 }
@@ -76,8 +81,9 @@ export async function stacksOnRepositories(db: Queryable, queries: readonly Repo
     project_key: string;
     repository_slug: string;
     branch: string;
+    project_root: string;
   }>(
-    `SELECT q.position, s.id, s.integration_id, s.detached, s.project_key, s.repository_slug, s.branch
+    `SELECT q.position, s.id, s.integration_id, s.detached, s.project_key, s.repository_slug, s.branch, s.project_root
      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS q(query, position)
      JOIN stacks s
        ON lower(s.project_key) = lower(q.query->>'project_key')
@@ -104,7 +110,51 @@ export async function stacksOnRepositories(db: Queryable, queries: readonly Repo
       projectKey: row.project_key,
       repositorySlug: row.repository_slug,
       branch: row.branch,
+      projectRoot: row.project_root,
     });
   }
   return stacks;
+}
+
+/** A pull-request event whose run already existed (one run per stack, kind and commit). */
+export interface PullRequestLink {
+  stackId: string;
+  kind: Run['kind'];
+  commit: string;
+  pullRequestId: number;
+}
+
+/**
+ * Links pull requests to the live runs of their commits that have none yet (SPEC §7.6: a push came first and the
+ * pull request's event was not queued again), so the run's feedback also reaches the pull request.
+ */
+export async function linkPullRequests(db: Queryable, links: readonly PullRequestLink[]): Promise<void> {
+  if (links.length === 0) return;
+  await db.query(
+    // A run that has ended already owes the pull request its comment at once: a worker's sweep posts it.
+    `UPDATE runs SET pull_request_id = l.pull_request_id, feedback_due = runs.state IN ('FINISHED', 'FAILED')
+     FROM json_to_recordset($1::json) AS l(stack_id text, kind text, commit_sha text, pull_request_id bigint)
+     WHERE runs.stack_id = l.stack_id AND runs.kind = l.kind AND runs.commit_sha = l.commit_sha
+       AND runs.pull_request_id IS NULL AND runs.state NOT IN ('CANCELED', 'DISCARDED')`,
+    [JSON.stringify(links.map((link) => ({ stack_id: link.stackId, kind: link.kind, commit_sha: link.commit, pull_request_id: link.pullRequestId })))],
+  );
+}
+
+/**
+ * Cancels the older PROPOSED runs of a stack's branch that still wait in QUEUED once a newer one was queued for it
+ * (SPEC §1), each with the reason naming the newer run. Answers the ids of the runs it canceled.
+ */
+export async function cancelSupersededRuns(db: Queryable, newer: ReadonlyArray<Pick<Run, 'id' | 'stackId' | 'kind' | 'branch'> & { reason: string }>): Promise<string[]> {
+  const proposed = newer.filter((run) => run.kind === 'PROPOSED');
+  if (proposed.length === 0) return [];
+  const rows = await db.query<{ id: string }>(
+    `UPDATE runs SET state = 'CANCELED', failure = n.reason, ${appendHistory("'CANCELED'", 'n.reason')}
+     FROM json_to_recordset($1::json) AS n(id uuid, stack_id text, branch text, reason text)
+     JOIN runs newer ON newer.id = n.id
+     WHERE runs.stack_id = n.stack_id AND runs.kind = 'PROPOSED' AND runs.branch = n.branch
+       AND runs.seq < newer.seq AND runs.state = 'QUEUED'
+     RETURNING runs.id`,
+    [JSON.stringify(proposed.map((run) => ({ id: run.id, stack_id: run.stackId, branch: run.branch, reason: run.reason })))],
+  );
+  return rows.map((row) => row.id);
 }

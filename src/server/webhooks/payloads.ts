@@ -144,7 +144,7 @@ export function parseHandledDelivery(eventKey: string, rawBody: Buffer): ParsedD
           repository: repositoryRef(push.data.repository),
           pushedBranches: push.data.changes
             .filter((change) => change.ref.type === 'BRANCH' && change.type !== 'DELETE')
-            .map((change) => ({ branch: branchName(change.refId), commit: change.toHash })),
+            .map((change) => ({ branch: branchName(change.refId), commit: change.toHash, fromCommit: change.fromHash })),
         },
       }
     );

@@ -1,7 +1,19 @@
 import type { FastifyRequest } from 'fastify';
 import { loggableEventKey, loggableRequestId, MAX_EVENT_KEY_LENGTH, MAX_REQUEST_ID_LENGTH } from '../../domain/bitbucket-names';
 import type { RoutePlugin } from '../context';
-import { runsForEvent, triggeredDeliveryReason, type RepositoryRef, type TriggerableStack } from '../../domain/runs';
+import {
+  branchesToLookUp,
+  eventStartsNoRun,
+  runsForEvent,
+  supersededReason,
+  triggeredDeliveryReason,
+  type ChangedPaths,
+  type PushedBranch,
+  type RepositoryEvent,
+  type RepositoryRef,
+  type RunRequest,
+  type TriggerableStack,
+} from '../../domain/runs';
 import { isHandledEvent, PING_EVENT } from '../../domain/webhook-events';
 import { BadRequestError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../errors';
 import { errorResponses } from '../schemas';
@@ -16,7 +28,9 @@ import {
   type DeliveryRecord,
   type WebhookTarget,
 } from '../store/deliveries';
-import { stacksOnRepositories, type RepositoryOfDelivery } from '../store/runs';
+import { findIntegration } from '../store/integrations';
+import { cancelSupersededRuns, linkPullRequests, stacksOnRepositories, type RepositoryOfDelivery } from '../store/runs';
+import { lookUpChangedPaths } from './changed-paths';
 import { Coalescer } from './coalescer';
 import { claimedRepository, parseHandledDelivery } from './payloads';
 import { webhookAnswer, webhookParams } from './schemas';
@@ -24,6 +38,9 @@ import { verifyHubSignature } from './signature';
 
 /** Bodies above 1 MiB are refused with 413 (SPEC §1); Bitbucket's payloads are far smaller. */
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
+/** The look-up of changed files runs inside Bitbucket's webhook timeout: one quick retry at most. */
+const LOOKUP_CLIENT = { retry: { maxRetries: 1, baseDelayMs: 100, maxDelayMs: 500, maxRetryAfterMs: 500, maxRateLimitWaitMs: 500 }, timeoutMs: 2_500 };
 
 /** How often a delivery is re-evaluated when a stack it matched was deleted while it was being recorded. */
 const RECORD_ATTEMPTS = 3;
@@ -66,6 +83,38 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
       if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw new NotFoundError(`integration "${delivery.integrationId}" not found`);
       throw error;
     }
+  };
+
+  /**
+   * The changed files of the pushed branches whose runs depend on them, looked up in Bitbucket with the integration's
+   * credentials within a deadline; what cannot be looked up is missing from the map (the runs start, noted).
+   */
+  const changedPathsOf = async (event: RepositoryEvent, integration: WebhookTarget, stacks: readonly TriggerableStack[]): Promise<Map<PushedBranch, ChangedPaths>> => {
+    const branches = branchesToLookUp(event, integration, stacks);
+    if (branches.length === 0) return new Map();
+    const stored = await findIntegration(db, integration.id);
+    const bitbucket = stored === null ? { unavailable: 'the integration was deleted' } : context.bitbucketFor(stored, LOOKUP_CLIENT);
+    if ('unavailable' in bitbucket) return new Map(branches.map((pushed) => [pushed, { known: false, why: bitbucket.unavailable }]));
+    try {
+      return await lookUpChangedPaths(bitbucket.client, event.repository, branches);
+    } finally {
+      bitbucket.client.close();
+    }
+  };
+
+  /**
+   * What recording runs also changes, before the delivery is answered: a pull-request event whose run existed links
+   * the pull request to it, and a new PROPOSED run cancels the older waiting ones of its branch.
+   */
+  const afterRecording = async (requested: readonly RunRequest[], queued: readonly { id: string; stackId: string; kind: RunRequest['kind']; branch: string; commit: string | null }[]) => {
+    const isQueued = (run: RunRequest) => queued.some((made) => made.stackId === run.stackId && made.kind === run.kind && made.commit === run.commit);
+    await linkPullRequests(
+      db,
+      requested.flatMap((run) =>
+        run.pullRequestId !== null && run.commit !== null && !isQueued(run) ? [{ stackId: run.stackId, kind: run.kind, commit: run.commit, pullRequestId: run.pullRequestId }] : [],
+      ),
+    );
+    await cancelSupersededRuns(db, queued.map((run) => ({ ...run, reason: supersededReason(run.id, run.commit) })));
   };
 
   // The signature covers the exact bytes sent, so the body is kept raw whatever Content-Type claims; it is
@@ -139,11 +188,16 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
         throw statusCode === 401 ? new UnauthorizedError(reason) : new BadRequestError(reason);
       };
 
+      // Bitbucket's "Test connection" sends the ping unsigned; a 401 there would call a correct set-up broken. A ping that
+      // carries a signature is still checked.
+      const eventKeyHeader = singleHeader(request.headers['x-event-key']);
+      if (eventKeyHeader === PING_EVENT && request.headers['x-hub-signature'] === undefined) {
+        return reply.code(200).send({ outcome: 'PING', deliveryId: null, runs: [], message: 'the webhook reaches Liftgate (an unsigned ping: the signature is checked on every other event)' });
+      }
       const webhookSecret = context.secrets.decrypt(integration.webhookSecretEncrypted, webhookSecretContext(integration.id));
       const signature = verifyHubSignature(webhookSecret, rawBody, request.headers['x-hub-signature']);
       if (!signature.valid) return refuse(401, signature.reason);
 
-      const eventKeyHeader = singleHeader(request.headers['x-event-key']);
       if (eventKeyHeader === null) return refuse(400, 'missing X-Event-Key header');
       const eventKey = eventKeyHeader.slice(0, MAX_EVENT_KEY_LENGTH);
       if (eventKey === PING_EVENT) {
@@ -177,21 +231,23 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
       for (let attempt = 1; ; attempt++) {
         try {
           const stacks = await stackLookup.submit({ ...event.repository, integration });
-          const runs = runsForEvent(event, integration, stacks);
+          const changed = await changedPathsOf(event, integration, stacks);
+          const runs = runsForEvent(event, integration, stacks, (pushed) => changed.get(pushed));
+          const noRun = eventStartsNoRun(event) ?? (event.kind === 'push' && stacks.length > 0 ? 'the push touched no file under the project root of a stack on this branch' : null);
           const result = await deliveryWriter.submit({
             delivery: {
               ...accepted,
               repository: event.repository,
               outcome: 'TRIGGERED',
               statusCode: 200,
-              reason: triggeredDeliveryReason(runs.length, runs.length),
+              reason: triggeredDeliveryReason(runs.length, runs.length, noRun),
             },
             runs,
           });
-          if (!result.duplicate && result.runs.length > 0) context.runsQueued();
-          return result.duplicate
-            ? reply.code(200).send(duplicateAnswer(requestId))
-            : reply.code(200).send({ outcome: 'TRIGGERED', deliveryId: result.deliveryId, runs: result.runs, message: result.reason });
+          if (result.duplicate) return reply.code(200).send(duplicateAnswer(requestId));
+          await afterRecording(runs, result.runs);
+          if (result.runs.length > 0) context.runsQueued();
+          return reply.code(200).send({ outcome: 'TRIGGERED', deliveryId: result.deliveryId, runs: result.runs, message: result.reason });
         } catch (error) {
           // The integration or a matched stack was deleted meanwhile: without the integration the delivery has
           // no owner (404, as if it had arrived a moment later); without the stack, match again.

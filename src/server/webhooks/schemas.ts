@@ -11,13 +11,18 @@ export const run = z
     id: z.string(),
     stackId: z.string(),
     kind: z.enum(['TRACKED', 'PROPOSED']).describe('TRACKED plans and applies the tracked branch; PROPOSED only plans'),
-    state: z.enum(['QUEUED']),
+    state: z.string().describe('QUEUED when recorded; CANCELED when a newer proposed run of the same branch superseded it'),
     trigger: z.string().describe('The Bitbucket event key that started the run (e.g. repo:refs_changed), or "manual"'),
     branch: z.string(),
     commit: z.string().nullable().describe('null for a manual run that names no commit: the head of the tracked branch'),
     pullRequestId: z.number().int().nullable(),
     deliveryId: z.string().nullable().describe('The webhook delivery that caused the run; null for manual runs'),
     triggeredBy: z.string().nullable().describe('The API key that triggered a manual run'),
+    note: z
+      .string()
+      .nullable()
+      .describe('What the run was made without knowing, e.g. whether its push touched the project root (a new branch, a failed look-up)'),
+    failure: z.string().nullable().describe('Why the run was CANCELED or FAILED, in one sentence'),
     createdAt: timestamp,
   })
   .meta({ id: 'Run' });

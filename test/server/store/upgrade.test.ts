@@ -17,22 +17,18 @@ const TOKEN = 'BBDC-legacy-token-5e1d';
 const WEBHOOK_SECRET = 'ab'.repeat(32);
 const COMMIT = 'c'.repeat(40);
 
-/** Takes a fresh store back to what migrations 001 and 002 made (the inverse of 003 to 006). */
+/** Takes a fresh store back to what migrations 001 and 002 made (the inverse of the later ones). */
 async function rewindToSchema2(db: Database): Promise<void> {
   for (const statement of [
+    'DROP INDEX runs_proposed_by_branch',
+    'ALTER TABLE runs DROP COLUMN trigger_note, DROP COLUMN failure',
+    'DROP TABLE pull_request_comments',
     'DROP TABLE run_log_chunks',
     'DROP INDEX runs_stack_lock',
     'DROP INDEX runs_waiting',
     'DROP INDEX runs_leased',
-    ...['history', 'updated_at', 'delta', 'failure', 'worker_id', 'lease_expires_at', 'attempts', 'cancel_requested_at', 'plan_sealed'].map(
-      (column) => `ALTER TABLE runs DROP COLUMN ${column}`,
-    ),
+    ...['history', 'updated_at', 'delta', 'worker_id', 'lease_expires_at', 'attempts', 'cancel_requested_at', 'plan_sealed'].map((column) => `ALTER TABLE runs DROP COLUMN ${column}`),
     ...['plan_state_serial', 'plan_state_lineage', 'feedback', 'feedback_due', 'log_bytes'].map((column) => `ALTER TABLE runs DROP COLUMN ${column}`),
-    'DROP TABLE stack_environment_variables',
-    'DROP TABLE run_state_credentials',
-    'DROP TABLE terraform_state_versions',
-    'DROP TABLE terraform_states',
-    'ALTER TABLE stacks DROP COLUMN manage_state',
     'DROP INDEX runs_one_per_commit',
     'DROP INDEX runs_by_commit',
     'ALTER TABLE runs DROP CONSTRAINT runs_commit_is_full_id',

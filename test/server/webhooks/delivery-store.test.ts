@@ -77,6 +77,7 @@ const newRun = (): RunRequest => ({
   commit: freshCommit(),
   pullRequestId: null,
   deliberate: false,
+  note: null,
 });
 
 describe('delivery store', () => {

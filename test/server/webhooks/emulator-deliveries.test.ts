@@ -3,14 +3,16 @@ import { startEmulator, type RunningEmulator } from '../../../src/emulator';
 import { TestControlPlane } from '../harness';
 
 /**
- * The receiver against the Bitbucket DC emulator's real deliveries (headers, signing, payload shapes as the
- * emulator produces them): every event the emulator can simulate ends in the run the spec asks for.
+ * The receiver against the Bitbucket DC emulator's real deliveries (headers, signing, payload shapes, real commits)
+ * and its real REST (the changed files of a push): every rule of SPEC §1's triggering, end to end.
  */
 const server = new TestControlPlane('pglite');
 let emulator: RunningEmulator;
 let integration: { id: string; webhookSecret: string };
-let stackId: string;
+/** `net` has project root `net`; `all` has none; both track main of PLAT/network. */
+const stacks: Record<'net' | 'all', string> = { net: '', all: '' };
 let webhookId: number;
+let receiverUrl: string;
 
 beforeAll(async () => {
   await server.start();
@@ -18,21 +20,21 @@ beforeAll(async () => {
   emulator = await startEmulator({ port: 0 });
   emulator.createProject('PLAT');
   emulator.createRepository('PLAT', 'network', { defaultBranch: 'main' });
-  integration = await server.createIntegration({ name: 'Emulated Bitbucket' });
-  stackId = (await server.createStack({ name: 'prod', vcs: { integrationId: integration.id, projectKey: 'PLAT', repositorySlug: 'network', branch: 'main' } })).id;
+  const account = emulator.createUser({ name: 'svc-liftgate', repositoryPermissions: { 'PLAT/network': 'REPO_ADMIN' } });
+  integration = await server.createIntegration({ name: 'Emulated Bitbucket', apiHost: emulator.url, username: 'svc-liftgate', accessToken: account.token });
+  for (const [name, projectRoot] of [['net', 'net'], ['all', '']] as const) {
+    stacks[name] = (await server.createStack({ name, vcs: { integrationId: integration.id, projectKey: 'PLAT', repositorySlug: 'network', branch: 'main', projectRoot } })).id;
+  }
+  receiverUrl = `${await server.listen()}/webhooks/bitbucket-datacenter/${integration.id}`;
   const response = await fetch(`${emulator.url}/rest/api/latest/projects/PLAT/repos/network/webhooks`, {
     method: 'POST',
     headers: { authorization: `Bearer ${emulator.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'liftgate',
-      url: `${await server.listen()}/webhooks/bitbucket-datacenter/${integration.id}`,
-      active: true,
-      events: HANDLED_EVENTS,
-      configuration: { secret: integration.webhookSecret },
-    }),
+    body: JSON.stringify({ name: 'liftgate', url: receiverUrl, active: true, events: HANDLED_EVENTS, configuration: { secret: integration.webhookSecret } }),
   });
   expect(response.ok).toBe(true);
   webhookId = ((await response.json()) as { id: number }).id;
+  // The first push creates main: a new branch has nothing to compare with, so both stacks run (noted for `net`).
+  await emulator.push('PLAT', 'network', { branch: 'main', files: { 'net/main.tf': 'locals {}\n', 'README.md': '# network\n' } });
 }, 60_000);
 
 afterAll(async () => {
@@ -40,61 +42,106 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function runs(): Promise<any[]> {
-  return (await server.request('GET', `/api/v1/stacks/${stackId}/runs`)).body;
+async function runs(stack: 'net' | 'all'): Promise<any[]> {
+  return (await server.request('GET', `/api/v1/stacks/${stacks[stack]}/runs`)).body;
 }
 
-describe('deliveries from the Bitbucket DC emulator', () => {
-  it('answers the emulator’s signed "Test connection" ping with 200', async () => {
-    const response = await fetch(`${emulator.url}/rest/api/latest/projects/PLAT/repos/network/webhooks/test?webhookId=${webhookId}`, {
+async function runsOf(stack: 'net' | 'all', commit: string): Promise<any[]> {
+  return (await runs(stack)).filter((run) => run.commit === commit);
+}
+
+async function testConnection(signed: boolean): Promise<number> {
+  const response = await fetch(`${emulator.url}/rest/api/latest/projects/PLAT/repos/network/webhooks/test?${signed ? `webhookId=${webhookId}` : `url=${encodeURIComponent(receiverUrl)}`}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${emulator.adminToken}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  return ((await response.json()) as { response: { statusCode: number } }).response.statusCode;
+}
+
+describe('deliveries from the Bitbucket DC emulator (SPEC §1 triggering)', () => {
+  it('answers "Test connection" with 200 whether the ping is signed or not; a badly signed ping is 401', async () => {
+    expect(await testConnection(true)).toBe(200);
+    expect(await testConnection(false)).toBe(200);
+    const badlySigned = await fetch(receiverUrl, {
       method: 'POST',
-      headers: { authorization: `Bearer ${emulator.adminToken}`, 'content-type': 'application/json' },
-      body: '{}',
+      headers: { 'content-type': 'application/json', 'x-event-key': 'diagnostics:ping', 'x-hub-signature': `sha256=${'0'.repeat(64)}` },
+      body: '{"test":true}',
     });
-    expect(((await response.json()) as { response: { statusCode: number } }).response.statusCode).toBe(200);
+    expect(badlySigned.status).toBe(401);
   });
 
-  it('turns a push to the tracked branch into a TRACKED run and a push elsewhere into a PROPOSED one', async () => {
-    const main = await emulator.push('PLAT', 'network', { branch: 'main', files: { 'main.tf': 'locals {}\n' } });
-    const feature = await emulator.push('PLAT', 'network', { branch: 'feature/subnet', files: { 'subnet.tf': 'locals {}\n' } });
-    for (const outcome of [main, feature]) {
-      expect(outcome.deliveries.map((delivery) => [delivery.event, delivery.statusCode, delivery.signed])).toEqual([['repo:refs_changed', 200, true]]);
-    }
-    expect((await runs()).slice(0, 2).map((run) => [run.kind, run.branch, run.commit])).toEqual([
-      ['PROPOSED', 'feature/subnet', feature.commit],
-      ['TRACKED', 'main', main.commit],
-    ]);
+  it('a new branch runs every stack, noting that its changed files could not be compared', async () => {
+    const [net] = await runs('net');
+    expect(net).toMatchObject({ kind: 'TRACKED', branch: 'main', note: expect.stringContaining('created the branch') });
+    expect((await runs('all'))[0]).toMatchObject({ kind: 'TRACKED', note: null });
   });
 
-  it('makes one PROPOSED run per source commit however many pushes and pull-request events carry it (SPEC §1)', async () => {
-    const opened = await emulator.openPullRequest('PLAT', 'network', { fromBranch: 'feature/subnet', toBranch: 'main', title: 'Widen the subnet' });
-    const pullRequestId = opened.pullRequest.id;
-    const outcomes = [opened];
-    for (const action of ['update', 'modify', 'approve', 'unapprove', 'comment']) {
-      outcomes.push(await emulator.pullRequestEvent('PLAT', 'network', pullRequestId, action, { text: 'looks good', title: 'Widen the subnet to /20' }));
+  it('a push touching only files outside the project root starts nothing there; a push into it starts one run', async () => {
+    const outside = await emulator.push('PLAT', 'network', { branch: 'main', files: { 'README.md': '# network, again\n' } });
+    expect(await runsOf('net', outside.commit)).toEqual([]);
+    expect(await runsOf('all', outside.commit)).toHaveLength(1);
+    const inside = await emulator.push('PLAT', 'network', { branch: 'main', files: { 'net/vpc.tf': 'locals {}\n' } });
+    expect(await runsOf('net', inside.commit)).toMatchObject([{ kind: 'TRACKED', trigger: 'repo:refs_changed', note: null }]);
+  });
+
+  it('a push and a pr:opened of the same commit make one PROPOSED run, which the pull request is linked to', async () => {
+    const pushed = await emulator.push('PLAT', 'network', { branch: 'feature/subnet', files: { 'net/subnet.tf': 'locals {}\n' } });
+    const opened = await emulator.openPullRequest('PLAT', 'network', { fromBranch: 'feature/subnet', toBranch: 'main', title: 'Subnet' });
+    expect(opened.deliveries.map((delivery) => delivery.statusCode)).toEqual([200]);
+    const proposed = await runsOf('net', pushed.commit);
+    expect(proposed).toMatchObject([{ kind: 'PROPOSED', trigger: 'repo:refs_changed', pullRequestId: opened.pullRequest.id }]);
+  });
+
+  it('approvals, unapprovals, merges and ordinary comments start nothing; /liftgate plan re-plans', async () => {
+    const pushed = await emulator.push('PLAT', 'network', { branch: 'feature/quiet', files: { 'net/quiet.tf': 'locals {}\n' } });
+    const { pullRequest } = await emulator.openPullRequest('PLAT', 'network', { fromBranch: 'feature/quiet', toBranch: 'main', title: 'Quiet' });
+    const before = (await runs('net')).length;
+    for (const action of ['approve', 'unapprove', 'comment']) {
+      const outcome = await emulator.pullRequestEvent('PLAT', 'network', pullRequest.id, action, { text: 'looks good' });
+      expect(outcome.deliveries.map((delivery) => delivery.statusCode)).toEqual([200]);
     }
-    // A "/liftgate plan" comment re-plans the pull request's commit although its run exists.
-    const replan = await emulator.pullRequestEvent('PLAT', 'network', pullRequestId, 'comment', { text: '/liftgate plan' });
-    expect((await runs()).filter((run) => run.trigger === 'pr:comment:added')).toMatchObject([
-      { kind: 'PROPOSED', pullRequestId, deliveryId: expect.any(String) },
-    ]);
-    outcomes.push(replan, await emulator.pullRequestEvent('PLAT', 'network', pullRequestId, 'merge'));
-    const deliveries = outcomes.flatMap((outcome) => outcome.deliveries);
-    expect(deliveries.every((delivery) => delivery.statusCode === 200)).toBe(true);
-    const events = deliveries.map((delivery) => delivery.event);
-    for (const eventKey of ['pr:opened', 'pr:from_ref_updated', 'pr:modified', 'pr:reviewer:approved', 'pr:reviewer:unapproved', 'pr:comment:added', 'pr:merged']) {
-      expect(events).toContain(eventKey);
-    }
-    // The feature branch had two commits: the one pushed before the pull request was opened (its pr:opened found
-    // that run), and the update's (a push, then pr:from_ref_updated, modify, approvals and a comment of it); the
-    // re-plan is the one more.
-    const proposed = (await runs()).filter((run) => run.kind === 'PROPOSED' && run.branch === 'feature/subnet');
-    expect(proposed.map((run) => run.trigger)).toEqual(['pr:comment:added', 'repo:refs_changed', 'repo:refs_changed']);
-    expect(new Set(proposed.map((run) => run.commit)).size).toBe(2);
+    expect((await runs('net')).length).toBe(before);
+
+    await emulator.pullRequestEvent('PLAT', 'network', pullRequest.id, 'comment', { text: '/liftgate plan' });
+    const replans = (await runsOf('net', pushed.commit)).filter((run) => run.trigger === 'pr:comment:added');
+    expect(replans).toMatchObject([{ kind: 'PROPOSED', pullRequestId: pullRequest.id }]);
+
+    const merged = await emulator.pullRequestEvent('PLAT', 'network', pullRequest.id, 'merge');
+    expect(merged.events).toEqual(['pr:merged', 'repo:refs_changed']);
     const log = (await server.request('GET', `/api/v1/integrations/bitbucket-datacenter/${integration.id}/deliveries`)).body as any[];
-    expect(log.find((entry) => entry.eventKey === 'pr:opened')).toMatchObject({ outcome: 'TRIGGERED', runIds: [] });
-    expect(log.find((entry) => entry.eventKey === 'pr:opened').reason).toContain('not queued again');
-    // The merge also moved main: Bitbucket (and the emulator) send repo:refs_changed for it.
-    expect((await runs()).filter((run) => run.trigger === 'repo:refs_changed' && run.branch === 'main' && run.kind === 'TRACKED').length).toBeGreaterThanOrEqual(2);
+    expect(log.find((entry) => entry.eventKey === 'pr:merged')).toMatchObject({ outcome: 'TRIGGERED', runIds: [], reason: expect.stringContaining('starts no run') });
+    // The merge's push to main (it brings net/quiet.tf) is what runs the tracked branch.
+    expect((await runs('net'))[0]).toMatchObject({ kind: 'TRACKED', branch: 'main', trigger: 'repo:refs_changed', note: null });
+  });
+
+  it("a second push to a pull request's branch cancels the first PROPOSED run, naming the newer one", async () => {
+    const first = await emulator.push('PLAT', 'network', { branch: 'feature/twice', files: { 'net/twice.tf': 'locals { n = 1 }\n' } });
+    await emulator.openPullRequest('PLAT', 'network', { fromBranch: 'feature/twice', toBranch: 'main', title: 'Twice' });
+    const second = await emulator.push('PLAT', 'network', { branch: 'feature/twice', files: { 'net/twice.tf': 'locals { n = 2 }\n' } });
+    const [newer] = await runsOf('net', second.commit);
+    expect(newer).toMatchObject({ kind: 'PROPOSED', state: 'QUEUED' });
+    expect(await runsOf('net', first.commit)).toMatchObject([{ state: 'CANCELED', failure: expect.stringContaining(newer.id) }]);
+  });
+
+  it('a failing or hanging Bitbucket never delays the answer past the deadline: the run starts, noted', async () => {
+    emulator.setFaults({ rate: 1, status: 500, phase: 'before' });
+    try {
+      const failing = await emulator.push('PLAT', 'network', { branch: 'main', files: { 'docs/a.md': 'a\n' } });
+      expect(failing.deliveries.map((delivery) => delivery.statusCode)).toEqual([200]);
+      expect(await runsOf('net', failing.commit)).toMatchObject([{ kind: 'TRACKED', note: expect.stringContaining('could not list the changed files') }]);
+    } finally {
+      emulator.setFaults(null);
+    }
+    emulator.setFaults({ rate: 1, hang: true, phase: 'before' });
+    try {
+      const started = Date.now();
+      const hanging = await emulator.push('PLAT', 'network', { branch: 'main', files: { 'docs/b.md': 'b\n' } });
+      expect(hanging.deliveries.map((delivery) => delivery.statusCode)).toEqual([200]);
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(await runsOf('net', hanging.commit)).toMatchObject([{ kind: 'TRACKED', note: expect.stringContaining('within 3 s') }]);
+    } finally {
+      emulator.setFaults(null);
+    }
   });
 });

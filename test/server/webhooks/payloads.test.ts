@@ -20,8 +20,8 @@ describe('Bitbucket payload parsing', () => {
         eventKey: 'repo:refs_changed',
         repository: { projectKey: 'PLAT', repositorySlug: 'network' },
         pushedBranches: [
-          { branch: 'main', commit: '1'.repeat(40) },
-          { branch: 'feature/new', commit: '2'.repeat(40) },
+          { branch: 'main', commit: '1'.repeat(40), fromCommit: 'a'.repeat(40) },
+          { branch: 'feature/new', commit: '2'.repeat(40), fromCommit: '0'.repeat(40) },
         ],
       },
     });

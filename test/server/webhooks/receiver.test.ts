@@ -131,7 +131,7 @@ function suite(server: TestControlPlane) {
       expect(response.body.runs.map((run: any) => [run.stackId, run.kind])).toEqual([[stacks.viaDefault, 'TRACKED']]);
     });
 
-    it.each(['pr:opened', 'pr:from_ref_updated', 'pr:modified', 'pr:reviewer:approved', 'pr:reviewer:unapproved', 'pr:merged', 'pr:comment:added'])(
+    it.each(['pr:opened', 'pr:from_ref_updated', 'pr:modified'])(
       'queues a PROPOSED run of the source commit for %s targeting the tracked branch',
       async (eventKey) => {
         const payload = pullRequestEvent(eventKey, network, { id: 17, from: 'feature/subnet', to: 'main', latestCommit: commit('5') });
@@ -147,6 +147,17 @@ function suite(server: TestControlPlane) {
           pullRequestId: 17,
           deliveryId: response.body.deliveryId,
         });
+      },
+    );
+
+    it.each(['pr:reviewer:approved', 'pr:reviewer:unapproved', 'pr:merged', 'pr:comment:added'])(
+      'records %s and queues nothing (approvals, merges and ordinary comments start no run)',
+      async (eventKey) => {
+        const payload = pullRequestEvent(eventKey, network, { id: 18, from: 'feature/quiet', to: 'main', latestCommit: commit('7') });
+        const response = await deliver(platform, eventKey, payload, `quiet-${eventKey}`);
+        expect(response.status).toBe(200);
+        expect(response.body.runs).toEqual([]);
+        expect((await deliveriesOf(platform))[0]).toMatchObject({ requestId: `quiet-${eventKey}`, outcome: 'TRIGGERED', runIds: [], reason: expect.stringContaining('starts no run') });
       },
     );
 

@@ -9,7 +9,7 @@ ALTER TABLE runs ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
 -- { "add", "change", "destroy" } once planned.
 ALTER TABLE runs ADD COLUMN delta jsonb;
 -- One clear sentence when FAILED or CANCELED.
-ALTER TABLE runs ADD COLUMN failure text;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS failure text;
 -- The worker executing the run and until when its lease holds; NULL while the run waits (QUEUED, UNCONFIRMED,
 -- CONFIRMED) or has ended. Every write a worker makes is guarded by worker_id, so a worker that lost its lease writes
 -- nothing more.
