@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { x as extractTar } from 'tar';
-import { parseRunFlags, startWorkerPool } from '../src/cli/workers';
-import { LiftgateClient } from '../src/clients/liftgate';
-import { parseBitbucketHostPolicy } from '../src/domain/bitbucket-hosts';
-import { startEmulator, type RunningEmulator } from '../src/emulator';
-import { startControlPlane } from '../src/server/start';
+import type * as Workers from '../lib/cli/workers';
+import type * as Liftgate from '../lib/clients/liftgate';
+import type * as Hosts from '../lib/domain/bitbucket-hosts';
+import type * as Emulator from '../lib/emulator';
+import type * as Start from '../lib/server/start';
 import { startPostgres } from '../test/helpers/postgres';
 import { findRepoRoot } from './repo-root';
 
@@ -25,6 +25,14 @@ import { findRepoRoot } from './repo-root';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
 const root = findRepoRoot();
+// The built runtime (lib/), as `liftgate serve` runs it: the store finds its migrations beside its compiled code.
+const load = <T>(path: string): T => require(join(root, 'lib', path)) as T;
+const { parseRunFlags, startWorkerPool } = load<typeof Workers>('cli/workers');
+const { LiftgateClient } = load<typeof Liftgate>('clients/liftgate');
+const { parseBitbucketHostPolicy } = load<typeof Hosts>('domain/bitbucket-hosts');
+const { startEmulator } = load<typeof Emulator>('emulator');
+const { startControlPlane } = load<typeof Start>('server/start');
+type RunningEmulator = Emulator.RunningEmulator;
 const work = mkdtempSync(join(tmpdir(), 'liftgate-bench-runs-'));
 const terraformEnv = { PATH: process.env.PATH ?? '', HOME: work, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
 
@@ -56,7 +64,8 @@ async function hook(bitbucket: RunningEmulator, slug: string, integration: { web
 async function bare(bitbucket: RunningEmulator, commit: string): Promise<number> {
   const started = performance.now();
   const dir = mkdtempSync(join(work, 'bare-'));
-  const response = await fetch(`${bitbucket.url}/rest/api/latest/projects/BENCH/repos/single/archive?at=${commit}&format=tar.gz`, { headers: { Authorization: `Bearer ${bitbucket.adminToken}` } });
+  const response = await fetch(`${bitbucket.url}/rest/api/latest/projects/BENCH/repos/latency/archive?at=${commit}&format=tar.gz`, { headers: { Authorization: `Bearer ${bitbucket.adminToken}` } });
+  if (!response.ok) throw new Error(`archive: ${response.status}`);
   await pipeline(Readable.fromWeb(response.body as never), extractTar({ cwd: dir }));
   for (const args of [['init', '-input=false', '-no-color'], ['plan', '-input=false', '-no-color', '-out=plan'], ['apply', '-input=false', '-no-color', 'plan']]) {
     const result = spawnSync('terraform', args, { cwd: dir, env: terraformEnv, encoding: 'utf8' });
