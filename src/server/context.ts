@@ -33,6 +33,18 @@ export class ServerContext {
     readonly agents: AgentGateway,
   ) {}
 
+  /** Told whenever runs were queued or confirmed, so idle workers in this process look at once (they poll anyway). */
+  readonly #runListeners = new Set<() => void>();
+
+  onRunsQueued(listener: () => void): () => void {
+    this.#runListeners.add(listener);
+    return () => this.#runListeners.delete(listener);
+  }
+
+  runsQueued(): void {
+    for (const listener of this.#runListeners) listener();
+  }
+
   /** Base of webhook URLs, without a trailing slash. */
   get publicUrl(): string {
     const url = typeof this.publicUrlSource === 'string' ? this.publicUrlSource : this.publicUrlSource();
