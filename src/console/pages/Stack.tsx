@@ -8,6 +8,7 @@ import { usePaged } from '../paging';
 import { Link, useRouter } from '../router';
 import { SpaceIndex } from '../spaces';
 import { ReattachDialog } from './Reattach';
+import { StackEnvironment } from './StackEnvironment';
 import { IntegrationName, StackStatus } from './Stacks';
 
 /** SPEC §8 "Stack": its settings, whether it is detached, and its runs with links into Bitbucket. */
@@ -73,6 +74,7 @@ export function StackPage({ id }: { id: string }) {
               </button>
             ) : null}
           </section>
+          <StackEnvironment stackId={data.stack.id} />
           {reattaching ? (
             <ReattachDialog
               stack={data.stack}
