@@ -85,6 +85,10 @@ describe('runs, repositories and environment variables in the console', () => {
     const commit = await push('INFRA', 'network', terraform('network-1'));
     const run = await runOfCommit(stack.id, commit);
     await page.reload();
+    const logRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/logs?offset=')) logRequests.push(request.url());
+    });
     await page.getByRole('region', { name: 'Runs' }).getByRole('link', { name: run.id.slice(0, 8) }).click();
     await page.getByRole('heading', { level: 1, name: `Run ${run.id.slice(0, 8)}` }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/stacks/${stack.id}/runs/${run.id}`);
@@ -95,6 +99,12 @@ describe('runs, repositories and environment variables in the console', () => {
     expect(await log.textContent()).toContain('Apply complete!');
     await page.getByText('+1 ~0 -0').waitFor();
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
+    // Tailed by offset while it ran (each request from where the last ended), and not asked for once complete.
+    expect(logRequests.length).toBeGreaterThan(0);
+    expect(logRequests[0]).toContain('offset=0');
+    const asked = logRequests.length;
+    await page.waitForTimeout(2_500);
+    expect(logRequests.length).toBe(asked);
     await env.screenshot(page, 'run-finished');
   });
 
@@ -110,12 +120,13 @@ describe('runs, repositories and environment variables in the console', () => {
     });
     const commit = await push('EDGE', 'cdn', terraform('cdn-1'));
     const run = await runOfCommit(stack.id, commit);
-    const statuses = await eventually(
-      async () => (await fetch(`${env.emulator.url}/rest/api/latest/projects/EDGE/repos/cdn/commits/${commit}/builds`, { headers: { authorization: `Bearer ${env.emulator.adminToken}` } })).json(),
-      (body: any) => body.values?.some((status: any) => status.state === 'INPROGRESS'),
+    const builds = `${env.emulator.url}/rest/api/latest/projects/EDGE/repos/cdn/commits/${commit}/builds?key=${encodeURIComponent(`liftgate/${stack.id}/tracked`)}`;
+    const status = await eventually(
+      async () => (await fetch(builds, { headers: { authorization: `Bearer ${env.emulator.adminToken}` } })).json(),
+      (body: any) => body.state === 'INPROGRESS',
       120_000,
     );
-    const link: string = statuses.values[0].url;
+    const link: string = status.url;
     expect(link).toBe(`${env.url}/stacks/${stack.id}/runs/${run.id}`);
 
     const readerKey = await env.createKey('edge reader', space.id, 'read');
@@ -140,6 +151,16 @@ describe('runs, repositories and environment variables in the console', () => {
     expect(await page.getByRole('button', { name: 'Confirm' }).count()).toBe(0);
     const history = await page.locator('dt:text-is("History") + dd li').allTextContents();
     expect(history.map((entry) => entry.split(' ')[0])).toEqual(expect.arrayContaining(['UNCONFIRMED', 'CONFIRMED', 'APPLYING', 'FINISHED']));
+
+    // The next commit's run waits for a confirmation too, and Cancel ends it.
+    const next = await runOfCommit(stack.id, await push('EDGE', 'cdn', terraform('cdn-2')));
+    await page.goto(`/stacks/${stack.id}/runs/${next.id}`);
+    await waitForState(page, 'UNCONFIRMED');
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await waitForState(page, 'CANCELED');
+    await page.getByText('The log is complete.').waitFor();
+    expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
+    expect((await env.ok('GET', `/api/v1/stacks/${stack.id}/runs/${next.id}`)).state).toBe('CANCELED');
   });
 
   it('shows an unlistable Bitbucket at the picker and still takes a repository typed by hand', async () => {

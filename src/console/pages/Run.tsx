@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Run } from '../api';
 import { LoadState, PageHeading } from '../components/common';
 import { useApi } from '../context';
@@ -23,7 +23,14 @@ export function RunPage({ stackId, runId }: { stackId: string; runId: string }) 
   const [following, setFollowing] = useState<string>('live');
   const [message, setMessage] = useState<{ text: string; failed: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
+  const logView = useRef<HTMLPreElement>(null);
   const run = loaded.data;
+
+  // While the log grows, its end stays in view.
+  useEffect(() => {
+    const view = logView.current;
+    if (view !== null && following === 'live') view.scrollTop = view.scrollHeight;
+  }, [log]);
 
   useEffect(() => {
     let offset = 0;
@@ -111,7 +118,7 @@ export function RunPage({ stackId, runId }: { stackId: string; runId: string }) 
         <p role="status" class="hint">
           {following === 'live' ? 'Following the log while the run goes on…' : following === 'complete' ? 'The log is complete.' : `The log is not available: ${following}`}
         </p>
-        <pre aria-label="Run log" class="run-log">{log}</pre>
+        <pre aria-label="Run log" class="run-log" ref={logView} tabIndex={0}>{log}</pre>
       </section>
     </>
   );
@@ -119,7 +126,7 @@ export function RunPage({ stackId, runId }: { stackId: string; runId: string }) 
 
 function RunFacts({ run }: { run: Run }) {
   return (
-    <dl>
+    <dl class="facts">
       <dt>State</dt>
       <dd>
         <RunState state={run.state} />
