@@ -6,7 +6,8 @@
 import type { Locator, Page } from 'playwright-core';
 import { ConsoleEnvironment, eventually } from './harness';
 
-const env = ConsoleEnvironment.forThisFile();
+// No worker: the runs these tests list stay QUEUED (test/console/runs.test.ts has them run).
+const env = ConsoleEnvironment.forThisFile(undefined, { serveArgs: ['--workers', '0'] });
 
 jest.setTimeout(60_000);
 
