@@ -37,5 +37,5 @@ export function usePaged<T>(load: (cursor: string | null) => Promise<Page<T>>, d
       first.reload();
     },
   };
-  return { loaded, hasOlder: nextCursor !== null, loadOlder, busy, olderError: older?.error };
+  return { loaded, hasOlder: nextCursor !== null, olderLoaded: older !== null, loadOlder, busy, olderError: older?.error };
 }

@@ -156,8 +156,13 @@ describe('runs, repositories and environment variables in the console', () => {
     const next = await runOfCommit(stack.id, await push('EDGE', 'cdn', terraform('cdn-2')));
     await page.goto(`/stacks/${stack.id}/runs/${next.id}`);
     await waitForState(page, 'UNCONFIRMED');
+    // The stack page, open meanwhile in another tab, follows the run's state without a reload.
+    const stackPage = await env.signedIn(`/stacks/${stack.id}`);
+    const row = stackPage.getByRole('region', { name: 'Runs' }).getByRole('row').filter({ has: stackPage.getByRole('link', { name: next.id.slice(0, 8) }) });
+    await row.getByText('UNCONFIRMED').waitFor();
     await page.getByRole('button', { name: 'Cancel run' }).click();
     await waitForState(page, 'CANCELED');
+    await row.getByText('CANCELED').waitFor();
     await page.getByText('The log is complete.').waitFor();
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
     expect((await env.ok('GET', `/api/v1/stacks/${stack.id}/runs/${next.id}`)).state).toBe('CANCELED');

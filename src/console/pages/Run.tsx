@@ -1,12 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { isActiveRunState } from '../../domain/run-states';
 import { ApiError, type Run } from '../api';
 import { LoadState, PageHeading } from '../components/common';
 import { useApi } from '../context';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
 import { RunState } from './Stack';
-
-const ENDED = ['FINISHED', 'FAILED', 'DISCARDED', 'CANCELED'];
 
 /** How often an active run's log and state are asked for again. */
 const TAIL_INTERVAL_MS = 1000;
@@ -101,11 +100,11 @@ export function RunPage({ stackId, runId }: { stackId: string; runId: string }) 
               </button>
             </>
           ) : null}
-          {ENDED.includes(run.state) ? null : (
+          {isActiveRunState(run.state) ? (
             <button type="button" class="secondary" disabled={busy} onClick={() => void act('cancel')}>
               Cancel run
             </button>
-          )}
+          ) : null}
         </div>
       )}
       {message === null ? null : (
