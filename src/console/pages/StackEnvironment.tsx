@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, type EnvironmentVariable } from '../api';
 import { FormErrors, LoadState, TableRegion } from '../components/common';
-import { Dialog } from '../components/Dialog';
+import { DangerActions, Dialog } from '../components/Dialog';
 import { CheckboxField, TextField } from '../components/Field';
 import { useApi } from '../context';
 import { useSubmit } from '../forms';
@@ -179,19 +179,7 @@ function DeleteVariableDialog(props: { stackId: string; variable: EnvironmentVar
   return (
     <Dialog title={`Delete ${variable.name}?`} onClose={onClose}>
       <p>The stack's next runs will not have it.{variable.secret ? ' Its secret value is gone for good.' : ''}</p>
-      {error === null ? null : (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
-      <div class="actions">
-        <button type="button" class="secondary" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
-          {busy ? 'Deleting…' : 'Delete variable'}
-        </button>
-      </div>
+      <DangerActions error={error} busy={busy} onClose={onClose} onConfirm={() => void remove()} label="Delete variable" busyLabel="Deleting…" />
     </Dialog>
   );
 }
