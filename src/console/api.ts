@@ -252,7 +252,12 @@ export class ApiClient {
       cache: 'no-store',
       redirect: 'error',
     });
-    if (!response.ok) throw new ApiError(response.status, 'log', `the run's log answered ${response.status}`, {});
+    if (!response.ok) {
+      const failure = errorOf(await response.json().catch(() => null));
+      const error = new ApiError(response.status, failure?.code ?? 'unexpected', failure?.message ?? `the run's log answered ${response.status}`, failure?.details ?? {});
+      if (response.status === 401) this.onUnauthorized(error.message);
+      throw error;
+    }
     return {
       text: await response.text(),
       nextOffset: Number(response.headers.get('x-next-offset') ?? offset),
