@@ -10,7 +10,7 @@ import { createLogger } from '../server/logging';
 import { startControlPlane } from '../server/start';
 import { runFlags, runFlagsUsage, parseRunFlags, startWorkerPool, type RunConfig } from './workers';
 import type { WorkerPool } from '../worker/pool';
-import { parseByteSize, parseDuration, parseFlags, parsePort, UsageError, type Command } from './command';
+import { stopRequested, parseByteSize, parseDuration, parseFlags, parsePort, UsageError, type Command } from './command';
 
 const usage = `Usage: liftgate serve [options]
 
@@ -144,14 +144,6 @@ function parseServeFlags(args: string[], env: NodeJS.ProcessEnv): ServeConfig {
     deliveryRetentionSeconds: parseDuration(values['delivery-retention'] ?? '30d', '--delivery-retention') / 1000,
     maxStateBytes: parseByteSize(values['max-state-bytes'] ?? '32MiB', '--max-state-bytes'),
   };
-}
-
-/** Resolves when the process is asked to stop (SIGTERM, or SIGINT from a terminal). */
-function stopRequested(): Promise<NodeJS.Signals> {
-  return new Promise((resolveSignal) => {
-    process.once('SIGTERM', () => resolveSignal('SIGTERM'));
-    process.once('SIGINT', () => resolveSignal('SIGINT'));
-  });
 }
 
 export const serveCommand: Command = {

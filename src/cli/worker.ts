@@ -1,6 +1,6 @@
 import { createLogger } from '../server/logging';
 import { openWorkerStore } from '../server/start';
-import { parseFlags, UsageError, type Command } from './command';
+import { parseFlags, stopRequested, UsageError, type Command } from './command';
 import { defaultWorkerDir, parseRunFlags, runFlags, runFlagsUsage, startWorkerPool } from './workers';
 
 const usage = `Usage: liftgate worker --database-url postgres://… --endpoint URL [options]
@@ -50,13 +50,6 @@ function parseWorkerFlags(args: string[], env: NodeJS.ProcessEnv) {
   const concurrency = Number(values.concurrency ?? '1');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency must be a whole number from 1 to 64, got "${values.concurrency}"`);
   return { databaseUrl, endpoint, publicUrl: httpUrl(values['public-url'], '--public-url'), concurrency, runs: parseRunFlags(values, defaultWorkerDir()) };
-}
-
-function stopRequested(): Promise<NodeJS.Signals> {
-  return new Promise((resolveSignal) => {
-    process.once('SIGTERM', () => resolveSignal('SIGTERM'));
-    process.once('SIGINT', () => resolveSignal('SIGINT'));
-  });
 }
 
 export const workerCommand: Command = {

@@ -3,7 +3,7 @@
  * what confirm, discard and cancel do, and the stack lock. Pure rules: the store applies them inside its
  * transactions (and a unique index backs the stack lock), the worker and the API ask here what is allowed.
  */
-import { TERMINAL_RUN_STATES, type RunState } from './run-states';
+import { RUN_STATES, TERMINAL_RUN_STATES, type RunState } from './run-states';
 import type { RunKind } from './runs';
 
 export type { RunKind };
@@ -40,7 +40,7 @@ const TRANSITIONS: Readonly<Record<RunKind, Readonly<Record<RunState, readonly R
 
 /** Why a run of `kind` cannot go from `from` to `to`, or null when it can. */
 export function transitionProblem(kind: RunKind, from: RunState, to: RunState): string | null {
-  if (TRANSITIONS[kind][from].includes(to)) return null;
+  if (nextStates(kind, from).includes(to)) return null;
   if (TERMINAL_RUN_STATES.has(from)) return `the run has ended (${from})`;
   return `a ${kind} run cannot go from ${from} to ${to}`;
 }
@@ -61,11 +61,6 @@ export function stateAfterPlan(run: { kind: RunKind; hasChanges: boolean; autode
 
 /** What a person may do to a run through the API. */
 export type RunAction = 'confirm' | 'discard' | 'cancel';
-
-/** The state a worker must move a claimed run to first: CONFIRMED runs go on to apply their saved plan. */
-export function stateOnClaim(state: 'QUEUED' | 'CONFIRMED'): 'PREPARING' | 'APPLYING' {
-  return state === 'CONFIRMED' ? 'APPLYING' : 'PREPARING';
-}
 
 /**
  * What an action does to a run in `state`: move it at once (`to`), ask the worker executing it to stop (`request`:
@@ -99,30 +94,14 @@ export function holdsStackLock(run: { kind: RunKind; state: RunState }): boolean
   return run.kind === 'TRACKED' && run.state !== 'QUEUED' && !TERMINAL_RUN_STATES.has(run.state);
 }
 
-/** The states in which a TRACKED run holds its stack's lock (the store's unique index lists the same). */
-export const STACK_LOCK_STATES: readonly RunState[] = ['PREPARING', 'INITIALIZING', 'PLANNING', 'UNCONFIRMED', 'CONFIRMED', 'APPLYING'];
-
-/**
- * Whether a queued run may be claimed now, given its stack's other runs: PROPOSED runs always; a TRACKED run when no
- * TRACKED run of its stack holds the lock and no older TRACKED run of it still waits (first in, first out).
- */
-export function claimable(
-  run: { kind: RunKind; seq: number },
-  others: readonly { kind: RunKind; state: RunState; seq: number }[],
-): boolean {
-  if (run.kind === 'PROPOSED') return true;
-  return !others.some((other) => holdsStackLock(other) || (other.kind === 'TRACKED' && other.state === 'QUEUED' && other.seq < run.seq));
-}
+/** The states in which a TRACKED run holds its stack's lock: the claim checks them, and the store's unique index lists the same. */
+export const STACK_LOCK_STATES: readonly RunState[] = RUN_STATES.filter((state) => holdsStackLock({ kind: 'TRACKED', state }));
 
 /** A plan's resource changes. */
 export interface RunDelta {
   add: number;
   change: number;
   destroy: number;
-}
-
-export function hasChanges(delta: RunDelta): boolean {
-  return delta.add + delta.change + delta.destroy > 0;
 }
 
 /** `+1 ~0 -2`, as the pull-request comment and the run's page show a delta. */

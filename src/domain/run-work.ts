@@ -51,6 +51,7 @@ export interface SavedPlan {
 /** A move the worker makes on a run it holds. */
 export interface HeldRunMove {
   runId: string;
+  kind: RunKind;
   workerId: string;
   from: RunState;
   to: RunState;

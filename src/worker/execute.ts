@@ -71,6 +71,7 @@ class Execution {
     await this.log.flush();
     const moved = await this.deps.host.move({
       runId: this.run.id,
+      kind: this.run.kind,
       workerId: this.options.workerId,
       from: this.state,
       to,

@@ -94,6 +94,22 @@ test('a push to the tracked branch is applied: FINISHED, its state in the contro
   expect(status.url).toBe(`${serve.url}/stacks/${stackId}/runs/${run.id}`);
 });
 
+test('failing HCL: the run is FAILED with terraform\'s error, and FAILED on the commit', async () => {
+  const { commit } = await bitbucket.push('PLAT', 'network', { branch: 'main', files: { 'infra/main.tf': 'resource "terraform_data" "broken" {\n  input = \n}\n' } });
+  const run = await runOf(commit, 'TRACKED');
+  expect(run.state).toBe('FAILED');
+  expect(run.failure).toMatch(/^terraform init failed: Error: /);
+  const status = await waitFor('the FAILED build status', async () => {
+    const found = await fetch(`${bitbucket.url}/rest/api/latest/projects/PLAT/repos/network/commits/${commit}/builds?key=${encodeURIComponent(`liftgate/${stackId}/tracked`)}`, {
+      headers: { Authorization: `Bearer ${bitbucket.adminToken}` },
+    });
+    const body = found.status === 200 ? ((await found.json()) as any) : undefined;
+    return body?.state === 'FAILED' ? body : undefined;
+  });
+  expect(status.description).toContain('terraform init failed');
+  await bitbucket.push('PLAT', 'network', { branch: 'main', files: code('repaired') });
+});
+
 test('a pull request gets a PROPOSED run and one comment with its plan, edited in place by the next push', async () => {
   const first = await bitbucket.push('PLAT', 'network', { branch: 'feature/bigger', files: code('proposed-1') });
   const pullRequest = await bitbucket.openPullRequest('PLAT', 'network', { fromBranch: 'feature/bigger', toBranch: 'main', title: 'Bigger' });

@@ -145,3 +145,24 @@ it('cancel while PLANNING interrupts terraform and leaves no lock behind; the st
   expect((await waitForRun(server, stackId, next.runId, ended)).state).toBe('FINISHED');
   expect((await server.request('POST', `/api/v1/stacks/${stackId}/runs/${runId}/cancel`, {})).status).toBe(409);
 });
+
+it('PROPOSED runs of one stack run side by side (they take no stack lock)', async () => {
+  const { stackId, integration } = await stack(true);
+  const slowPlan = (marker: string) => ({
+    'infra/main.tf': `locals {\n  big = length(flatten([for i in range(256) : [for j in range(256) : "${marker}-\${i}-\${j}"]]))\n}\nresource "terraform_data" "x" {\n  input = local.big\n}\n`,
+  });
+  const runIds: string[] = [];
+  for (const branch of ['feature/a', 'feature/b']) {
+    const commit = source.add(commitOf(++commits), slowPlan(branch));
+    const payload = refsChanged({ projectKey: 'PLAT', slug: 'network' }, [{ branch, toHash: commit }]);
+    const pushed = await server.send(signedDelivery(integration.id, integration.webhookSecret, 'repo:refs_changed', payload));
+    runIds.push((pushed.body as { runs: { id: string }[] }).runs[0]?.id as string);
+  }
+  const planning = await Promise.all(runIds.map((runId) => waitForRun(server, stackId, runId, (run) => run.state === 'PLANNING' || ended(run))));
+  // Both reached PLANNING before either ended: they overlap.
+  const running = await Promise.all(runIds.map((runId) => server.request('GET', `/api/v1/stacks/${stackId}/runs/${runId}`)));
+  expect(planning.map((run) => run.state)).toEqual(['PLANNING', 'PLANNING']);
+  expect(running.map((answer) => answer.body.state)).toEqual(['PLANNING', 'PLANNING']);
+  for (const runId of runIds) await server.request('POST', `/api/v1/stacks/${stackId}/runs/${runId}/cancel`, {});
+  await Promise.all(runIds.map((runId) => waitForRun(server, stackId, runId, ended)));
+});

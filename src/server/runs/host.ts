@@ -3,7 +3,7 @@
  * shared PostgreSQL) asks of the store. Claims and leases, guarded moves, the log, the run's environment and state
  * credentials, and the sweep of runs whose worker was lost. The worker only sees this object; it never runs SQL.
  */
-import type { RunDelta } from '../../domain/run-lifecycle';
+import { transitionProblem, type RunDelta } from '../../domain/run-lifecycle';
 import type { ClaimedRun, EndedRun, HeldRunMove, RunSettings, SavedPlan } from '../../domain/run-work';
 import { stackEnvironmentForRun } from '../environment';
 import { accessTokenContext, type SecretBox } from '../secrets';
@@ -53,7 +53,10 @@ export class ControlPlaneRunHost {
   }
 
   /** Moves a run the worker holds; false when it no longer does. Waiting for confirmation and ending let the run go. */
-  move(move: HeldRunMove): Promise<boolean> {
+  async move(move: HeldRunMove): Promise<boolean> {
+    // The state machine's rule first: a move it does not allow is a bug of the worker, never written.
+    const problem = transitionProblem(move.kind, move.from, move.to);
+    if (problem !== null) throw new Error(`run ${move.runId}: ${problem}`);
     const release = move.to === 'UNCONFIRMED' || ['FINISHED', 'FAILED', 'DISCARDED', 'CANCELED'].includes(move.to);
     return moveHeldRun(this.db, {
       ...move,

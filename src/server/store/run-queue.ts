@@ -44,7 +44,7 @@ const TERMINAL_STATES_SQL = [...TERMINAL_RUN_STATES].map((state) => `'${state}'`
 
 /** Appends one history entry (state, now, note) to a run's history: the SQL of the SET clause. */
 export const appendHistory = (stateParam: string, noteParam: string): string =>
-  `history = COALESCE(history, jsonb_build_array(jsonb_build_object('state', state, 'at', created_at, 'note', NULL))) || jsonb_build_array(jsonb_build_object('state', ${stateParam}::text, 'at', clock_timestamp(), 'note', ${noteParam}::text)),
+  `history = COALESCE(runs.history, jsonb_build_array(jsonb_build_object('state', runs.state, 'at', runs.created_at, 'note', NULL))) || jsonb_build_array(jsonb_build_object('state', ${stateParam}::text, 'at', clock_timestamp(), 'note', ${noteParam}::text)),
    updated_at = clock_timestamp()`;
 
 function json<T>(value: T | string): T {
