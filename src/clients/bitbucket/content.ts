@@ -13,7 +13,7 @@ import {
   type BitbucketCommit,
 } from './content-schemas';
 import { listPages, type BitbucketTransport, type CallOptions } from './pages';
-import { API } from './paths';
+import { repositoryPath } from './paths';
 import { pageSchema } from './schemas';
 
 export type ArchiveFormat = 'zip' | 'tar' | 'tar.gz' | 'tgz';
@@ -37,10 +37,6 @@ const DEFAULT_RAW_MAX_BYTES = 8 * 1024 * 1024;
 const changePage = pageSchema(changeSchema);
 const commitPage = pageSchema(commitSchema);
 const branchPage = pageSchema(branchSchema);
-
-function repositoryPath(projectKey: string, slug: string): string {
-  return `${API}/projects/${segment(projectKey)}/repos/${segment(slug)}`;
-}
 
 /** A path inside a repository as a URL path: each part encoded, the slashes kept. */
 function filePath(path: string): string {
