@@ -286,6 +286,19 @@ export const vcsAgentPoolCreate = z.object({
   description: description.default(''),
 });
 
+/** A repository the integration's Bitbucket account sees (SPEC §7.7), as offered for a stack's repository. */
+export const bitbucketRepository = z
+  .object({
+    projectKey: z.string(),
+    projectName: z.string(),
+    repositorySlug: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    public: z.boolean(),
+    archived: z.boolean(),
+  })
+  .meta({ id: 'BitbucketRepository' });
+
 // --- stack environment variables
 
 export const environmentVariableParams = z.object({
