@@ -1,14 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  DEFAULT_BITBUCKET_HOSTS,
-  describeBitbucketHostPolicy,
-  parseBitbucketHostPolicy,
-  type BitbucketHostPolicy,
-} from '../domain/bitbucket-hosts';
+import { describeBitbucketHostPolicy, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
 import { createLogger } from '../server/logging';
 import { startControlPlane } from '../server/start';
-import { runFlags, runFlagsUsage, parseRunFlags, startWorkerPool, type RunConfig } from './workers';
+import { parseAllowedBitbucketHosts, runFlags, runFlagsUsage, parseRunFlags, startWorkerPool, type RunConfig } from './workers';
 import type { WorkerPool } from '../worker/pool';
 import { stopRequested, parseByteSize, parseDuration, parseFlags, parsePort, UsageError, type Command } from './command';
 
@@ -110,12 +105,7 @@ function parseServeFlags(args: string[], env: NodeJS.ProcessEnv): ServeConfig {
   const host = values.host ?? '127.0.0.1';
   if (host.trim() === '') throw new UsageError('--host must not be empty');
   const databaseUrl = databaseUrlFrom(values['database-url'], values['database-password-file'], env);
-  let allowedBitbucketHosts: BitbucketHostPolicy;
-  try {
-    allowedBitbucketHosts = parseBitbucketHostPolicy(values['allowed-bitbucket-hosts'] ?? DEFAULT_BITBUCKET_HOSTS);
-  } catch (error) {
-    throw new UsageError(`--allowed-bitbucket-hosts: ${(error as Error).message}`);
-  }
+  const allowedBitbucketHosts = parseAllowedBitbucketHosts(values['allowed-bitbucket-hosts']);
   const publicUrl = values['public-url'];
   if (publicUrl !== undefined) {
     let parsed: URL | undefined;
@@ -170,7 +160,7 @@ export const serveCommand: Command = {
         consoleDir: join(__dirname, '..', 'console'),
         runsQueued: () => pool?.poke(),
       });
-      pool = config.workers > 0 ? startWorkerPool(controlPlane.runHost, config.runs, config.workers, (error) => logger.error({ err: error }, 'worker pool')) : undefined;
+      pool = config.workers > 0 ? startWorkerPool(controlPlane.runHost, config.runs, { hosts: config.allowedBitbucketHosts, agents: controlPlane.app.vcsAgents }, config.workers, (error) => logger.error({ err: error }, 'worker pool')) : undefined;
       logger.info(
         {
           store: controlPlane.store,

@@ -1,19 +1,23 @@
 import { createLogger } from '../server/logging';
 import { openWorkerStore } from '../server/start';
 import { parseFlags, stopRequested, UsageError, type Command } from './command';
-import { defaultWorkerDir, parseRunFlags, runFlags, runFlagsUsage, startWorkerPool } from './workers';
+import { defaultWorkerDir, parseAllowedBitbucketHosts, parseRunFlags, runFlags, runFlagsUsage, startWorkerPool } from './workers';
 
 const usage = `Usage: liftgate worker --database-url postgres://… --endpoint URL [options]
 
 Executes runs from the PostgreSQL that \`liftgate serve\` replicas share (SPEC §7.2): claims runs with FOR UPDATE
 SKIP LOCKED, so each run is executed by exactly one worker on any number of machines, and keeps a lease on each run
-it holds; a run whose worker dies is FAILED ("worker lost") once its lease runs out.
+it holds; a run whose worker dies is FAILED ("worker lost") once its lease runs out. VCS agents connect to
+\`liftgate serve\`, not to this process: runs of stacks whose integration is a private://<pool> host are left to the
+built-in workers of \`liftgate serve\` (--workers).
 
 Options:
   --database-url URL              the control plane's PostgreSQL (or LIFTGATE_DATABASE_URL)
   --endpoint URL                  the control plane's URL as runs reach it (their Terraform state)
   --public-url URL                the base of run pages linked from Bitbucket (default: --endpoint)
   --concurrency N                 runs executed at once (default 1)
+  --allowed-bitbucket-hosts LIST  the Bitbucket hosts runs may fetch code from and report to, as for
+                                  \`liftgate serve\` (default "*"; "loopback" for an emulator on this machine)
 ${runFlagsUsage}
   -h, --help                      show this help
 
@@ -39,6 +43,7 @@ function parseWorkerFlags(args: string[], env: NodeJS.ProcessEnv) {
     endpoint: { type: 'string' },
     'public-url': { type: 'string' },
     concurrency: { type: 'string' },
+    'allowed-bitbucket-hosts': { type: 'string' },
     ...runFlags,
   });
   const databaseUrl = values['database-url'] ?? env.LIFTGATE_DATABASE_URL;
@@ -49,7 +54,14 @@ function parseWorkerFlags(args: string[], env: NodeJS.ProcessEnv) {
   if (endpoint === undefined) throw new UsageError('--endpoint is required: the control plane\'s URL, which runs use for their Terraform state');
   const concurrency = Number(values.concurrency ?? '1');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency must be a whole number from 1 to 64, got "${values.concurrency}"`);
-  return { databaseUrl, endpoint, publicUrl: httpUrl(values['public-url'], '--public-url'), concurrency, runs: parseRunFlags(values, defaultWorkerDir()) };
+  return {
+    databaseUrl,
+    endpoint,
+    publicUrl: httpUrl(values['public-url'], '--public-url'),
+    concurrency,
+    allowedBitbucketHosts: parseAllowedBitbucketHosts(values['allowed-bitbucket-hosts']),
+    runs: parseRunFlags(values, defaultWorkerDir()),
+  };
 }
 
 export const workerCommand: Command = {
@@ -62,7 +74,7 @@ export const workerCommand: Command = {
     const logger = createLogger();
     const store = await openWorkerStore({ databaseUrl: config.databaseUrl, encryptionKey: process.env.LIFTGATE_ENCRYPTION_KEY, endpoint: config.endpoint, publicUrl: config.publicUrl });
     try {
-      const pool = startWorkerPool(store.runHost, config.runs, config.concurrency, (error) => logger.error({ err: error }, 'worker pool'));
+      const pool = startWorkerPool(store.runHost, config.runs, { hosts: config.allowedBitbucketHosts }, config.concurrency, (error) => logger.error({ err: error }, 'worker pool'));
       logger.info({ workerId: pool.workerId, concurrency: config.concurrency, endpoint: config.endpoint, workDir: config.runs.workDir }, 'worker started');
       process.stderr.write(`liftgate: worker ${pool.workerId} executing up to ${config.concurrency} run(s) for ${config.endpoint}\n`);
       const signal = await stop;

@@ -4,7 +4,8 @@
  */
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BitbucketFeedback, BitbucketSource, DEFAULT_MAX_SOURCE_BYTES } from '../worker/bitbucket';
+import { DEFAULT_BITBUCKET_HOSTS, parseBitbucketHostPolicy, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
+import { BitbucketFeedback, BitbucketSource, DEFAULT_MAX_SOURCE_BYTES, type BitbucketAccess } from '../worker/bitbucket';
 import type { RunHost } from '../worker/host';
 import { DEFAULT_GRACE_MS, DEFAULT_LEASE_MS, DEFAULT_RUN_TIMEOUT_MS, WorkerPool } from '../worker/pool';
 import { DEFAULT_MAX_LOG_BYTES } from '../worker/run-log';
@@ -59,11 +60,23 @@ export function parseRunFlags(values: FlagValues<typeof runFlags>, defaultWorkDi
   };
 }
 
+/** `--allowed-bitbucket-hosts` of serve and worker: the hosts integrations' Bitbucket calls may go to. */
+export function parseAllowedBitbucketHosts(value: string | undefined): BitbucketHostPolicy {
+  try {
+    return parseBitbucketHostPolicy(value ?? DEFAULT_BITBUCKET_HOSTS);
+  } catch (error) {
+    throw new UsageError(`--allowed-bitbucket-hosts: ${(error as Error).message}`);
+  }
+}
+
 /** Where `liftgate worker` puts runs when no --work-dir is given. */
 export const defaultWorkerDir = (): string => join(tmpdir(), 'liftgate-runs');
 
-/** A pool of `concurrency` workers on `host`, started; stop() waits for the runs in hand. */
-export function startWorkerPool(host: RunHost, config: RunConfig, concurrency: number, onError: (error: unknown) => void): WorkerPool {
+/**
+ * A pool of `concurrency` workers on `host`, started; stop() waits for the runs in hand. Their Bitbucket calls follow
+ * `access`: the host policy, and the VCS agents of this process for `private://` integrations.
+ */
+export function startWorkerPool(host: RunHost, config: RunConfig, access: BitbucketAccess, concurrency: number, onError: (error: unknown) => void): WorkerPool {
   const pool = new WorkerPool(
     {
       concurrency,
@@ -78,7 +91,7 @@ export function startWorkerPool(host: RunHost, config: RunConfig, concurrency: n
       maxLogBytes: DEFAULT_MAX_LOG_BYTES,
       onError,
     },
-    { host, source: new BitbucketSource(config.maxSourceBytes), feedback: new BitbucketFeedback(host) },
+    { host, source: new BitbucketSource(access, config.maxSourceBytes), feedback: new BitbucketFeedback(host, access) },
   );
   pool.start();
   return pool;

@@ -65,7 +65,7 @@ export async function startControlPlane(options: ControlPlaneStart): Promise<Sta
     return {
       app,
       url,
-      runHost: new ControlPlaneRunHost(db, new SecretBox(key), () => url, () => publicUrl ?? url),
+      runHost: new ControlPlaneRunHost(db, new SecretBox(key), () => url, () => publicUrl ?? url, true),
       adminKeyFile,
       encryptionKeySource: source,
       store: databaseUrl !== undefined ? 'postgres' : `pglite (${join(dataDir, 'pgdata')})`,
@@ -142,7 +142,7 @@ export async function openWorkerStore(options: WorkerStoreOptions): Promise<{ ru
   }
   const endpoint = options.endpoint.replace(/\/+$/, '');
   return {
-    runHost: new ControlPlaneRunHost(db, new SecretBox(key), () => endpoint, () => options.publicUrl ?? endpoint),
+    runHost: new ControlPlaneRunHost(db, new SecretBox(key), () => endpoint, () => options.publicUrl ?? endpoint, false),
     close: () => db.close(),
   };
 }

@@ -5,35 +5,62 @@
  * on the run.
  */
 import type { Readable } from 'node:stream';
-import { BitbucketClient } from '../clients/bitbucket';
+import type { AgentRoute } from '../clients/agent-route';
+import { BitbucketClient, type BitbucketClientOptions } from '../clients/bitbucket';
+import { isPrivateApiHost } from '../domain/api-hosts';
+import { addressAllowed, checkBitbucketHost, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
 import { deltaSummary } from '../domain/run-lifecycle';
 import type { RunSource } from '../domain/run-work';
 import type { FeedbackSink, RunHost, RunReport, SourceProvider } from './host';
 
 export const DEFAULT_MAX_SOURCE_BYTES = 512 * 1024 * 1024;
 
+/**
+ * How a worker reaches Bitbucket: the control plane's --allowed-bitbucket-hosts policy for direct hosts, and the VCS
+ * agents of this process for `private://<pool>` hosts (none in a separate `liftgate worker`, which claims no such run).
+ */
+export interface BitbucketAccess {
+  hosts: BitbucketHostPolicy;
+  agents?: AgentRoute;
+}
+
 /** One client per set of credentials, shared by the runs that use them. */
 class Clients {
   private readonly clients = new Map<string, BitbucketClient>();
-  get(source: Pick<RunSource, 'apiHost' | 'username' | 'accessToken'>): BitbucketClient {
+  constructor(private readonly access: BitbucketAccess) {}
+
+  /** Rejects (rather than throws) when the policy forbids the host, so callers handle it like Bitbucket's errors. */
+  async get(source: Pick<RunSource, 'apiHost' | 'username' | 'accessToken'>): Promise<BitbucketClient> {
     const key = `${source.apiHost}\n${source.username}\n${source.accessToken}`;
     let client = this.clients.get(key);
     if (client === undefined) {
-      client = new BitbucketClient({ baseUrl: source.apiHost, token: source.accessToken, userAgent: 'liftgate-worker' });
+      client = new BitbucketClient({ baseUrl: source.apiHost, token: source.accessToken, userAgent: 'liftgate-worker', ...this.connection(source.apiHost) });
       this.clients.set(key, client);
     }
     return client;
   }
+
+  private connection(apiHost: string): Pick<BitbucketClientOptions, 'agents' | 'allowAddress'> {
+    if (isPrivateApiHost(apiHost)) {
+      if (this.access.agents === undefined) throw new Error(`${apiHost} is reached through a VCS agent pool, and this worker has no agent connections`);
+      return { agents: this.access.agents };
+    }
+    const verdict = checkBitbucketHost(this.access.hosts, new URL(apiHost));
+    if (!verdict.allowed) throw new Error(`apiHost is not allowed: ${verdict.reason}`);
+    return { allowAddress: (address) => addressAllowed(verdict, address) };
+  }
 }
 
 export class BitbucketSource implements SourceProvider {
-  private readonly clients = new Clients();
-  constructor(private readonly maxSourceBytes: number = DEFAULT_MAX_SOURCE_BYTES) {}
+  private readonly clients: Clients;
+  constructor(access: BitbucketAccess, private readonly maxSourceBytes: number = DEFAULT_MAX_SOURCE_BYTES) {
+    this.clients = new Clients(access);
+  }
 
   async archive(source: RunSource, commit: string, signal: AbortSignal): Promise<Readable> {
     const answer = await this.clients
       .get(source)
-      .content.archive(source.projectKey, source.repositorySlug, { commit, format: 'tar.gz', maxBytes: this.maxSourceBytes, signal })
+      .then((client) => client.content.archive(source.projectKey, source.repositorySlug, { commit, format: 'tar.gz', maxBytes: this.maxSourceBytes, signal }))
       .catch((error: Error) => {
         throw new Error(sourceProblem(error, source, `${source.projectKey}/${source.repositorySlug} at ${commit}`));
       });
@@ -43,7 +70,7 @@ export class BitbucketSource implements SourceProvider {
   async branchHead(source: RunSource, branch: string, signal: AbortSignal): Promise<string> {
     return this.clients
       .get(source)
-      .content.branchHead(source.projectKey, source.repositorySlug, branch, { signal })
+      .then((client) => client.content.branchHead(source.projectKey, source.repositorySlug, branch, { signal }))
       .catch((error: Error) => {
         throw new Error(sourceProblem(error, source, `branch ${branch} of ${source.projectKey}/${source.repositorySlug}`));
       });
@@ -76,14 +103,17 @@ const ENDED = new Set(['FINISHED', 'FAILED', 'DISCARDED', 'CANCELED']);
  * in order, and a newer one replaces an older one still waiting, so Bitbucket ends up with the run's last state.
  */
 export class BitbucketFeedback implements FeedbackSink {
-  private readonly clients = new Clients();
+  private readonly clients: Clients;
   private readonly latest = new Map<string, RunReport>();
   private readonly chains = new Map<string, Promise<void>>();
 
   constructor(
     private readonly host: Pick<RunHost, 'recordFeedback' | 'pullRequestComment' | 'savePullRequestComment'>,
+    access: BitbucketAccess,
     private readonly options: FeedbackOptions = DEFAULT_FEEDBACK_OPTIONS,
-  ) {}
+  ) {
+    this.clients = new Clients(access);
+  }
 
   report(report: RunReport): void {
     if (report.run.source === null || report.commit === '') return;
@@ -127,7 +157,7 @@ export class BitbucketFeedback implements FeedbackSink {
   private async post(report: RunReport): Promise<number[]> {
     const { run } = report;
     const source = run.source as NonNullable<typeof run.source>;
-    const client = this.clients.get(source);
+    const client = await this.clients.get(source);
     await client.buildStatuses.report({
       projectKey: source.projectKey,
       repositorySlug: source.repositorySlug,

@@ -3,6 +3,7 @@
  * still ends as terraform decided, the last error is kept on the run, and the build status lands once Bitbucket
  * answers again.
  */
+import { parseBitbucketHostPolicy } from '../../src/domain/bitbucket-hosts';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { BitbucketFeedback } from '../../src/worker/bitbucket';
 import { TestControlPlane } from '../server/harness';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   await server.start();
   const url = await server.listen();
   // Feedback posts to the emulator, retrying quickly and giving up after 20 s (the unreachable case).
-  runner = startPool(server, url, source, (host) => new BitbucketFeedback(host, { firstDelayMs: 200, maxDelayMs: 1000, giveUpAfterMs: 20_000 }));
+  runner = startPool(server, url, source, (host) => new BitbucketFeedback(host, { hosts: parseBitbucketHostPolicy('loopback') }, { firstDelayMs: 200, maxDelayMs: 1000, giveUpAfterMs: 20_000 }));
 }, 60_000);
 afterAll(async () => {
   await runner.pool.stop();

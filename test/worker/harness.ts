@@ -66,7 +66,10 @@ export class RecordingFeedback implements FeedbackSink {
   }
 }
 
-export interface RunnerOptions extends Partial<PoolOptions> {}
+export interface RunnerOptions extends Partial<PoolOptions> {
+  /** Whether the pool's process holds VCS agent connections, as serve's built-in workers do (default true). */
+  withAgents?: boolean;
+}
 
 /** A pool on the control plane's store; `stop()` waits for its runs. */
 export function startPool(
@@ -74,10 +77,10 @@ export function startPool(
   url: string,
   source: SourceProvider,
   feedback: FeedbackSink | ((host: ControlPlaneRunHost) => FeedbackSink),
-  options: RunnerOptions = {},
+  { withAgents = true, ...options }: RunnerOptions = {},
 ): { pool: WorkerPool; workDir: string; host: ControlPlaneRunHost } {
   const workDir = mkdtempSync(join(tmpdir(), 'liftgate-work-'));
-  const host = new ControlPlaneRunHost(server.db, new SecretBox(server.encryptionKey), () => url, () => server.publicUrl);
+  const host = new ControlPlaneRunHost(server.db, new SecretBox(server.encryptionKey), () => url, () => server.publicUrl, withAgents);
   const pool = new WorkerPool(
     {
       concurrency: 4,

@@ -72,6 +72,9 @@ export async function startDemoControlPlane(dataDir: string, logFile: string): P
   const logger = createLogger({ destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) });
   let controlPlane: StartedControlPlane | undefined;
   let poke = (): void => undefined;
+  // The demo's Bitbucket is the emulator on this machine, which `liftgate serve` and its workers only call when told
+  // to (--allowed-bitbucket-hosts loopback).
+  const allowedBitbucketHosts = parseBitbucketHostPolicy('loopback');
   try {
     controlPlane = await startControlPlane({
       dataDir,
@@ -80,9 +83,7 @@ export async function startDemoControlPlane(dataDir: string, logFile: string): P
       host: '127.0.0.1',
       port: 0,
       logger,
-      // The demo's Bitbucket is the emulator on this machine, which `liftgate serve` only calls when told to
-      // (--allowed-bitbucket-hosts loopback).
-      allowedBitbucketHosts: parseBitbucketHostPolicy('loopback'),
+      allowedBitbucketHosts,
       runsQueued: () => poke(),
     });
     const { adminKeyFile } = controlPlane;
@@ -90,7 +91,7 @@ export async function startDemoControlPlane(dataDir: string, logFile: string): P
     const started = controlPlane;
     // One embedded worker, as `liftgate serve` has by default: runs execute in this process with the terraform on PATH.
     const runs = parseRunFlags({ lease: '10s' }, join(dataDir, 'runs'));
-    const pool = startWorkerPool(started.runHost, runs, 2, (error) => logger.error({ err: error }, 'worker pool'));
+    const pool = startWorkerPool(started.runHost, runs, { hosts: allowedBitbucketHosts, agents: started.app.vcsAgents }, 2, (error) => logger.error({ err: error }, 'worker pool'));
     poke = () => pool.poke();
     return {
       url: started.url,

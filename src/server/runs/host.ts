@@ -41,10 +41,12 @@ export class ControlPlaneRunHost {
     private readonly endpoint: () => string,
     /** The base of the run pages linked from Bitbucket. */
     private readonly publicUrl: () => string,
+    /** Whether this process holds VCS agent connections (serve); without, runs of private:// integrations are left to others. */
+    private readonly withAgents: boolean,
   ) {}
 
   async claim(workerId: string, leaseMs: number): Promise<ClaimedRun | null> {
-    const row = await claimRun(this.db, workerId, leaseMs);
+    const row = await claimRun(this.db, workerId, leaseMs, this.withAgents);
     return row === null ? null : this.claimedRun(row);
   }
 

@@ -70,7 +70,11 @@ export function feedbackOf(row: QueuedRunRow): Record<string, unknown> | null {
  * on to apply its saved plan. The run moves to PREPARING (APPLYING for a CONFIRMED one) with this worker's lease.
  * Null when nothing can be claimed now (also when another claimer took the stack's lock at the same moment).
  */
-export async function claimRun(db: Queryable, workerId: string, leaseMs: number): Promise<QueuedRunRow | null> {
+/**
+ * Claims the next run a worker may take. A worker without VCS agent connections (`withAgents` false: a separate
+ * `liftgate worker`) leaves the runs of stacks whose integration is a `private://` host to workers that have them.
+ */
+export async function claimRun(db: Queryable, workerId: string, leaseMs: number, withAgents: boolean): Promise<QueuedRunRow | null> {
   try {
     const [row] = await db.query<QueuedRunRow>(
       `WITH candidate AS (
@@ -78,6 +82,10 @@ export async function claimRun(db: Queryable, workerId: string, leaseMs: number)
          WHERE r.worker_id IS NULL
            -- Runs recorded before commits were checked may hold something else; nothing can fetch that.
            AND (r.commit_sha IS NULL OR r.commit_sha ~ '^[0-9a-f]{40}$')
+           AND ($4::boolean OR NOT EXISTS (
+             SELECT 1 FROM stacks s JOIN integrations i
+               ON i.id = s.integration_id OR (s.integration_id IS NULL AND NOT s.detached AND i.is_default AND i.provider = 'bitbucket-datacenter')
+             WHERE s.id = r.stack_id AND i.api_host LIKE 'private://%'))
            AND (r.state = 'CONFIRMED' OR (r.state = 'QUEUED' AND (r.kind = 'PROPOSED' OR (
              NOT EXISTS (SELECT 1 FROM runs o WHERE o.stack_id = r.stack_id AND o.kind = 'TRACKED' AND o.state IN (${ACTIVE_STATES_SQL}))
              AND NOT EXISTS (SELECT 1 FROM runs e WHERE e.stack_id = r.stack_id AND e.kind = 'TRACKED' AND e.state = 'QUEUED' AND e.seq < r.seq)
@@ -94,7 +102,7 @@ export async function claimRun(db: Queryable, workerId: string, leaseMs: number)
          ${appendHistory(`CASE WHEN runs.state = 'CONFIRMED' THEN 'APPLYING' ELSE 'PREPARING' END`, '$3')}
        FROM candidate WHERE runs.id = candidate.id
        RETURNING runs.*`,
-      [workerId, leaseMs, `claimed by worker ${workerId}`],
+      [workerId, leaseMs, `claimed by worker ${workerId}`, withAgents],
     );
     return row ?? null;
   } catch (error) {
