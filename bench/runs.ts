@@ -83,14 +83,15 @@ async function inProcess(): Promise<void> {
   // The baseline's repository has no webhook: its pushes start no runs that would compete with the measured ones.
   bitbucket.createRepository('BENCH', 'bare', { defaultBranch: 'main' });
   let poke = (): void => undefined;
+  const hosts = parseBitbucketHostPolicy('loopback');
   const controlPlane = await startControlPlane({
     dataDir: join(work, 'cp'),
     host: '127.0.0.1',
     port: 0,
-    allowedBitbucketHosts: parseBitbucketHostPolicy('loopback'),
+    allowedBitbucketHosts: hosts,
     runsQueued: () => poke(),
   });
-  const pool = startWorkerPool(controlPlane.runHost, parseRunFlags({ 'work-dir': join(work, 'runs') }, work), 1, (error) => console.error(error));
+  const pool = startWorkerPool(controlPlane.runHost, parseRunFlags({ 'work-dir': join(work, 'runs') }, work), { hosts }, 1, (error) => console.error(error));
   poke = () => pool.poke();
   const liftgate = new LiftgateClient({ endpoint: controlPlane.url, apiKey: readFileSync(join(work, 'cp', 'admin.key'), 'utf8').trim() });
   const integration = await liftgate.integrations.create({ name: 'emulator', isDefault: true, apiHost: bitbucket.url, username: 'admin', accessToken: bitbucket.adminToken } as never);
