@@ -80,24 +80,21 @@ export class ServerContext {
 
   /**
    * A client that calls an integration's Bitbucket with its credentials (decrypted here, never logged), connecting
-   * only where the --allowed-bitbucket-hosts policy allows. Close it after use. Hosts behind a VCS agent pool are
-   * not reached from here.
+   * only where the --allowed-bitbucket-hosts policy allows, or through this replica's VCS agents for a
+   * private://<pool> host (its calls fail at once when no agent of the pool is connected). Close it after use.
    */
   bitbucketFor(integration: StoredIntegration, options: Pick<BitbucketClientOptions, 'retry' | 'timeoutMs'> = {}): IntegrationBitbucket {
-    if (requireApiHost(integration.apiHost) === 'private') {
-      return { unavailable: `${integration.apiHost} is reached through a VCS agent pool, which the control plane does not call` };
-    }
-    const verdict = checkBitbucketHost(this.bitbucketHosts, new URL(integration.apiHost));
-    if (!verdict.allowed) return { unavailable: `apiHost is not allowed: ${verdict.reason}` };
-    const client = new BitbucketClient({
+    const credentials = {
       baseUrl: integration.apiHost,
       username: integration.username,
       password: this.secrets.decrypt(integration.accessTokenEncrypted, accessTokenContext(integration)),
-      allowAddress: (address) => addressAllowed(verdict, address),
       userAgent: 'liftgate-control-plane',
       ...options,
-    });
-    return { client };
+    };
+    if (requireApiHost(integration.apiHost) === 'private') return { client: new BitbucketClient({ ...credentials, agents: this.agents }) };
+    const verdict = checkBitbucketHost(this.bitbucketHosts, new URL(integration.apiHost));
+    if (!verdict.allowed) return { unavailable: `apiHost is not allowed: ${verdict.reason}` };
+    return { client: new BitbucketClient({ ...credentials, allowAddress: (address) => addressAllowed(verdict, address) }) };
   }
 
   /** Where Bitbucket must send an integration's webhooks. */

@@ -83,5 +83,5 @@ test('Bitbucket refusing the credentials or not answering is a 502 naming the in
   const agent = await server.createIntegration({ name: 'Behind an agent', apiHost: 'private://pool-1', username: 'svc-liftgate', accessToken: token });
   const viaAgent = await list(agent.id);
   expect(viaAgent.status).toBe(502);
-  expect(viaAgent.body.error.message).toMatch(/Behind an agent/);
+  expect(viaAgent.body.error.message).toMatch(/Behind an agent.*no VCS agent of pool pool-1 is connected/);
 });

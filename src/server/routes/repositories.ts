@@ -73,6 +73,8 @@ export const integrationRepositoryRoutes: RoutePlugin = async (app, { context })
 function bitbucketFailure(name: string, error: ApiError): string {
   if (error instanceof ApiUnauthorizedError) return `the Bitbucket of integration "${name}" rejected its credentials (401): its access token may have expired or been revoked`;
   if (error instanceof ApiForbiddenError) return `the Bitbucket of integration "${name}" refused its account (403): the access token lacks a permission`;
+  // Through a VCS agent, the reason is the agent's (e.g. "no VCS agent of pool X is connected"), not a socket's code.
+  if (error instanceof ApiConnectionError && /^E(NO)?AGENT/.test(error.networkCode ?? '')) return `the Bitbucket of integration "${name}" cannot be reached: ${error.message}`;
   if (error instanceof ApiConnectionError) return `the Bitbucket of integration "${name}" cannot be reached (${error.networkCode ?? 'no answer'})`;
   return `the Bitbucket of integration "${name}" failed to list repositories (${error.status === undefined ? 'no answer' : `HTTP ${error.status}`})`;
 }
