@@ -199,7 +199,7 @@ async function onPostgres(): Promise<void> {
       const started = performance.now();
       const started_workers = await Promise.all(
         Array.from({ length: workers }, () =>
-          startLiftgate(['worker', '--database-url', databaseUrl, '--endpoint', url, '--concurrency', '2', '--work-dir', mkdtempSync(join(work, 'w-'))], /executing up to/, { LIFTGATE_ENCRYPTION_KEY: key }),
+          startLiftgate(['worker', '--database-url', databaseUrl, '--endpoint', url, '--concurrency', '2', '--work-dir', mkdtempSync(join(work, 'w-')), '--allowed-bitbucket-hosts', 'loopback'], /executing up to/, { LIFTGATE_ENCRYPTION_KEY: key }),
         ),
       );
       for (const { stack } of stacks) {

@@ -28,7 +28,8 @@ const ENDED = ['FINISHED', 'FAILED', 'DISCARDED', 'CANCELED'];
 async function startWorker(concurrency = 2): Promise<RunningProcess<string>> {
   const workDir = mkdtempSync(join(work, 'worker-'));
   const worker = await startCli(
-    ['worker', '--database-url', databaseUrl, '--endpoint', serve.url, '--lease', '5s', '--concurrency', String(concurrency), '--work-dir', workDir],
+    // The emulator is on this machine: workers, like serve, only call loopback hosts when told to.
+    ['worker', '--database-url', databaseUrl, '--endpoint', serve.url, '--lease', '5s', '--concurrency', String(concurrency), '--work-dir', workDir, '--allowed-bitbucket-hosts', 'loopback'],
     (_stdout, stderr) => /worker (\S+) executing/.exec(stderr)?.[1],
     { env: { LIFTGATE_ENCRYPTION_KEY: KEY }, timeoutMs: 60_000 },
   );
