@@ -8,7 +8,7 @@
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { startCli } from '../helpers/cli';
 import type { RunningProcess } from '../helpers/process';
-import { ControlPlaneProcess } from '../helpers/serve';
+import { ControlPlaneProcess, waitFor } from '../helpers/serve';
 
 jest.setTimeout(240_000);
 
@@ -20,16 +20,6 @@ let stackId: string;
 const code = (marker: string) => ({
   'infra/main.tf': `resource "terraform_data" "marker" {\n  input = "${marker}"\n}\noutput "marker" {\n  value = terraform_data.marker.output\n}\n`,
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const ENDED = ['FINISHED', 'FAILED', 'DISCARDED', 'CANCELED'];
 

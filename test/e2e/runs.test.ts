@@ -5,7 +5,7 @@
  */
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { runCli } from '../helpers/cli';
-import { ControlPlaneProcess } from '../helpers/serve';
+import { ControlPlaneProcess, waitFor } from '../helpers/serve';
 
 jest.setTimeout(240_000);
 
@@ -21,16 +21,6 @@ async function bitbucketGet(path: string): Promise<any> {
   const response = await fetch(`${bitbucket.url}${path}`, { headers: { Authorization: `Bearer ${bitbucket.adminToken}` } });
   expect(response.status).toBe(200);
   return response.json();
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 const ENDED = ['FINISHED', 'FAILED', 'DISCARDED', 'CANCELED'];

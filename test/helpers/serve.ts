@@ -75,3 +75,14 @@ export class ControlPlaneProcess {
     if (this.dataDir !== null) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
+
+/** Polls `probe` until it answers something other than undefined; fails naming `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
