@@ -25,7 +25,10 @@ Options:
   --database-url URL              use this PostgreSQL (postgres://user@host:5432/db) instead of the embedded store;
                                   LIFTGATE_DATABASE_URL may replace it (keeps the URL out of the process list)
   --database-password-file FILE   read the PostgreSQL password from FILE instead of the URL
-  --public-url URL                base of webhook URLs Bitbucket calls (default http://<host>:<port>)
+  --public-url URL                base of webhook URLs Bitbucket calls (default http(s)://<host>:<port>)
+  --tls-cert FILE                 serve HTTPS with this PEM certificate (chain); needs --tls-key. Terraform reaches
+                                  the module registry only over HTTPS (or put a TLS proxy in front, with --public-url)
+  --tls-key FILE                  the PEM private key of --tls-cert
   --allowed-bitbucket-hosts LIST  the Bitbucket hosts integrations may use, comma-separated (default "*"):
                                     *               any https host except loopback, link-local and 0.0.0.0
                                     loopback        also hosts on this machine, over http or https (an emulator)
@@ -49,6 +52,21 @@ interface ServeConfig {
   publicUrl: string | undefined;
   allowedBitbucketHosts: BitbucketHostPolicy;
   deliveryRetentionSeconds: number;
+  tls: { cert: Buffer; key: Buffer } | undefined;
+}
+
+/** The certificate and key of --tls-cert and --tls-key, read now so a wrong path fails the start, not the first request. */
+function tlsFrom(certFile: string | undefined, keyFile: string | undefined): ServeConfig['tls'] {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new UsageError('--tls-cert and --tls-key go together: give both');
+  const read = (file: string, flag: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new UsageError(`${flag}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  };
+  return { cert: read(certFile, '--tls-cert'), key: read(keyFile, '--tls-key') };
 }
 
 /**
@@ -95,6 +113,8 @@ function parseServeFlags(args: string[], env: NodeJS.ProcessEnv): ServeConfig {
     'public-url': { type: 'string' },
     'allowed-bitbucket-hosts': { type: 'string' },
     'delivery-retention': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   });
   const host = values.host ?? '127.0.0.1';
   if (host.trim() === '') throw new UsageError('--host must not be empty');
@@ -127,6 +147,7 @@ function parseServeFlags(args: string[], env: NodeJS.ProcessEnv): ServeConfig {
     publicUrl,
     allowedBitbucketHosts,
     deliveryRetentionSeconds: parseDuration(values['delivery-retention'] ?? '30d', '--delivery-retention') / 1000,
+    tls: tlsFrom(values['tls-cert'], values['tls-key']),
   };
 }
 
@@ -158,9 +179,9 @@ function wrongKeyMessage(source: 'environment' | 'created-file' | 'file', keyFil
   );
 }
 
-/** `http://host:port`, with IPv6 literals in brackets. */
-function originFor(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+/** `http(s)://host:port`, with IPv6 literals in brackets. */
+function originFor(host: string, port: number, tls: boolean): string {
+  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** Resolves when the process is asked to stop (SIGTERM, or SIGINT from a terminal). */
@@ -192,12 +213,13 @@ export const serveCommand: Command = {
       let listeningPort = config.port;
       const app = await buildApp({
         db,
-        publicUrl: config.publicUrl ?? (() => originFor(config.host, listeningPort)),
+        publicUrl: config.publicUrl ?? (() => originFor(config.host, listeningPort, config.tls !== undefined)),
         encryptionKey: key,
         logger,
         allowedBitbucketHosts: config.allowedBitbucketHosts,
         deliveryRetentionSeconds: config.deliveryRetentionSeconds,
         consoleDir: join(__dirname, '..', 'console'),
+        tls: config.tls,
       });
       await app.listen({ host: config.host, port: config.port });
       listeningPort = (app.server.address() as { port: number }).port;
@@ -216,7 +238,7 @@ export const serveCommand: Command = {
         logger.info({ adminKeyFile }, `root-admin API key written to ${adminKeyFile}`);
         process.stderr.write(`liftgate: root-admin API key written to ${adminKeyFile} (readable only by you)\n`);
       }
-      process.stderr.write(`liftgate: control plane listening on ${originFor(config.host, listeningPort)}\n`);
+      process.stderr.write(`liftgate: control plane listening on ${originFor(config.host, listeningPort, config.tls !== undefined)}\n`);
 
       const signal = await stop;
       logger.info({ signal }, 'stopping: finishing requests in flight');
