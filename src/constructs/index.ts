@@ -1,4 +1,5 @@
 export * from './space';
 export * from './integration';
 export * from './stack';
+export * from './module';
 export { WebhookEvent } from './webhook-events';

@@ -22,6 +22,12 @@ import {
   type Space,
   type SpaceCreateInput,
   type SpaceUpdateInput,
+  type Module,
+  type ModuleCreateInput,
+  type ModuleUpdateInput,
+  type ModuleVersion,
+  moduleSchema,
+  moduleVersionSchema,
   type Stack,
   type StackCreateInput,
   type StackUpdateInput,
@@ -67,6 +73,7 @@ export class LiftgateClient {
   readonly spaces: SpacesResource;
   readonly integrations: IntegrationsResource;
   readonly stacks: StacksResource;
+  readonly modules: ModulesResource;
   private readonly transport: LiftgateTransport;
 
   constructor(options: LiftgateClientOptions) {
@@ -88,6 +95,7 @@ export class LiftgateClient {
     this.spaces = new SpacesResource(this.transport);
     this.integrations = new IntegrationsResource(this.transport);
     this.stacks = new StacksResource(this.transport);
+    this.modules = new ModulesResource(this.transport);
   }
 
   get retryPolicy(): RetryPolicy {
@@ -230,5 +238,35 @@ export class StacksResource {
   /** Queues a manual TRACKED run (write on its space); 409 while the stack is detached. */
   triggerRun(id: string, input: { commit?: string } = {}, options: CallOptions = {}): Promise<Run> {
     return call(this.transport, { method: 'POST', path: `/api/v1/stacks/${segment(id)}/runs`, body: input, schema: runSchema, retryMode: 'create', signal: options.signal });
+  }
+}
+
+/** Modules of the registry (SPEC §10): where their code is, and the versions their tags published. */
+export class ModulesResource {
+  constructor(private readonly transport: LiftgateTransport) {}
+
+  create(input: ModuleCreateInput, options: CallOptions = {}): Promise<Module> {
+    return call(this.transport, { method: 'POST', path: '/api/v1/modules', body: input, schema: moduleSchema, retryMode: 'create', signal: options.signal });
+  }
+
+  get(id: string, options: CallOptions = {}): Promise<Module> {
+    return call(this.transport, { method: 'GET', path: `/api/v1/modules/${segment(id)}`, schema: moduleSchema, retryMode: 'idempotent', signal: options.signal });
+  }
+
+  list(options: CallOptions = {}): Promise<Module[]> {
+    return call(this.transport, { method: 'GET', path: '/api/v1/modules', schema: z.array(moduleSchema), retryMode: 'idempotent', signal: options.signal });
+  }
+
+  update(id: string, input: ModuleUpdateInput, options: CallOptions = {}): Promise<Module> {
+    return call(this.transport, { method: 'PATCH', path: `/api/v1/modules/${segment(id)}`, body: input, schema: moduleSchema, retryMode: 'idempotent', signal: options.signal });
+  }
+
+  async delete(id: string, options: CallOptions = {}): Promise<void> {
+    await call(this.transport, { method: 'DELETE', path: `/api/v1/modules/${segment(id)}`, schema: null, retryMode: 'idempotent', notFoundOnRetryMeansDone: true, signal: options.signal });
+  }
+
+  /** The module's versions, newest first. */
+  versions(id: string, options: CallOptions = {}): Promise<ModuleVersion[]> {
+    return call(this.transport, { method: 'GET', path: `/api/v1/modules/${segment(id)}/versions`, schema: z.array(moduleVersionSchema), retryMode: 'idempotent', signal: options.signal });
   }
 }

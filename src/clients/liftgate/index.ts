@@ -4,7 +4,7 @@
  * with service "Liftgate", carrying the control plane's code, message and details (never the API key);
  * `instanceof LiftgateApiError` tells them apart.
  */
-export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource } from './client';
+export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource, ModulesResource } from './client';
 export type { CallOptions, LiftgateClientOptions, LiftgateRetryOptions } from './client';
 export { LiftgateApiError } from './errors';
 export type {
@@ -18,6 +18,10 @@ export type {
   Space,
   SpaceCreateInput,
   SpaceUpdateInput,
+  Module,
+  ModuleCreateInput,
+  ModuleUpdateInput,
+  ModuleVersion,
   Stack,
   StackCreateInput,
   StackUpdateInput,

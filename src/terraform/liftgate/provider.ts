@@ -1,6 +1,6 @@
 /**
  * The `liftgate` Terraform provider (registry.terraform.io/liftgate/liftgate): spaces, Bitbucket Data
- * Center integrations and stacks of the Liftgate control plane, through its REST API.
+ * Center integrations, stacks and modules of the Liftgate control plane, through its REST API.
  */
 import { attributePath, errorDiagnostic, isUnknown, stringAttribute, type Diagnostic, type ProviderDefinition } from '../../plugin';
 import { type LiftgateProviderContext } from './context';
@@ -8,6 +8,7 @@ import { integrationDataSource } from './integration-data-source';
 import { integrationResource } from './integration-resource';
 import { spaceDataSource } from './space-data-source';
 import { spaceResource } from './space-resource';
+import { moduleResource } from './module-resource';
 import { stackResource } from './stack-resource';
 
 const providerAttributes = {
@@ -24,7 +25,7 @@ const providerAttributes = {
 
 export const provider: ProviderDefinition<typeof providerAttributes, LiftgateProviderContext> = {
   typeName: 'liftgate',
-  schema: { description: 'Manages spaces, Bitbucket Data Center integrations and stacks of a Liftgate control plane.', attributes: providerAttributes },
+  schema: { description: 'Manages spaces, Bitbucket Data Center integrations, stacks and modules of a Liftgate control plane.', attributes: providerAttributes },
 
   async configure({ config, terraformVersion }) {
     const diagnostics: Diagnostic[] = [];
@@ -55,6 +56,6 @@ export const provider: ProviderDefinition<typeof providerAttributes, LiftgatePro
     }
   },
 
-  resources: [spaceResource, integrationResource, stackResource],
+  resources: [spaceResource, integrationResource, stackResource, moduleResource],
   dataSources: [spaceDataSource, integrationDataSource],
 };
