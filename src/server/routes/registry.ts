@@ -5,6 +5,7 @@ import type { Module } from '../../domain/model';
 import { bearerAuth, type RoutePlugin, type ServerContext } from '../context';
 import { BadGatewayError, NotFoundError } from '../errors';
 import { errorResponses, registryParams, registryVersionParams } from '../schemas';
+import { ArchiveCache } from './archive-cache';
 import { findDefaultIntegration, findIntegration } from '../store/integrations';
 import { findModule, findModuleByAddress, findModuleVersion, listModuleVersions } from '../store/modules';
 
@@ -21,6 +22,9 @@ export const REGISTRY_BASE = '/registry/modules/v1/';
 const LINK_LIFETIME_MS = 10 * 60 * 1000;
 /** The largest module archive streamed from Bitbucket. */
 const MAX_MODULE_ARCHIVE_BYTES = 256 * 1024 * 1024;
+/** Archives kept in memory after their first download: 64 MiB in all, none over 4 MiB (modules are small). */
+const ARCHIVE_CACHE_BYTES = 64 * 1024 * 1024;
+const ARCHIVE_CACHE_ENTRY_BYTES = 4 * 1024 * 1024;
 const LINK_CONTEXT = 'liftgate:module-archive-link';
 
 const versionsAnswer = z.object({ modules: z.array(z.object({ versions: z.array(z.object({ version: z.string() })) })) });
@@ -71,6 +75,7 @@ function subdirectory(projectRoot: string): string {
 
 export const registryRoutes: RoutePlugin = async (app, { context }) => {
   const { db } = context;
+  const archives = new ArchiveCache(ARCHIVE_CACHE_BYTES, ARCHIVE_CACHE_ENTRY_BYTES);
 
   app.get(
     '/.well-known/terraform.json',
@@ -124,13 +129,17 @@ export const registryRoutes: RoutePlugin = async (app, { context }) => {
     `${REGISTRY_BASE}archives/:moduleId/:version/:expiresAt/:signature/module.tar.gz`,
     {
       schema: {
-        summary: "A version's code: the archive (tar.gz) of its commit's project root, streamed from Bitbucket; the link is the authority",
+        summary: "A version's code: the archive (tar.gz) of its commit's project root, streamed from Bitbucket (then kept: a commit never changes); the link is the authority",
         tags,
         params: archiveParams,
       },
     },
     async (request, reply) => {
       const { link, found } = await openLink(context, request.params, Date.now());
+      const key = JSON.stringify([found.vcs.integrationId, found.vcs.projectKey, found.vcs.repositorySlug, link.commit, found.vcs.projectRoot]);
+      const kept = archives.get(key);
+      reply.header('content-type', 'application/gzip');
+      if (kept !== undefined) return reply.code(200).send(kept);
       const integration = found.vcs.integrationId === null ? await findDefaultIntegration(db) : await findIntegration(db, found.vcs.integrationId);
       if (integration === null || found.detached) throw new NotFoundError(`module "${found.id}" has no integration to read its code with`);
       const bitbucket = context.bitbucketFor(integration);
@@ -143,7 +152,7 @@ export const registryRoutes: RoutePlugin = async (app, { context }) => {
           maxBytes: MAX_MODULE_ARCHIVE_BYTES,
         });
         answer.body.once('close', () => bitbucket.client.close());
-        return reply.code(200).header('content-type', 'application/gzip').send(answer.body);
+        return reply.code(200).send(archives.keepWhileStreaming(key, answer.body));
       } catch (error) {
         bitbucket.client.close();
         if (!(error instanceof ApiError)) throw error;
