@@ -1,6 +1,7 @@
 /**
  * Nested spaces with several space-level integrations: each business unit has its own Bitbucket
- * integration; team spaces inherit their unit's integration, so their stacks can use it.
+ * integration; team spaces inherit their unit's integration, so their stacks can use it. Every stack's runs
+ * know their unit from an environment variable.
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
@@ -32,7 +33,8 @@ class NestedSpaces extends TerraformStack {
       });
       for (const team of unit.teams) {
         const teamSpace = new Space(this, `${unit.name}-${team}`, { name: `${unit.name} ${team}`, parent: unitSpace, inheritEntities: true });
-        new LiftgateStack(this, `${unit.name}-${team}-stack`, { name: team, space: teamSpace, integration, projectKey: unit.key, repositorySlug: team });
+        const stack = new LiftgateStack(this, `${unit.name}-${team}-stack`, { name: team, space: teamSpace, integration, projectKey: unit.key, repositorySlug: team });
+        stack.addEnvironmentVariable('BUSINESS_UNIT', unit.key);
       }
     }
   }

@@ -67,3 +67,16 @@ export function parseDuration(value: string, flag: string): number {
   }
   return Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
 }
+
+const BYTE_SIZE = /^(\d+)(KiB|MiB|GiB)?$/;
+const UNIT_BYTES = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 } as const;
+
+/** Parses a positive size flag written in bytes or with a binary unit (`1048576`, `512KiB`, `32MiB`, `1GiB`). */
+export function parseByteSize(value: string, flag: string): number {
+  const size = BYTE_SIZE.exec(value);
+  const bytes = size === null ? 0 : Number(size[1]) * (size[2] === undefined ? 1 : UNIT_BYTES[size[2] as keyof typeof UNIT_BYTES]);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new UsageError(`${flag} must be a size such as 1048576, 512KiB, 32MiB or 1GiB, got "${value}"`);
+  }
+  return bytes;
+}

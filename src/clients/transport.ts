@@ -49,6 +49,8 @@ export interface JsonRequestSpec<T> extends RequestSpec {
   schema: z.ZodType<T> | null;
   /** For DELETE: a 404 on a retry means an earlier attempt that got no answer did the delete. */
   notFoundOnRetryMeansDone?: boolean;
+  /** A 204 answer is a value (null), not a body to parse: "nothing there yet". */
+  noContentIsNull?: boolean;
 }
 
 /** What one HTTP attempt did, for logging and metrics (never its credentials). */
@@ -259,6 +261,7 @@ export class Transport {
     const headers = headerRecord(response.headers);
     if (response.status < 200 || response.status > 299) return { ok: false, error: this.statusFailure(spec.method, url, response.status, requestId, headers, text) };
     if (spec.schema === null) return { ok: true, answer: { data: undefined as T, status: response.status, requestId, url, headers } };
+    if (response.status === 204 && spec.noContentIsNull === true) return { ok: true, answer: { data: null as T, status: 204, requestId, url, headers } };
     const details = { method: spec.method, url, status: response.status, requestId };
     let json: unknown;
     try {

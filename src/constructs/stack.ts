@@ -1,9 +1,11 @@
-import { Lazy, TerraformProvider, TerraformStack } from 'cdktf';
+import { Lazy, TerraformProvider, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Stack as StackResource } from '../providers/liftgate/stack';
+import { StackEnvironmentVariable } from '../providers/liftgate/stack-environment-variable';
 import { BitbucketDatacenterIntegration, IIntegration } from './integration';
 import { ISpace, Space } from './space';
 import { projectKeyProblem, repositorySlugProblem } from '../domain/bitbucket-names';
+import { environmentVariableNameProblem, environmentVariableValueProblem } from '../domain/environment';
 import { branchNameProblem, projectRootProblem } from '../domain/git';
 import { naming, PropsValidator } from './validation';
 
@@ -47,10 +49,27 @@ export interface LiftgateStackProps {
    */
   readonly labels?: string[];
   /**
+   * Whether the control plane holds the stack's Terraform state: runs then use its http backend, and any backend the
+   * stack's code declares is overridden. Set it to false when the code brings its own backend (S3, …).
+   * @default true
+   */
+  readonly manageState?: boolean;
+  /**
    * The `liftgate` provider to manage the stack with.
    * @default the stack's default `liftgate` provider
    */
   readonly provider?: TerraformProvider;
+}
+
+/** Options of `LiftgateStack.addEnvironmentVariable`. */
+export interface EnvironmentVariableOptions {
+  /**
+   * Whether the value is secret: encrypted at rest, never returned by the control plane's API, and masked as `***` in
+   * run logs. The value is still in this app's Terraform state (marked sensitive); pass it from a sensitive
+   * `TerraformVariable` to keep it out of the code.
+   * @default false
+   */
+  readonly secret?: boolean;
 }
 
 /** A stack of the Liftgate control plane: code in one Bitbucket repository, run on pushes and pull requests. */
@@ -59,6 +78,9 @@ export class LiftgateStack extends Construct {
   public readonly stackId: string;
   /** The underlying `liftgate_stack` resource, for escape hatches. */
   public readonly resource: StackResource;
+
+  private readonly provider?: TerraformProvider;
+  private readonly environmentVariableNames = new Set<string>();
 
   public constructor(scope: Construct, id: string, props: LiftgateStackProps) {
     super(scope, id);
@@ -71,6 +93,7 @@ export class LiftgateStack extends Construct {
     validator.checkRule('projectRoot', props.projectRoot, projectRootProblem);
     validator.checkLabels('labels', props.labels);
     validator.throwIfInvalid();
+    this.provider = props.provider;
 
     const stack = TerraformStack.of(this);
     const integrationId =
@@ -88,8 +111,34 @@ export class LiftgateStack extends Construct {
       projectRoot: props.projectRoot,
       autodeploy: props.autodeploy ?? false,
       labels: props.labels,
+      manageState: props.manageState,
       provider: props.provider,
     });
     this.stackId = this.resource.id;
+  }
+
+  /**
+   * Adds an environment variable every run of the stack gets (a `liftgate_stack_environment_variable` with construct id
+   * `EnvironmentVariable_<name>`). Names the control plane reserves (TF_HTTP_*, LIFTGATE_*, PATH, HOME, TF_CLI_ARGS*,
+   * TF_LOG*, …), malformed names, a name added twice and values over 64 KiB are refused here, at construction.
+   *
+   * @param name the variable's name, e.g. `AWS_REGION`
+   * @param value its value
+   * @returns the underlying resource, for escape hatches
+   */
+  public addEnvironmentVariable(name: string, value: string, options: EnvironmentVariableOptions = {}): StackEnvironmentVariable {
+    const validator = new PropsValidator(this, 'LiftgateStack.addEnvironmentVariable');
+    validator.checkRule('name', name, environmentVariableNameProblem);
+    validator.checkRule('value', value, environmentVariableValueProblem);
+    if (!Token.isUnresolved(name) && this.environmentVariableNames.has(name)) validator.report('name', `${JSON.stringify(name)} was already added to this stack`);
+    validator.throwIfInvalid();
+    this.environmentVariableNames.add(name);
+    return new StackEnvironmentVariable(this, `EnvironmentVariable_${name}`, {
+      stackId: this.stackId,
+      name,
+      value,
+      secret: options.secret ?? false,
+      provider: this.provider,
+    });
   }
 }

@@ -60,6 +60,8 @@ export interface Stack {
   labels: string[];
   /** True after the stack's integration was deleted, until it is attached to one again. */
   detached: boolean;
+  /** Whether the control plane holds the stack's Terraform state (SPEC §7.4); false: the stack brings its own backend. */
+  manageState: boolean;
   createdAt: string;
   updatedAt: string;
 }

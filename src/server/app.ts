@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -22,12 +22,14 @@ import { deliveryRoutes } from './routes/deliveries';
 import { integrationRepositoryRoutes } from './routes/repositories';
 import { healthRoutes } from './routes/health';
 import { integrationRoutes } from './routes/integrations';
+import { environmentRoutes } from './routes/environment';
 import { runRoutes } from './routes/runs';
 import { spaceRoutes } from './routes/spaces';
 import { moduleRoutes } from './routes/modules';
 import { registryRoutes } from './routes/registry';
 import { stackRoutes } from './routes/stacks';
 import { SecretBox } from './secrets';
+import { DEFAULT_MAX_STATE_BYTES, stateRoutes } from './state/routes';
 import type { Database } from './store/database';
 import { webhookReceiverRoutes } from './webhooks/receiver';
 import { DEFAULT_DELIVERY_RETENTION_SECONDS, keepDeliveriesFor } from './webhooks/retention';
@@ -52,6 +54,8 @@ export interface ControlPlaneOptions {
   deliveryRetentionSeconds?: number;
   /** The built web console (lib/console) to serve at `/`; omitted: API only. */
   consoleDir?: string;
+  /** The largest Terraform state a write may carry (`--max-state-bytes`); 32 MiB by default. */
+  maxStateBytes?: number;
 }
 
 /**
@@ -66,6 +70,7 @@ const routePlugins: RoutePlugin[] = [
   stackRoutes,
   moduleRoutes,
   registryRoutes,
+  environmentRoutes,
   runRoutes,
   deliveryRoutes,
   integrationRepositoryRoutes,
@@ -137,11 +142,14 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
     return reply.code(500).send({ error: { code: 'internal', message: 'internal server error' } });
   });
 
-  // Routes that declare the bearerAuth security requirement authenticate before anything else, so a call
-  // without a valid key is a 401 even when its body or parameters are also wrong.
+  // Routes whose only security requirement is bearerAuth authenticate before anything else, so a call without a
+  // valid key is a 401 even when its body or parameters are also wrong. Routes that also take Basic (the state
+  // server) authenticate in their own plugin.
   app.addHook('onRequest', async (request) => {
     const security = (request.routeOptions.schema as { security?: Record<string, unknown>[] } | undefined)?.security;
-    if (security?.some((requirement) => 'bearerAuth' in requirement)) await context.authenticate(request);
+    if (security !== undefined && security.length > 0 && security.every((requirement) => 'bearerAuth' in requirement)) {
+      await context.authenticate(request);
+    }
   });
 
   // Every answer names its request (see buildApp). API answers carry webhook secrets and other details no cache should
@@ -163,10 +171,21 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
       openapi: '3.0.3',
       info: {
         title: 'Liftgate control plane',
-        description: 'Spaces, Bitbucket Data Center integrations, stacks, runs, API keys, and the signed webhook receiver.',
+        description:
+          "Spaces, Bitbucket Data Center integrations, stacks, runs, stacks' environment variables and Terraform state, API keys, and the " +
+          'signed webhook receiver.',
         version: '1',
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A Liftgate API key' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'A Liftgate API key' },
+          basicAuth: {
+            type: 'http',
+            scheme: 'basic',
+            description: "Terraform's http backend: any username, and an API key or a run's one-off state credentials as the password",
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
@@ -177,6 +196,7 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
   );
 
   for (const routes of routePlugins) await app.register(routes, { context });
+  await app.register(stateRoutes, { context, maxStateBytes: options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES });
 
   if (options.consoleDir !== undefined) {
     const assets = loadConsoleAssets(options.consoleDir);
@@ -231,7 +251,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // taken: on the webhook receiver it is Bitbucket's delivery id, which anyone can send.
     requestIdHeader: false,
     genReqId: () => randomUUID(),
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // 1 MiB, the webhook receiver's limit (SPEC §1); API bodies are far smaller.
     bodyLimit: 1024 * 1024,
     // Requests Fastify refuses before routing (a malformed URL escape) get the API's error shape too.

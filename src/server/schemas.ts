@@ -199,6 +199,9 @@ export const stack = z
     autodeploy: z.boolean(),
     labels: z.array(z.string()),
     detached: z.boolean().describe('True after its integration was deleted; it then gets no webhooks and refuses runs'),
+    manageState: z
+      .boolean()
+      .describe('Whether the control plane holds the stack\'s Terraform state (served at /api/v1/stacks/{id}/state); false: the code brings its own backend'),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -228,6 +231,7 @@ export const stackCreate = z.object({
   }),
   autodeploy: z.boolean().default(false),
   labels: labels.default([]),
+  manageState: z.boolean().default(true).describe('Defaults to true: runs keep their state in the control plane'),
 });
 
 export const stackPatch = z.object({
@@ -244,6 +248,7 @@ export const stackPatch = z.object({
     .optional(),
   autodeploy: z.boolean().optional(),
   labels: labels.optional(),
+  manageState: z.boolean().optional().describe('Turning it off keeps the stored state and its versions; turning it on again serves them'),
 });
 
 export const stackListQuery = z.object({
@@ -313,3 +318,24 @@ export const registryParams = z.object({
 });
 
 export const registryVersionParams = registryParams.extend({ version: text().min(1).max(200) });
+// --- stack environment variables
+
+export const environmentVariableParams = z.object({
+  id: text().min(1).max(200),
+  name: text().min(1).max(1000).describe('The variable\'s name: ^[A-Za-z_][A-Za-z0-9_]*$, not a reserved one'),
+});
+
+export const environmentVariable = z
+  .object({
+    name: z.string(),
+    value: z.string().nullable().describe('null for a secret variable: its value is never returned'),
+    secret: z.boolean().describe('Encrypted at rest, never returned, masked as *** in run logs'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'StackEnvironmentVariable' });
+
+export const environmentVariableSet = z.object({
+  value: text().describe('At most 64 KiB (UTF-8)'),
+  secret: z.boolean().default(false),
+});

@@ -7,6 +7,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** Ciphertexts are versioned so the format (or key) can change later without guessing what a value is. */
 const FORMAT = 'v1';
+const BYTES_FORMAT = Buffer.from(`${FORMAT}:`, 'ascii');
 
 /**
  * Encrypts secrets at rest with AES-256-GCM. `context` (the owning object's id) is authenticated data, so a
@@ -48,11 +49,33 @@ export class SecretBox {
   decrypt(ciphertext: string, context: string): string {
     const [format, encoded] = ciphertext.split(':', 2);
     if (format !== FORMAT || encoded === undefined) throw new Error('not a value encrypted by this store');
-    const raw = Buffer.from(encoded, 'base64');
+    return this.#open(Buffer.from(encoded, 'base64'), context).toString('utf8');
+  }
+
+  /**
+   * Encrypts bytes kept as they are (a Terraform state, returned byte for byte) into `v1:` followed by IV, tag and
+   * ciphertext, for a bytea column: no base64 on the way in or out.
+   */
+  encryptBytes(plaintext: Uint8Array, context: string): Buffer {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv(ALGORITHM, this.#key, iv);
+    cipher.setAAD(Buffer.from(context, 'utf8'));
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return Buffer.concat([BYTES_FORMAT, iv, cipher.getAuthTag(), body]);
+  }
+
+  /** The bytes encryptBytes sealed; throws when they were not sealed with this key and context. */
+  decryptBytes(sealed: Uint8Array, context: string): Buffer {
+    const raw = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+    if (!raw.subarray(0, BYTES_FORMAT.length).equals(BYTES_FORMAT)) throw new Error('not a value encrypted by this store');
+    return this.#open(raw.subarray(BYTES_FORMAT.length), context);
+  }
+
+  #open(raw: Buffer, context: string): Buffer {
     const decipher = createDecipheriv(ALGORITHM, this.#key, raw.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
   }
 }
 
@@ -64,6 +87,16 @@ export class SecretBox {
 export function accessTokenContext(integration: { id: string; username: string; apiHost: string }): string {
   // JSON, so no username or host can be chosen to make another pair's context.
   return JSON.stringify(['access-token', integration.id, integration.username, integration.apiHost]);
+}
+
+/** The authenticated data a version of a stack's Terraform state is sealed with: the stack and the version. */
+export function stateVersionContext(stackId: string, versionId: string): string {
+  return JSON.stringify(['terraform-state', stackId, versionId]);
+}
+
+/** The authenticated data a secret environment variable is sealed with: the stack and the variable's name. */
+export function environmentVariableContext(stackId: string, name: string): string {
+  return JSON.stringify(['stack-environment', stackId, name]);
 }
 
 /** The authenticated data an integration's webhook secret is sealed with. */

@@ -17,6 +17,10 @@ import { repoRoot, runCli } from '../helpers/cli';
 import { filesUnder } from '../helpers/files';
 import { runTerraform } from '../helpers/terraform';
 
+// Every CLI start loads the whole built package and terraform runs offline inits: on a loaded 2-core machine one
+// test can take longer than the default 30 s without anything being wrong.
+jest.setTimeout(120_000);
+
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const builtBundle = join(repoRoot, 'lib', 'provider');
 

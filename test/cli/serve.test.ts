@@ -48,6 +48,7 @@ describe('liftgate serve', () => {
       '--public-url',
       '--allowed-bitbucket-hosts',
       '--delivery-retention',
+      '--max-state-bytes',
       '--tls-cert',
       '--tls-key',
     ]) {
@@ -64,6 +65,9 @@ describe('liftgate serve', () => {
     [['--allowed-bitbucket-hosts', ''], '--allowed-bitbucket-hosts'],
     [['--delivery-retention', '0d'], '--delivery-retention'],
     [['--delivery-retention', 'forever'], '--delivery-retention'],
+    [['--max-state-bytes', '0'], '--max-state-bytes'],
+    [['--max-state-bytes', '32MB'], '--max-state-bytes'],
+    [['--max-state-bytes', '-1'], '--max-state-bytes'],
     [['--database-password-file', '/nonexistent'], '--database-password-file needs --database-url'],
     [['--database-url', 'postgres://u:pw@db/x', '--database-password-file', '/nonexistent'], 'already holds a password'],
     [['--tls-cert', '/nonexistent/cert.pem'], '--tls-cert and --tls-key go together'],

@@ -1,4 +1,6 @@
+import { TerraformVariable } from 'cdktf';
 import { BitbucketDatacenterIntegration, LiftgateStack, LiftgateStackProps, Space, liftgate } from '../../src';
+import { environmentVariableNameProblem } from '../../src/domain/environment';
 import { errorOf, newStack, onlyResource, synthesize } from './helpers';
 
 const base: LiftgateStackProps = { name: 'network', projectKey: 'PLAT', repositorySlug: 'network' };
@@ -88,5 +90,76 @@ describe('LiftgateStack', () => {
       const space = new liftgate.dataLiftgateSpace.DataLiftgateSpace(stack, 'Space', { id: 'root' });
       expect(() => new LiftgateStack(stack, 'Network', { name: space.name, projectKey: space.name, repositorySlug: space.name, branch: space.name, projectRoot: space.name })).not.toThrow();
     });
+  });
+});
+
+describe('LiftgateStack environment variables and manageState', () => {
+  test('manageState is passed through only when set (the provider defaults to true)', () => {
+    const stack = newStack();
+    new LiftgateStack(stack, 'Own', { ...base, name: 'own', manageState: false });
+    new LiftgateStack(stack, 'Managed', { ...base, name: 'managed' });
+    const stacks = Object.values(synthesize(stack).resource.liftgate_stack ?? {});
+    expect(stacks.find((resource) => resource.name === 'own')).toMatchObject({ manage_state: false });
+    expect(stacks.find((resource) => resource.name === 'managed')).not.toHaveProperty('manage_state');
+  });
+
+  test('addEnvironmentVariable makes one liftgate_stack_environment_variable per name, on the stack, with its provider', () => {
+    const stack = newStack();
+    const app = new LiftgateStack(stack, 'App', base);
+    const region = app.addEnvironmentVariable('AWS_REGION', 'eu-west-1');
+    app.addEnvironmentVariable('DB_PASSWORD', 'hunter2', { secret: true });
+    expect(region.node.id).toBe('EnvironmentVariable_AWS_REGION');
+    const synthesized = synthesize(stack);
+    const stackAddress = Object.keys(synthesized.resource.liftgate_stack ?? {})[0];
+    const variables = Object.values(synthesized.resource.liftgate_stack_environment_variable ?? {});
+    expect(variables).toEqual([
+      expect.objectContaining({ stack_id: `\${liftgate_stack.${stackAddress}.id}`, name: 'AWS_REGION', value: 'eu-west-1', secret: false }),
+      expect.objectContaining({ stack_id: `\${liftgate_stack.${stackAddress}.id}`, name: 'DB_PASSWORD', value: 'hunter2', secret: true }),
+    ]);
+  });
+
+  test('refuses reserved and malformed names, a name added twice and values over 64 KiB, naming the construct and field', () => {
+    const stack = newStack();
+    const app = new LiftgateStack(stack, 'App', base);
+    app.addEnvironmentVariable('TOKEN', 'x');
+    expect(errorOf(() => app.addEnvironmentVariable('TF_HTTP_PASSWORD', 'x'))).toBe(
+      'Invalid LiftgateStack.addEnvironmentVariable at "test/App" (1 problem):\n' +
+        "  - name: TF_HTTP_PASSWORD is reserved (TF_HTTP_*): they carry the state backend's address and the run's one-off credentials",
+    );
+    expect(errorOf(() => app.addEnvironmentVariable('1BAD', 'x'.repeat(64 * 1024 + 1)))).toBe(
+      'Invalid LiftgateStack.addEnvironmentVariable at "test/App" (2 problems):\n' +
+        '  - name: the name must match ^[A-Za-z_][A-Za-z0-9_]*$ (a letter or "_", then letters, digits or "_"), got "1BAD"\n' +
+        '  - value: the value is 65537 bytes; at most 65536 bytes are allowed',
+    );
+    expect(errorOf(() => app.addEnvironmentVariable('TOKEN', 'y'))).toContain('name: "TOKEN" was already added to this stack');
+    expect(errorOf(() => app.addEnvironmentVariable('A', 'a\u0000b'))).toContain('value: the value must not contain NUL characters');
+  });
+
+  test('skips values known only at deploy time', () => {
+    const stack = newStack();
+    const app = new LiftgateStack(stack, 'App', base);
+    const secret = new TerraformVariable(stack, 'token', { type: 'string', sensitive: true });
+    app.addEnvironmentVariable('TOKEN', secret.stringValue, { secret: true });
+    expect(Object.values(synthesize(stack).resource.liftgate_stack_environment_variable ?? {})[0]).toMatchObject({ value: '${var.token}' });
+  });
+
+  test("refuses exactly the names the control plane refuses", () => {
+    const names = [
+      'AWS_REGION', 'TF_VAR_x', '_x', 'PATHS', 'TF_HTTPX', 'TF_DATA_DIR', 'MY_LIFTGATE_X',
+      'TF_HTTP_ADDRESS', 'tf_http_password', 'LIFTGATE_RUN_ID', 'PATH', 'Path', 'HOME', 'TF_CLI_ARGS', 'TF_CLI_ARGS_apply', 'TF_LOG', 'TF_LOG_PATH',
+      'TF_WORKSPACE', 'TF_REATTACH_PROVIDERS', 'TF_APPEND_USER_AGENT', 'TF_IN_AUTOMATION', 'TF_INPUT', 'CHECKPOINT_DISABLE', 'TF_CLI_CONFIG_FILE',
+      '1A', 'A-B', '', 'A'.repeat(256),
+    ];
+    for (const name of names) {
+      const stack = newStack();
+      const app = new LiftgateStack(stack, 'App', base);
+      let refused = false;
+      try {
+        app.addEnvironmentVariable(name, 'x');
+      } catch {
+        refused = true;
+      }
+      expect([name, refused]).toEqual([name, environmentVariableNameProblem(name) !== null]);
+    }
   });
 });

@@ -55,7 +55,20 @@ test('every construct and option synthesizes configuration terraform validate ac
   });
   const spaceLevel = new BitbucketDatacenterIntegration(stack, 'SpaceLevel', { name: 'Space level', space, apiHost: 'private://pool', username: 'bot', accessToken: 'token' });
   new LiftgateStack(stack, 'Implicit', { name: 'implicit', projectKey: 'PLAT', repositorySlug: 'network' });
-  new LiftgateStack(stack, 'Explicit', { name: 'explicit', space: child, integration: spaceLevel, projectKey: 'PLAT', repositorySlug: 'network', branch: 'release/1.x', projectRoot: 'infra', autodeploy: true, labels: ['x'] });
+  const explicit = new LiftgateStack(stack, 'Explicit', {
+    name: 'explicit',
+    space: child,
+    integration: spaceLevel,
+    projectKey: 'PLAT',
+    repositorySlug: 'network',
+    branch: 'release/1.x',
+    projectRoot: 'infra',
+    autodeploy: true,
+    labels: ['x'],
+    manageState: false,
+  });
+  explicit.addEnvironmentVariable('AWS_REGION', 'eu-west-1');
+  explicit.addEnvironmentVariable('DEPLOY_TOKEN', 'token', { secret: true });
   BitbucketDatacenterIntegration.fromIntegrationId(stack, 'Imported', 'main');
   expect(Testing.toBeValidTerraform(Testing.fullSynth(stack))).toBe(true);
 }, 120_000);

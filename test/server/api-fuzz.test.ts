@@ -1,34 +1,11 @@
 import fc from 'fast-check';
 import { branchNameProblem, commitProblem, projectRootProblem } from '../../src/domain/git';
+import { hostileStrings, hostileValues, objectsWith, percentEncoded } from '../helpers/hostile';
 import { describeEachEngine } from './harness';
 
-/** Strings as hostile clients send them: any code point, plus NUL, lone surrogates and SQL/URL-ish text. */
-const hostileString = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', 'x\udc00', "'; DROP TABLE spaces; --", '../../etc', 'root', '%00', 'private://', 'https://'),
-);
-const hostileValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small' },
-    hostileString,
-    fc.integer(),
-    fc.double(),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(hostileString, tie('value'), { maxKeys: 4 }),
-  ),
-})).value;
-
-/** Percent-encodes every UTF-8 byte (encodeURIComponent throws on lone surrogates; Buffer makes them U+FFFD). */
-function percentEncoded(text: string): string {
-  return [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
-}
-
-/** Objects with the API's own field names, each given a hostile value (more likely to pass the shape check). */
-function bodyWith(fields: string[]): fc.Arbitrary<Record<string, unknown>> {
-  return fc.record(Object.fromEntries(fields.map((field) => [field, hostileValue])), { requiredKeys: [] });
-}
+const hostileString = hostileStrings(["'; DROP TABLE spaces; --", 'root', 'private://', 'https://']);
+const hostileValue = hostileValues(hostileString);
+const bodyWith = (fields: string[]) => objectsWith(fields, hostileValue);
 
 const spaceFields = ['name', 'parentSpaceId', 'inheritEntities', 'description', 'labels'];
 const integrationFields = ['name', 'isDefault', 'spaceId', 'apiHost', 'userFacingHost', 'username', 'accessToken', 'labels', 'description'];

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { parseBitbucketHostPolicy } from '../../src/domain/bitbucket-hosts';
-import { buildApp } from '../../src/server/app';
+import { buildApp, type BuildAppOptions } from '../../src/server/app';
 import { ensureRootAdminKey } from '../../src/server/auth/apiKeys';
 import type { BitbucketCredentials, CredentialVerifier } from '../../src/server/credentials';
 import { createLogger } from '../../src/server/logging';
@@ -51,7 +51,11 @@ export class TestControlPlane {
   #cluster: PostgresCluster | null = null;
   #url: Promise<string> | undefined;
 
-  constructor(readonly engine: Engine) {}
+  constructor(
+    readonly engine: Engine,
+    /** Options of the app beyond the ones every test uses (e.g. a smaller state size limit). */
+    private readonly appOptions: Partial<BuildAppOptions> = {},
+  ) {}
 
   async start(): Promise<void> {
     if (this.engine === 'postgres') {
@@ -75,6 +79,7 @@ export class TestControlPlane {
       // Tests use https hosts and, through the emulator, loopback ones: loopback is opted into, as an operator would.
       allowedBitbucketHosts: parseBitbucketHostPolicy('*,loopback'),
       logger: createLogger({ level: 'trace', destination: sink }),
+      ...this.appOptions,
     });
   }
 
@@ -172,9 +177,13 @@ export class TestControlPlane {
  * Declares the same suite once per engine (PGlite and PostgreSQL), with one control plane per engine for the
  * whole file, reset before each test.
  */
-export function describeEachEngine(title: string, suite: (server: TestControlPlane) => void): void {
+export function describeEachEngine(
+  title: string,
+  suite: (server: TestControlPlane) => void,
+  appOptions: Partial<BuildAppOptions> = {},
+): void {
   describe.each(ENGINES)(`${title} [%s]`, (engine) => {
-    const server = new TestControlPlane(engine);
+    const server = new TestControlPlane(engine, appOptions);
     beforeAll(() => server.start(), 60_000);
     afterAll(() => server.stop(), 30_000);
     beforeEach(() => server.reset());

@@ -25,6 +25,19 @@ describe('SecretBox (AES-256-GCM)', () => {
     expect(() => box.decrypt('plaintext', 'integration-a')).toThrow(/not a value encrypted/);
   });
 
+  it('seals bytes kept byte for byte (a Terraform state), bound to their context', () => {
+    const bytes = Buffer.concat([Buffer.from('{"serial":1}'), Buffer.from([0, 255, 128])]);
+    const sealed = box.encryptBytes(bytes, 'state-a');
+    expect(sealed.subarray(0, 3).toString()).toBe('v1:');
+    expect(sealed.includes(Buffer.from('serial'))).toBe(false);
+    expect(box.decryptBytes(new Uint8Array(sealed), 'state-a')).toEqual(bytes);
+    expect(() => box.decryptBytes(sealed, 'state-b')).toThrow();
+    const tampered = Buffer.from(sealed);
+    tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1;
+    expect(() => box.decryptBytes(tampered, 'state-a')).toThrow();
+    expect(() => box.decryptBytes(bytes, 'state-a')).toThrow(/not a value encrypted/);
+  });
+
   it('needs a 32-byte key', () => {
     expect(() => new SecretBox(Buffer.alloc(16))).toThrow(/32 bytes/);
   });

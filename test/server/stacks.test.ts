@@ -21,6 +21,7 @@ describeEachEngine('stacks', (server) => {
       autodeploy: true,
       labels: ['prod'],
       detached: false,
+      manageState: true,
     });
     expect(created.body.id).toMatch(/^network-prod-[0-9a-f]{6}$/);
     expect((await server.request('GET', `/api/v1/stacks/${created.body.id}`)).body).toEqual(created.body);
@@ -48,6 +49,17 @@ describeEachEngine('stacks', (server) => {
     const patched = await server.request('PATCH', `/api/v1/stacks/${created.id}`, { body: { vcs: { projectRoot: 'infra/../..' } } });
     expect(patched.status).toBe(400);
     expect((await server.request('GET', `/api/v1/stacks/${created.id}`)).body.vcs.projectRoot).toBe('infra/prod');
+  });
+
+  it('manages the state by default; manageState is set on create and changed by PATCH without touching other fields', async () => {
+    await server.createIntegration({ name: 'default', isDefault: true });
+    expect((await server.createStack({ name: 'managed' })).manageState).toBe(true);
+    const own = await server.createStack({ name: 'own backend', manageState: false, autodeploy: true });
+    expect(own).toMatchObject({ manageState: false, autodeploy: true });
+    const patched = await server.request('PATCH', `/api/v1/stacks/${own.id}`, { body: { manageState: true } });
+    expect(patched.body).toMatchObject({ manageState: true, autodeploy: true, name: 'own backend' });
+    expect((await server.request('PATCH', `/api/v1/stacks/${own.id}`, { body: { name: 'renamed' } })).body.manageState).toBe(true);
+    expect((await server.request('PATCH', `/api/v1/stacks/${own.id}`, { body: { manageState: 'no' } })).status).toBe(400);
   });
 
   it('refuses a null integrationId when there is no default integration (422)', async () => {

@@ -4,17 +4,12 @@
  * (store, keys, tokens, logs) under the demo's directory.
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { parseBitbucketHostPolicy } from '../../domain/bitbucket-hosts';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { buildApp } from '../../server/app';
-import { checkEncryptionKey, writeRootAdminKeyIfFresh } from '../../server/bootstrap';
 import { createLogger } from '../../server/logging';
-import { loadEncryptionKey, SecretBox } from '../../server/secrets';
-import { openDatabase, type Database } from '../../server/store/database';
+import { startControlPlane, type StartedControlPlane } from '../../server/start';
 
 /** What the emulator is seeded with: the repositories the quickstart app manages, plus one it leaves alone. */
 export const demoProject = { key: 'PLAT', name: 'Platform', repositories: ['network', 'dns', 'apps'] } as const;
@@ -73,40 +68,36 @@ export interface DemoControlPlane {
  * does, logging to a file.
  */
 export async function startDemoControlPlane(dataDir: string, logFile: string): Promise<DemoControlPlane> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const logDestination = pino.destination({ dest: logFile, mkdir: true, sync: false });
-  const logger = createLogger({ destination: logDestination });
-  // The demo's store is always new, so a LIFTGATE_ENCRYPTION_KEY meant for a real store is not used for it.
-  const { key } = loadEncryptionKey({ keyFile: join(dataDir, 'encryption.key') });
-  let db: Database | undefined;
-  let app: FastifyInstance | undefined;
+  const logger = createLogger({ destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) });
+  let controlPlane: StartedControlPlane | undefined;
   try {
-    db = await openDatabase({ dataDir: join(dataDir, 'pgdata') });
-    await checkEncryptionKey(db, new SecretBox(key));
-    const adminKeyFile = await writeRootAdminKeyIfFresh(db, join(dataDir, 'admin.key'));
+    controlPlane = await startControlPlane({
+      dataDir,
+      // The demo's store is always new, so a LIFTGATE_ENCRYPTION_KEY meant for a real store is not used for it.
+      encryptionKeyFromEnvironment: undefined,
+      host: '127.0.0.1',
+      port: 0,
+      logger,
+      // The demo's Bitbucket is the emulator on this machine, which `liftgate serve` only calls when told to
+      // (--allowed-bitbucket-hosts loopback).
+      allowedBitbucketHosts: parseBitbucketHostPolicy('loopback'),
+    });
+    const { adminKeyFile } = controlPlane;
     if (adminKeyFile === null) throw new Error(`the store in ${dataDir} is not new: the demo needs an empty one`);
-    let url = '';
-    // The demo's Bitbucket is the emulator on this machine, which `liftgate serve` only calls when told to
-    // (--allowed-bitbucket-hosts loopback).
-    app = await buildApp({ db, publicUrl: () => url, encryptionKey: key, logger, allowedBitbucketHosts: parseBitbucketHostPolicy('loopback') });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const started = { app, db };
+    const started = controlPlane;
     return {
-      url,
+      url: started.url,
       dataDir,
       adminKey: readFileSync(adminKeyFile, 'utf8').trim(),
       adminKeyFile,
       logFile,
       async close() {
-        await started.app.close();
-        await started.db.close();
+        await started.close();
         logger.flush();
       },
     };
   } catch (error) {
-    await app?.close();
-    await db?.close();
+    await controlPlane?.close();
     logger.flush();
     throw error;
   }

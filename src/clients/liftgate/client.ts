@@ -6,18 +6,24 @@ import { httpBaseUrl, segment } from '../urls';
 import { liftgateError } from './errors';
 import {
   deliverySchema,
+  environmentVariableSchema,
   integrationDeletedSchema,
   integrationSchema,
   integrationSummarySchema,
+  lockInfoSchema,
   spaceSchema,
   runSchema,
   stackSchema,
+  stateVersionSchema,
   type Delivery,
+  type EnvironmentVariable,
+  type EnvironmentVariableInput,
   type Integration,
   type IntegrationCreateInput,
   type IntegrationDeleted,
   type IntegrationSummary,
   type IntegrationUpdateInput,
+  type LockInfo,
   type Run,
   type Space,
   type SpaceCreateInput,
@@ -31,6 +37,7 @@ import {
   type Stack,
   type StackCreateInput,
   type StackUpdateInput,
+  type StateVersion,
 } from './schemas';
 
 export type LiftgateRetryOptions = RetryOptions;
@@ -74,6 +81,8 @@ export class LiftgateClient {
   readonly integrations: IntegrationsResource;
   readonly stacks: StacksResource;
   readonly modules: ModulesResource;
+  readonly environment: EnvironmentResource;
+  readonly state: StateResource;
   private readonly transport: LiftgateTransport;
 
   constructor(options: LiftgateClientOptions) {
@@ -96,6 +105,8 @@ export class LiftgateClient {
     this.integrations = new IntegrationsResource(this.transport);
     this.stacks = new StacksResource(this.transport);
     this.modules = new ModulesResource(this.transport);
+    this.environment = new EnvironmentResource(this.transport);
+    this.state = new StateResource(this.transport);
   }
 
   get retryPolicy(): RetryPolicy {
@@ -238,6 +249,93 @@ export class StacksResource {
   /** Queues a manual TRACKED run (write on its space); 409 while the stack is detached. */
   triggerRun(id: string, input: { commit?: string } = {}, options: CallOptions = {}): Promise<Run> {
     return call(this.transport, { method: 'POST', path: `/api/v1/stacks/${segment(id)}/runs`, body: input, schema: runSchema, retryMode: 'create', signal: options.signal });
+  }
+}
+
+/** A stack's environment variables (SPEC §7.5): read on its space lists them, write sets and deletes them. */
+export class EnvironmentResource {
+  constructor(private readonly transport: LiftgateTransport) {}
+
+  /** The stack's variables by name; secret ones with `value: null`. */
+  list(stackId: string, options: CallOptions = {}): Promise<EnvironmentVariable[]> {
+    return call(this.transport, {
+      method: 'GET',
+      path: `/api/v1/stacks/${segment(stackId)}/environment`,
+      schema: z.array(environmentVariableSchema),
+      retryMode: 'idempotent',
+      signal: options.signal,
+    });
+  }
+
+  /** Creates or replaces a variable (PUT is idempotent, so it is retried like a read). */
+  set(stackId: string, name: string, input: EnvironmentVariableInput, options: CallOptions = {}): Promise<EnvironmentVariable> {
+    return call(this.transport, {
+      method: 'PUT',
+      path: `/api/v1/stacks/${segment(stackId)}/environment/${segment(name)}`,
+      body: { value: input.value, secret: input.secret ?? false },
+      schema: environmentVariableSchema,
+      retryMode: 'idempotent',
+      signal: options.signal,
+    });
+  }
+
+  async delete(stackId: string, name: string, options: CallOptions = {}): Promise<void> {
+    await call(this.transport, {
+      method: 'DELETE',
+      path: `/api/v1/stacks/${segment(stackId)}/environment/${segment(name)}`,
+      schema: null,
+      retryMode: 'idempotent',
+      notFoundOnRetryMeansDone: true,
+      signal: options.signal,
+    });
+  }
+}
+
+/**
+ * A stack's Terraform state as an API client sees it (Terraform itself speaks to the same endpoints through its
+ * http backend): the current state, its versions, and force-unlock.
+ */
+export class StateResource {
+  constructor(private readonly transport: LiftgateTransport) {}
+
+  /** The current state document (read on the stack's space), or null when none was written yet. */
+  current(stackId: string, options: CallOptions = {}): Promise<Record<string, unknown> | null> {
+    return call<Record<string, unknown> | null>(this.transport, {
+      method: 'GET',
+      path: `/api/v1/stacks/${segment(stackId)}/state`,
+      schema: z.record(z.string(), z.unknown()),
+      retryMode: 'idempotent',
+      noContentIsNull: true,
+      signal: options.signal,
+    });
+  }
+
+  /** The state's versions, newest first. */
+  versions(stackId: string, paging: PagingOptions = {}): PagedList<StateVersion, string> {
+    return listPages(this.transport, `/api/v1/stacks/${segment(stackId)}/state/versions`, stateVersionSchema, paging);
+  }
+
+  /** The version with `serial` (the newest one, should two lineages share it): the state document it stored. */
+  version(stackId: string, serial: number, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    return call(this.transport, {
+      method: 'GET',
+      path: `/api/v1/stacks/${segment(stackId)}/state/versions/${serial}`,
+      schema: z.record(z.string(), z.unknown()),
+      retryMode: 'idempotent',
+      signal: options.signal,
+    });
+  }
+
+  /** Releases the state's lock whoever holds it (admin on the stack's space); the released lock, or null when there was none. */
+  async forceUnlock(stackId: string, options: CallOptions = {}): Promise<LockInfo | null> {
+    const answer = await call(this.transport, {
+      method: 'DELETE',
+      path: `/api/v1/stacks/${segment(stackId)}/state/lock`,
+      schema: z.object({ released: lockInfoSchema.nullable() }),
+      retryMode: 'idempotent',
+      signal: options.signal,
+    });
+    return answer.released;
   }
 }
 

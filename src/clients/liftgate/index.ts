@@ -4,16 +4,19 @@
  * with service "Liftgate", carrying the control plane's code, message and details (never the API key);
  * `instanceof LiftgateApiError` tells them apart.
  */
-export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource, ModulesResource } from './client';
+export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource, EnvironmentResource, StateResource, ModulesResource } from './client';
 export type { CallOptions, LiftgateClientOptions, LiftgateRetryOptions } from './client';
 export { LiftgateApiError } from './errors';
 export type {
   Delivery,
+  EnvironmentVariable,
+  EnvironmentVariableInput,
   Integration,
   IntegrationCreateInput,
   IntegrationDeleted,
   IntegrationSummary,
   IntegrationUpdateInput,
+  LockInfo,
   Run,
   Space,
   SpaceCreateInput,
@@ -25,4 +28,5 @@ export type {
   Stack,
   StackCreateInput,
   StackUpdateInput,
+  StateVersion,
 } from './schemas';

@@ -86,6 +86,8 @@ export const stackSchema = z.object({
   autodeploy: z.boolean(),
   labels: z.array(z.string()),
   detached: z.boolean(),
+  /** Whether the control plane holds the stack's Terraform state; a control plane older than that field always did. */
+  manageState: z.boolean().default(true),
 });
 export type Stack = z.infer<typeof stackSchema>;
 
@@ -102,6 +104,8 @@ export interface StackCreateInput {
   };
   autodeploy?: boolean;
   labels?: string[];
+  /** @default true: runs keep their state in the control plane. */
+  manageState?: boolean;
 }
 
 export interface StackUpdateInput {
@@ -111,6 +115,7 @@ export interface StackUpdateInput {
   vcs?: Partial<StackCreateInput['vcs']>;
   autodeploy?: boolean;
   labels?: string[];
+  manageState?: boolean;
 }
 
 export const moduleSchema = z.object({
@@ -147,6 +152,46 @@ export const moduleVersionSchema = z.object({
   reason: z.string().nullable(),
 });
 export type ModuleVersion = z.infer<typeof moduleVersionSchema>;
+export const environmentVariableSchema = z.object({
+  name: z.string(),
+  /** null for a secret variable: the control plane never returns its value. */
+  value: z.string().nullable(),
+  secret: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+/** One of a stack's environment variables, as the control plane shows it. */
+export type EnvironmentVariable = z.infer<typeof environmentVariableSchema>;
+
+export interface EnvironmentVariableInput {
+  value: string;
+  /** @default false */
+  secret?: boolean;
+}
+
+export const lockInfoSchema = z.object({
+  ID: z.string(),
+  Operation: z.string(),
+  Info: z.string(),
+  Who: z.string(),
+  Version: z.string(),
+  Created: z.string(),
+  Path: z.string(),
+});
+/** Terraform's LockInfo of a state lock, with Who and Created set by the control plane. */
+export type LockInfo = z.infer<typeof lockInfoSchema>;
+
+export const stateVersionSchema = z.object({
+  serial: z.number().int(),
+  lineage: z.string(),
+  terraformVersion: z.string().nullable(),
+  md5: z.string(),
+  sizeBytes: z.number().int(),
+  createdBy: z.object({ kind: z.string(), id: z.string() }),
+  createdAt: z.string(),
+});
+/** One version of a stack's Terraform state (every accepted write). */
+export type StateVersion = z.infer<typeof stateVersionSchema>;
 
 export const runSchema = z.object({
   id: z.string(),

@@ -68,6 +68,7 @@ export const stackRoutes: RoutePlugin = async (app, { context }) => {
           autodeploy: body.autodeploy,
           labels: body.labels,
           detached: false,
+          manageState: body.manageState,
         });
       });
       return reply.code(201).send(created);
@@ -150,6 +151,7 @@ export const stackRoutes: RoutePlugin = async (app, { context }) => {
           autodeploy: body.autodeploy ?? current.autodeploy,
           labels: body.labels ?? current.labels,
           detached,
+          manageState: body.manageState ?? current.manageState,
         });
         if (updated === null) throw new NotFoundError(`stack "${current.id}" not found`);
         return updated;

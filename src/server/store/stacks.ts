@@ -15,6 +15,7 @@ interface StackRow {
   project_root: string;
   autodeploy: boolean;
   labels: string[];
+  manage_state: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -34,13 +35,14 @@ function toStack(row: StackRow): Stack {
     autodeploy: row.autodeploy,
     labels: labelSet(row.labels),
     detached: row.detached,
+    manageState: row.manage_state,
     createdAt: isoTimestamp(row.created_at),
     updatedAt: isoTimestamp(row.updated_at),
   };
 }
 
 /** The stored, writable fields of a stack. */
-export type StackFields = Pick<Stack, 'name' | 'spaceId' | 'vcs' | 'autodeploy' | 'labels' | 'detached'>;
+export type StackFields = Pick<Stack, 'name' | 'spaceId' | 'vcs' | 'autodeploy' | 'labels' | 'detached' | 'manageState'>;
 
 export async function findStack(db: Queryable, id: string): Promise<Stack | null> {
   const [row] = await db.query<StackRow>('SELECT * FROM stacks WHERE id = $1', [id]);
@@ -66,7 +68,7 @@ export async function listStacksUsingIntegration(
   return rows.map(toStack);
 }
 
-/** $1..$11 of insertStack and updateStack: the id, then the columns in the order both statements name them. */
+/** $1..$12 of insertStack and updateStack: the id, then the columns in the order both statements name them. */
 function stackParameters(id: string, fields: StackFields): unknown[] {
   return [
     id,
@@ -80,14 +82,15 @@ function stackParameters(id: string, fields: StackFields): unknown[] {
     fields.vcs.projectRoot,
     fields.autodeploy,
     labelSet(fields.labels),
+    fields.manageState,
   ];
 }
 
 export async function insertStack(db: Queryable, id: string, fields: StackFields): Promise<Stack> {
   const [row] = await db.query<StackRow>(
     `INSERT INTO stacks (id, name, space_id, integration_id, detached, project_key, repository_slug, branch,
-                         project_root, autodeploy, labels)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text[]) RETURNING *`,
+                         project_root, autodeploy, labels, manage_state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text[], $12) RETURNING *`,
     stackParameters(id, fields),
   );
   return toStack(row as StackRow);
@@ -97,7 +100,7 @@ export async function updateStack(db: Queryable, id: string, fields: StackFields
   const [row] = await db.query<StackRow>(
     `UPDATE stacks SET name = $2, space_id = $3, integration_id = $4, detached = $5, project_key = $6,
             repository_slug = $7, branch = $8, project_root = $9, autodeploy = $10, labels = $11::text[],
-            updated_at = now()
+            manage_state = $12, updated_at = now()
      WHERE id = $1 RETURNING *`,
     stackParameters(id, fields),
   );

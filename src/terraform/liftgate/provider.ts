@@ -1,9 +1,10 @@
 /**
  * The `liftgate` Terraform provider (registry.terraform.io/liftgate/liftgate): spaces, Bitbucket Data
- * Center integrations, stacks and modules of the Liftgate control plane, through its REST API.
+ * Center integrations, stacks and their environment variables, and modules of the Liftgate control plane, through its REST API.
  */
 import { attributePath, errorDiagnostic, isUnknown, stringAttribute, type Diagnostic, type ProviderDefinition } from '../../plugin';
 import { type LiftgateProviderContext } from './context';
+import { environmentVariableResource } from './environment-variable-resource';
 import { integrationDataSource } from './integration-data-source';
 import { integrationResource } from './integration-resource';
 import { spaceDataSource } from './space-data-source';
@@ -25,7 +26,10 @@ const providerAttributes = {
 
 export const provider: ProviderDefinition<typeof providerAttributes, LiftgateProviderContext> = {
   typeName: 'liftgate',
-  schema: { description: 'Manages spaces, Bitbucket Data Center integrations, stacks and modules of a Liftgate control plane.', attributes: providerAttributes },
+  schema: {
+    description: "Manages spaces, Bitbucket Data Center integrations, stacks and stacks' environment variables, and modules of a Liftgate control plane.",
+    attributes: providerAttributes,
+  },
 
   async configure({ config, terraformVersion }) {
     const diagnostics: Diagnostic[] = [];
@@ -56,6 +60,6 @@ export const provider: ProviderDefinition<typeof providerAttributes, LiftgatePro
     }
   },
 
-  resources: [spaceResource, integrationResource, stackResource, moduleResource],
+  resources: [spaceResource, integrationResource, stackResource, environmentVariableResource, moduleResource],
   dataSources: [spaceDataSource, integrationDataSource],
 };

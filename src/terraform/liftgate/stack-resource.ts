@@ -32,6 +32,13 @@ const attributes = {
   project_root: stringAttribute({ optional: true, default: '', description: 'The directory of the project inside the repository ("" for its root).', validators: [lengthBetween(0, 1024)] }),
   autodeploy: boolAttribute({ optional: true, default: false, description: 'Whether tracked runs apply without confirmation.' }),
   labels: setAttribute('string', { optional: true, default: [], description: 'Labels of the stack.', validators: [eachElement(lengthBetween(1, 100))] }),
+  manage_state: boolAttribute({
+    optional: true,
+    default: true,
+    description:
+      'Whether the control plane holds the stack\'s Terraform state (runs use its http backend). False: the stack\'s code brings its own ' +
+      'backend. Turning it off keeps the stored state and its versions.',
+  }),
   detached: boolAttribute({
     computed: true,
     description:
@@ -52,6 +59,7 @@ const fields: FieldMap = {
   'vcs.projectRoot': 'project_root',
   autodeploy: 'autodeploy',
   labels: 'labels',
+  manageState: 'manage_state',
 };
 
 function stackState(stack: Stack): StackModel {
@@ -66,6 +74,7 @@ function stackState(stack: Stack): StackModel {
     project_root: stack.vcs.projectRoot,
     autodeploy: stack.autodeploy,
     labels: stack.labels,
+    manage_state: stack.manageState,
     detached: stack.detached,
   };
 }
@@ -112,6 +121,7 @@ function stackInput(config: StackModel): StackCreateInput {
     },
     autodeploy: config.autodeploy ?? false,
     labels: config.labels ?? [],
+    manageState: config.manage_state ?? true,
   };
 }
 
@@ -202,6 +212,7 @@ export const stackResource: ResourceDefinition<typeof attributes, LiftgateProvid
         project_root: null,
         autodeploy: null,
         labels: null,
+        manage_state: null,
         detached: null,
       },
     };

@@ -65,6 +65,7 @@ describeWithCli('cdktf', 'the examples deploy with cdktf', () => {
     expect(environment.bitbucket.projectWebhooks('RETAIL')).toEqual([expect.objectContaining({ url: retail.webhookUrl })]);
     const checkout = (await environment.api<ApiStack[]>('/api/v1/stacks')).find((stack) => stack.name === 'checkout')!;
     expect(checkout).toMatchObject({ spaceId: spaceNamed('Retail checkout').id, detached: false, vcs: { integrationId: retail.id } });
+    expect(await environment.api(`/api/v1/stacks/${checkout.id}/environment`)).toMatchObject([{ name: 'BUSINESS_UNIT', value: 'RETAIL', secret: false }]);
     const pushed = await environment.bitbucket.push('RETAIL', 'checkout', { branch: 'main' });
     expect(pushed.deliveries.map((delivery: { outcome: string }) => delivery.outcome)).toEqual(['SUCCESS']);
     const runs = await environment.api<ApiRun[]>(`/api/v1/stacks/${checkout.id}/runs`);

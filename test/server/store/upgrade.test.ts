@@ -20,8 +20,15 @@ const COMMIT = 'c'.repeat(40);
 /** Takes a fresh store back to what migrations 001 and 002 made (the inverse of the later ones). */
 async function rewindToSchema2(db: Database): Promise<void> {
   for (const statement of [
+    'DROP TABLE module_versions',
+    'DROP TABLE modules',
     'DROP INDEX runs_proposed_by_branch',
     'ALTER TABLE runs DROP COLUMN trigger_note, DROP COLUMN failure',
+    'DROP TABLE stack_environment_variables',
+    'DROP TABLE run_state_credentials',
+    'DROP TABLE terraform_state_versions',
+    'DROP TABLE terraform_states',
+    'ALTER TABLE stacks DROP COLUMN manage_state',
     'DROP INDEX runs_one_per_commit',
     'DROP INDEX runs_by_commit',
     'ALTER TABLE runs DROP CONSTRAINT runs_commit_is_full_id',
@@ -96,6 +103,8 @@ describe.each(['pglite', 'postgres'] as const)('upgrading a store written before
     expect(() => box.decrypt(row?.access_token_encrypted as string, 'legacy')).toThrow();
     const runs = await db.query<{ commit_sha: string }>(`SELECT commit_sha FROM runs WHERE stack_id = 'legacy-stack' ORDER BY seq`);
     expect(runs.map((run) => run.commit_sha)).toEqual([COMMIT, COMMIT, COMMIT, 'abc123']);
+    // Stacks from before managed state keep their state in the control plane from now on (SPEC §1's default).
+    expect(await db.query(`SELECT manage_state FROM stacks WHERE id = 'legacy-stack'`)).toEqual([{ manage_state: true }]);
   });
 
   it('shows the same webhook secret to admins, accepts deliveries signed with it, and queues no repeat of a legacy run', async () => {

@@ -41,6 +41,7 @@ beforeAll(async () => {
     autodeploy: false,
     labels: [],
     detached: false,
+    manageState: true,
   });
 });
 

@@ -5,8 +5,8 @@
  * directory and build on each other in order.
  */
 import { startEmulator, type RunningEmulator } from '../../../src/emulator';
-import { expectSuccess, TerraformSandbox, type TerraformResult } from '../../helpers/terraform';
-import { ControlPlaneProcess, liftgateProviderBlock } from './control-plane';
+import { expectSuccess, TerraformSandbox } from '../../helpers/terraform';
+import { ControlPlaneProcess, liftgateProviderBlock, terraformSteps, type ShownResource } from './control-plane';
 
 jest.setTimeout(300_000);
 
@@ -25,12 +25,6 @@ const initial: Settings = {
   integrationLabels: ['team-a'],
   stackBranch: 'main',
 };
-
-interface ShownResource {
-  address: string;
-  values: Record<string, unknown>;
-  sensitive_values: Record<string, unknown>;
-}
 
 describe('liftgate provider lifecycle with real terraform', () => {
   let controlPlane: ControlPlaneProcess;
@@ -88,27 +82,7 @@ output "webhook_url_from_data_source" {
 }
 `;
 
-  /** `terraform <command> -no-color [-input=false] <rest>`: options must come before positional arguments. */
-  const run = ([command, ...rest]: string[]): Promise<TerraformResult> => {
-    const noInput = ['show', 'state', 'output'].includes(command as string) ? [] : ['-input=false'];
-    return sandbox.terraform([command as string, ...(command === 'state' ? [] : ['-no-color', ...noInput]), ...rest]);
-  };
-  const apply = async (...extra: string[]) => {
-    const result = await run(['apply', '-auto-approve', ...extra]);
-    expectSuccess(result);
-    return result;
-  };
-  const planExitCode = async () => {
-    const result = await run(['plan', '-detailed-exitcode']);
-    if (result.code !== 0) process.stderr.write(`${result.stdout}\n${result.stderr}\n`);
-    return result.code;
-  };
-  const show = async (): Promise<Map<string, ShownResource>> => {
-    const result = await run(['show', '-json']);
-    expectSuccess(result);
-    const state = JSON.parse(result.stdout) as { values?: { root_module: { resources: ShownResource[] } } };
-    return new Map((state.values?.root_module.resources ?? []).map((resource) => [resource.address, resource]));
-  };
+  const { run, apply, planExitCode, show } = terraformSteps(() => sandbox);
   const shownValues = async (address: string) => {
     const resource = (await show()).get(address);
     if (resource === undefined) throw new Error(`${address} is not in state`);

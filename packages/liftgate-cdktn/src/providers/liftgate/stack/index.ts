@@ -32,6 +32,12 @@ export interface StackConfig extends cdktn.TerraformMetaArguments {
   */
   readonly labels?: string[];
   /**
+  * Whether the control plane holds the stack's Terraform state (runs use its http backend). False: the stack's code brings its own backend. Turning it off keeps the stored state and its versions.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/liftgate/liftgate/0.1.0/docs/resources/stack#manage_state Stack#manage_state}
+  */
+  readonly manageState?: boolean | cdktn.IResolvable;
+  /**
   * The stack's name.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/liftgate/liftgate/0.1.0/docs/resources/stack#name Stack#name}
@@ -117,6 +123,7 @@ export class Stack extends cdktn.TerraformResource {
     this._branch = config.branch;
     this._integrationId = config.integrationId;
     this._labels = config.labels;
+    this._manageState = config.manageState;
     this._name = config.name;
     this._projectKey = config.projectKey;
     this._projectRoot = config.projectRoot;
@@ -197,6 +204,22 @@ export class Stack extends cdktn.TerraformResource {
   // Temporarily expose input value. Use with caution.
   public get labelsInput() {
     return this._labels;
+  }
+
+  // manage_state - computed: true, optional: true, required: false
+  private _manageState?: boolean | cdktn.IResolvable; 
+  public get manageState() {
+    return this.getBooleanAttribute('manage_state');
+  }
+  public set manageState(value: boolean | cdktn.IResolvable) {
+    this._manageState = value;
+  }
+  public resetManageState() {
+    this._manageState = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get manageStateInput() {
+    return this._manageState;
   }
 
   // name - computed: false, optional: false, required: true
@@ -280,6 +303,7 @@ export class Stack extends cdktn.TerraformResource {
       branch: cdktn.stringToTerraform(this._branch),
       integration_id: cdktn.stringToTerraform(this._integrationId),
       labels: cdktn.listMapper(cdktn.stringToTerraform, false)(this._labels),
+      manage_state: cdktn.booleanToTerraform(this._manageState),
       name: cdktn.stringToTerraform(this._name),
       project_key: cdktn.stringToTerraform(this._projectKey),
       project_root: cdktn.stringToTerraform(this._projectRoot),
@@ -313,6 +337,12 @@ export class Stack extends cdktn.TerraformResource {
         isBlock: false,
         type: "set",
         storageClassType: "stringList",
+      },
+      manage_state: {
+        value: cdktn.booleanToHclTerraform(this._manageState),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "boolean",
       },
       name: {
         value: cdktn.stringToHclTerraform(this._name),
