@@ -34,7 +34,7 @@ class Quickstart(TerraformStack):
         )
         platform = Space(self, "Platform", name="Platform")
         LiftgateStack(self, "Network", name="network", space=platform, integration=bitbucket,
-                      project_key="PLAT", repository_slug="network")
+                      project_key="PLAT", repository_slug="network", autodeploy=True)
         LiftgateStack(self, "Dns", name="dns", space=platform, integration=bitbucket,
                       project_key="PLAT", repository_slug="dns", project_root="terraform")
 

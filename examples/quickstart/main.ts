@@ -27,7 +27,8 @@ class Quickstart extends TerraformStack {
     });
 
     const platform = new Space(this, 'Platform', { name: 'Platform', description: 'Infrastructure owned by the platform team' });
-    new LiftgateStack(this, 'Network', { name: 'network', space: platform, integration: bitbucket, projectKey: 'PLAT', repositorySlug: 'network' });
+    // A push to network's main branch is applied at once; dns's tracked runs wait for a confirmation (autodeploy off).
+    new LiftgateStack(this, 'Network', { name: 'network', space: platform, integration: bitbucket, projectKey: 'PLAT', repositorySlug: 'network', autodeploy: true });
     new LiftgateStack(this, 'Dns', { name: 'dns', space: platform, integration: bitbucket, projectKey: 'PLAT', repositorySlug: 'dns', projectRoot: 'terraform' });
   }
 }

@@ -80,3 +80,11 @@ export function parseByteSize(value: string, flag: string): number {
   }
   return bytes;
 }
+
+/** Resolves when the process is asked to stop (SIGTERM, or SIGINT from a terminal). */
+export function stopRequested(): Promise<NodeJS.Signals> {
+  return new Promise((resolveSignal) => {
+    process.once('SIGTERM', () => resolveSignal('SIGTERM'));
+    process.once('SIGINT', () => resolveSignal('SIGINT'));
+  });
+}

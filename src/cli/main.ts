@@ -8,6 +8,8 @@ import { UsageError, type Command } from './command';
  */
 const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve')).serveCommand,
+  worker: async () => (await import('./worker')).workerCommand,
+  runs: async () => (await import('./runs')).runsCommand,
   'bitbucket-emulator': async () => (await import('./bitbucket-emulator')).bitbucketEmulatorCommand,
   provider: async () => (await import('./provider-install')).providerCommand,
   drift: async () => (await import('./drift')).driftCommand,

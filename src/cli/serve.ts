@@ -8,7 +8,9 @@ import {
 } from '../domain/bitbucket-hosts';
 import { createLogger } from '../server/logging';
 import { startControlPlane } from '../server/start';
-import { parseByteSize, parseDuration, parseFlags, parsePort, UsageError, type Command } from './command';
+import { runFlags, runFlagsUsage, parseRunFlags, startWorkerPool, type RunConfig } from './workers';
+import type { WorkerPool } from '../worker/pool';
+import { stopRequested, parseByteSize, parseDuration, parseFlags, parsePort, UsageError, type Command } from './command';
 
 const usage = `Usage: liftgate serve [options]
 
@@ -35,6 +37,9 @@ Options:
   --delivery-retention DURATION   how long the webhook delivery log keeps an entry: 30m, 24h, 7d (default 30d)
   --max-state-bytes SIZE          the largest Terraform state a stack may store: 1048576, 512KiB, 32MiB, 1GiB
                                   (default 32MiB); a larger write is refused with 413
+  --workers N                     runs executed at once by this process (default 1; 0: API only, runs wait for
+                                  \`liftgate worker\` processes on the same PostgreSQL)
+${runFlagsUsage}
   -h, --help                      show this help
 
 On the first start with an empty store, the root-admin API key is written to <data-dir>/admin.key (mode 0600)
@@ -45,6 +50,8 @@ encrypted with LIFTGATE_ENCRYPTION_KEY (32 bytes, hex or base64) or, when it is 
 Logs are JSON lines on stdout. SIGTERM or SIGINT finishes the requests in flight and exits 0.`;
 
 interface ServeConfig {
+  workers: number;
+  runs: RunConfig;
   host: string;
   port: number;
   dataDir: string;
@@ -115,6 +122,8 @@ function parseServeFlags(args: string[], env: NodeJS.ProcessEnv): ServeConfig {
     'allowed-bitbucket-hosts': { type: 'string' },
     'delivery-retention': { type: 'string' },
     'max-state-bytes': { type: 'string' },
+    workers: { type: 'string' },
+    ...runFlags,
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
   });
@@ -141,7 +150,11 @@ function parseServeFlags(args: string[], env: NodeJS.ProcessEnv): ServeConfig {
   }
   const dataDir = values['data-dir'] ?? '.liftgate';
   if (dataDir.trim() === '') throw new UsageError('--data-dir must not be empty');
+  const workers = Number(values.workers ?? '1');
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new UsageError(`--workers must be a whole number from 0 to 64, got "${values.workers}"`);
   return {
+    workers,
+    runs: parseRunFlags(values, join(resolve(dataDir), 'runs')),
     host,
     port: values.port === undefined ? 8710 : parsePort(values.port, '--port'),
     dataDir: resolve(dataDir),
@@ -154,14 +167,6 @@ function parseServeFlags(args: string[], env: NodeJS.ProcessEnv): ServeConfig {
   };
 }
 
-/** Resolves when the process is asked to stop (SIGTERM, or SIGINT from a terminal). */
-function stopRequested(): Promise<NodeJS.Signals> {
-  return new Promise((resolveSignal) => {
-    process.once('SIGTERM', () => resolveSignal('SIGTERM'));
-    process.once('SIGINT', () => resolveSignal('SIGINT'));
-  });
-}
-
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the control plane (web console, REST API and Bitbucket webhook receiver)',
@@ -170,6 +175,7 @@ export const serveCommand: Command = {
     const config = parseServeFlags(args, process.env);
     const stop = stopRequested();
     const logger = createLogger();
+    let pool: WorkerPool | undefined;
     try {
       const controlPlane = await startControlPlane({
         dataDir: config.dataDir,
@@ -184,7 +190,9 @@ export const serveCommand: Command = {
         maxStateBytes: config.maxStateBytes,
         tls: config.tls,
         consoleDir: join(__dirname, '..', 'console'),
+        runsQueued: () => pool?.poke(),
       });
+      pool = config.workers > 0 ? startWorkerPool(controlPlane.runHost, config.runs, config.workers, (error) => logger.error({ err: error }, 'worker pool')) : undefined;
       logger.info(
         {
           store: controlPlane.store,
@@ -204,7 +212,8 @@ export const serveCommand: Command = {
       process.stderr.write(`liftgate: control plane listening on ${controlPlane.url}\n`);
 
       const signal = await stop;
-      logger.info({ signal }, 'stopping: finishing requests in flight');
+      logger.info({ signal }, 'stopping: finishing requests in flight and the runs in hand');
+      await pool?.stop();
       await controlPlane.close();
       return 0;
     } finally {

@@ -10,7 +10,7 @@ import type {
   stackCreate,
   stackPatch,
 } from '../server/schemas';
-import type { delivery, run } from '../server/webhooks/schemas';
+import type { delivery, runDetails } from '../server/webhooks/schemas';
 
 /**
  * The console's only way to the control plane: the public REST API under /api/v1 on the console's own origin,
@@ -28,7 +28,7 @@ export type Space = z.output<typeof space>;
 export type Stack = z.output<typeof stack>;
 export type StackInput = z.input<typeof stackCreate>;
 export type StackChanges = z.input<typeof stackPatch>;
-export type Run = z.output<typeof run>;
+export type Run = z.output<typeof runDetails>;
 export type Delivery = z.output<typeof delivery>;
 
 /** One page of a list the API pages with `X-Next-Cursor`. */
@@ -210,7 +210,34 @@ export class ApiClient {
   triggerRun(stackId: string): Promise<Run> {
     return this.#value('POST', `/api/v1/stacks/${encodeURIComponent(stackId)}/runs`, {});
   }
+
+  run(stackId: string, runId: string): Promise<Run> {
+    return this.#value('GET', runPath(stackId, runId));
+  }
+
+  /** Confirm, discard or cancel; 409 names the run's state when it cannot be done now. */
+  runAction(stackId: string, runId: string, action: 'confirm' | 'discard' | 'cancel'): Promise<Run> {
+    return this.#value('POST', `${runPath(stackId, runId)}/${action}`, {});
+  }
+
+  /** The run's log from byte `offset`: the text, where to ask next, and whether the log is complete. */
+  async runLog(stackId: string, runId: string, offset: number): Promise<{ text: string; nextOffset: number; complete: boolean }> {
+    const response = await fetch(`${runPath(stackId, runId)}/logs?offset=${offset}`, {
+      headers: { authorization: `Bearer ${this.apiKey}` },
+      credentials: 'omit',
+      cache: 'no-store',
+      redirect: 'error',
+    });
+    if (!response.ok) throw new ApiError(response.status, 'log', `the run's log answered ${response.status}`, {});
+    return {
+      text: await response.text(),
+      nextOffset: Number(response.headers.get('x-next-offset') ?? offset),
+      complete: response.headers.get('x-log-complete') === 'true',
+    };
+  }
 }
+
+const runPath = (stackId: string, runId: string): string => `/api/v1/stacks/${encodeURIComponent(stackId)}/runs/${encodeURIComponent(runId)}`;
 
 const INTEGRATIONS = '/api/v1/integrations/bitbucket-datacenter';
 

@@ -4,6 +4,7 @@ import { IntegrationFormPage } from './pages/IntegrationForm';
 import { SourceCodePage } from './pages/SourceCode';
 import { SpacesPage } from './pages/Spaces';
 import { StackFormPage } from './pages/StackForm';
+import { RunPage } from './pages/Run';
 import { StackPage } from './pages/Stack';
 import { StacksPage } from './pages/Stacks';
 
@@ -26,6 +27,7 @@ export const routes: Route[] = [
   { pattern: '/stacks', title: 'Stacks', render: () => <StacksPage /> },
   { pattern: '/stacks/new', title: 'Create stack', render: () => <StackFormPage /> },
   { pattern: '/stacks/:id', title: 'Stack', render: ({ id }) => <StackPage id={id as string} /> },
+  { pattern: '/stacks/:id/runs/:runId', title: 'Run', render: ({ id, runId }) => <RunPage stackId={id as string} runId={runId as string} /> },
   { pattern: '/spaces', title: 'Spaces', render: () => <SpacesPage /> },
 ];
 

@@ -56,6 +56,8 @@ export interface ControlPlaneOptions {
   consoleDir?: string;
   /** The largest Terraform state a write may carry (`--max-state-bytes`); 32 MiB by default. */
   maxStateBytes?: number;
+  /** Called when runs were queued or confirmed, so this process's idle workers look at once (they also poll). */
+  runsQueued?: () => void;
 }
 
 /**
@@ -106,6 +108,7 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
     options.verifyCredentials ?? verifyWithBitbucket,
     options.allowedBitbucketHosts ?? parseBitbucketHostPolicy(DEFAULT_BITBUCKET_HOSTS),
   );
+  if (options.runsQueued !== undefined) context.onRunsQueued(options.runsQueued);
   keepDeliveriesFor(app, options.db, options.deliveryRetentionSeconds ?? DEFAULT_DELIVERY_RETENTION_SECONDS);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

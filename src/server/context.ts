@@ -29,6 +29,18 @@ export class ServerContext {
     private readonly bitbucketHosts: BitbucketHostPolicy,
   ) {}
 
+  /** Told whenever runs were queued or confirmed, so idle workers in this process look at once (they poll anyway). */
+  readonly #runListeners = new Set<() => void>();
+
+  onRunsQueued(listener: () => void): () => void {
+    this.#runListeners.add(listener);
+    return () => this.#runListeners.delete(listener);
+  }
+
+  runsQueued(): void {
+    for (const listener of this.#runListeners) listener();
+  }
+
   /** Base of webhook URLs, without a trailing slash. */
   get publicUrl(): string {
     const url = typeof this.publicUrlSource === 'string' ? this.publicUrlSource : this.publicUrlSource();

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildAppOptions } from './app';
 import { checkEncryptionKey, EncryptionKeyMismatchError, writeRootAdminKeyIfFresh } from './bootstrap';
-import { loadEncryptionKey, SecretBox } from './secrets';
+import { ControlPlaneRunHost } from './runs/host';
+import { loadEncryptionKey, parseEncryptionKey, SecretBox } from './secrets';
 import { openDatabase, type Database } from './store/database';
 
 export interface ControlPlaneStart extends Omit<BuildAppOptions, 'db' | 'publicUrl' | 'encryptionKey'> {
@@ -36,6 +37,8 @@ export interface StartedControlPlane {
   encryptionKeySource: 'environment' | 'created-file' | 'file';
   /** The store, as the start-up log line names it. */
   store: string;
+  /** What workers in this process use to claim and execute runs (worker/host.ts RunHost). */
+  runHost: ControlPlaneRunHost;
   /** Answers the requests in flight, then closes the store. */
   close(): Promise<void>;
 }
@@ -59,9 +62,11 @@ export async function startControlPlane(options: ControlPlaneStart): Promise<Sta
     await app.listen({ host, port });
     listeningPort = (app.server.address() as AddressInfo).port;
     const started = { app, db };
+    const url = originFor(host, listeningPort, secure);
     return {
       app,
-      url: originFor(host, listeningPort, secure),
+      url,
+      runHost: new ControlPlaneRunHost(db, new SecretBox(key), () => url, () => publicUrl ?? url),
       adminKeyFile,
       encryptionKeySource: source,
       store: databaseUrl !== undefined ? 'postgres' : `pglite (${join(dataDir, 'pgdata')})`,
@@ -109,4 +114,36 @@ function wrongKeyMessage(source: 'environment' | 'created-file' | 'file', keyFil
 /** `http(s)://host:port`, with IPv6 literals in brackets. */
 function originFor(host: string, port: number, tls: boolean): string {
   return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** A run host for `liftgate worker`: the shared PostgreSQL, opened with the control plane's encryption key. */
+export interface WorkerStoreOptions {
+  databaseUrl: string;
+  /** LIFTGATE_ENCRYPTION_KEY: the key every replica of the control plane uses. */
+  encryptionKey: string | undefined;
+  /** The control plane's URL, which runs use for their state. */
+  endpoint: string;
+  /** The base of run pages linked from Bitbucket; the endpoint when omitted. */
+  publicUrl?: string;
+}
+
+export async function openWorkerStore(options: WorkerStoreOptions): Promise<{ runHost: ControlPlaneRunHost; close(): Promise<void> }> {
+  if (options.encryptionKey === undefined || options.encryptionKey === '') {
+    throw new Error('LIFTGATE_ENCRYPTION_KEY is not set: a worker needs the key of the control plane it serves (stacks\' secrets and integrations\' tokens are sealed with it)');
+  }
+  const key = parseEncryptionKey(options.encryptionKey, 'LIFTGATE_ENCRYPTION_KEY');
+  const db = await openDatabase({ url: options.databaseUrl });
+  try {
+    await checkEncryptionKey(db, new SecretBox(key)).catch((error: unknown) => {
+      throw error instanceof EncryptionKeyMismatchError ? new Error(wrongKeyMessage('environment', '')) : error;
+    });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const endpoint = options.endpoint.replace(/\/+$/, '');
+  return {
+    runHost: new ControlPlaneRunHost(db, new SecretBox(key), () => endpoint, () => options.publicUrl ?? endpoint),
+    close: () => db.close(),
+  };
 }

@@ -322,6 +322,28 @@ describe('the web console', () => {
     await env.screenshot(page, 'delivery-log');
   });
 
+  it("opens a run's page from the stack's runs: its state, failure, history and the log the worker wrote", async () => {
+    const space = await env.createSpace('Payments');
+    await env.createIntegration('Payments Bitbucket', space.id);
+    const stack = await env.ok('POST', '/api/v1/stacks', {
+      name: 'Ledger API',
+      spaceId: space.id,
+      vcs: { integrationId: 'payments-bitbucket', projectKey: 'PAY', repositorySlug: 'ledger-api', branch: 'main' },
+    });
+    // The commit is not in Bitbucket: serve's worker claims the run and fails it, saying so.
+    const run = await env.ok('POST', `/api/v1/stacks/${stack.id}/runs`, { commit: 'd'.repeat(40) });
+    const page = await env.signedIn(`/stacks/${stack.id}`);
+    await page.getByRole('region', { name: 'Runs' }).getByRole('link', { name: run.id.slice(0, 8) }).click();
+    await page.getByRole('heading', { level: 1, name: `Run ${run.id.slice(0, 8)}` }).waitFor();
+    const log = page.getByLabel('Run log');
+    await log.filter({ hasText: 'Failed: the code could not be fetched from Bitbucket' }).waitFor();
+    await page.getByText(`PAY/ledger-api at ${'d'.repeat(40)} was not found in Bitbucket`).first().waitFor();
+    for (const state of ['QUEUED', 'PREPARING', 'FAILED']) await page.getByRole('listitem').filter({ hasText: state }).first().waitFor();
+    expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Back to the stack' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Ledger API' }).waitFor();
+  });
+
   it('shows the spaces tree the key can read, with what each space holds', async () => {
     const parent = await env.createSpace('Tree parent');
     const child = await env.createSpace('Tree child', { parentSpaceId: parent.id, inheritEntities: true });

@@ -8,13 +8,17 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { buildApp } from '../../src/server/app';
 import { runTerraform } from '../helpers/terraform';
 import { throwawayTls, type ThrowawayTls } from '../helpers/tls';
+import { BitbucketSource } from '../../src/worker/bitbucket';
+import type { WorkerPool } from '../../src/worker/pool';
 import { TestControlPlane } from '../server/harness';
+import { ended, readLog, RecordingFeedback, startPool, waitForRun } from '../worker/harness';
 
 /**
  * The module registry with the real `terraform` (SPEC §10): a module pushed and tagged in the emulator is downloaded by
  * `terraform init` from the control plane over HTTPS (a throwaway CA trusted through SSL_CERT_FILE, the API key in a
- * `credentials` block) and used by a plain local `terraform apply`. Two control planes share one store, as replicas
- * do: one over HTTP for the emulator's webhooks, one over HTTPS for Terraform.
+ * `credentials` block) and used by a plain local `terraform apply`, and by a stack's code run by Liftgate's workers.
+ * Two control planes share one store, as replicas do: one over HTTP for the emulator's webhooks and the state
+ * backend, one over HTTPS for Terraform's registry requests.
  */
 jest.setTimeout(240_000);
 
@@ -24,6 +28,7 @@ let host = '';
 let emulator: RunningEmulator;
 let tls: ThrowawayTls;
 let root: string;
+let integrationId = '';
 
 const MODULE_V1 = 'variable "name" {\n  type = string\n}\n\noutput "greeting" {\n  value = "hello ${var.name}"\n}\n';
 const MODULE_V11 = 'variable "name" {\n  type = string\n}\n\noutput "greeting" {\n  value = "hello again ${var.name}"\n}\n';
@@ -72,8 +77,10 @@ beforeAll(async () => {
   emulator = await startEmulator({ port: 0 });
   emulator.createProject('PLAT');
   emulator.createRepository('PLAT', 'modules', { defaultBranch: 'main' });
-  const account = emulator.createUser({ name: 'svc-liftgate', repositoryPermissions: { 'PLAT/modules': 'REPO_ADMIN' } });
+  emulator.createRepository('PLAT', 'infra', { defaultBranch: 'main' });
+  const account = emulator.createUser({ name: 'svc-liftgate', repositoryPermissions: { 'PLAT/modules': 'REPO_ADMIN', 'PLAT/infra': 'REPO_ADMIN' } });
   const integration = await server.createIntegration({ name: 'Emulated Bitbucket', apiHost: emulator.url, username: 'svc-liftgate', accessToken: account.token });
+  integrationId = integration.id;
   const receiverUrl = `${await server.listen()}/webhooks/bitbucket-datacenter/${integration.id}`;
   const hook = await fetch(`${emulator.url}/rest/api/latest/projects/PLAT/repos/modules/webhooks`, {
     method: 'POST',
@@ -116,5 +123,43 @@ describe('the module registry with the real terraform', () => {
     expect(init.code).not.toBe(0);
     // Terraform's words for the registry's 404 (its registry client reports a 404 as a module not found).
     expect(init.output).toContain(`Module "net" (from main.tf:1) cannot be found in the module registry at\n${host}.`);
+  });
+});
+
+describe('the module registry in a Liftgate run', () => {
+  let pool: WorkerPool | undefined;
+  afterAll(async () => {
+    await pool?.stop();
+  });
+
+  /** Queues a TRACKED run of the stack and waits for it to end; its state and log. */
+  async function runOf(stackId: string): Promise<{ state: string; log: string }> {
+    const queued = await server.request('POST', `/api/v1/stacks/${stackId}/runs`, { body: {} });
+    expect(queued.status).toBe(201);
+    const run = await waitForRun(server, stackId, queued.body.id, ended, 180_000);
+    return { state: run.state, log: await readLog(server, await server.listen(), stackId, run.id) };
+  }
+
+  it("a stack's code using the registry module plans and applies through a run; the next run after v1.1.0 picks it up", async () => {
+    // The stack's code, in its own repository: the module from the registry, by version constraint.
+    const code = `module "net" {\n  source  = "${host}/root/network/aws"\n  version = "~> 1.0"\n  name    = "run"\n}\n\noutput "greeting" {\n  value = module.net.greeting\n}\n`;
+    await emulator.push('PLAT', 'infra', { branch: 'main', files: { 'main.tf': code } });
+    const stack = await server.createStack({ name: 'uses-module', autodeploy: true, vcs: { integrationId, projectKey: 'PLAT', repositorySlug: 'infra', branch: 'main' } });
+    // Runs trust the registry's CA through the stack's environment; the operator's CLI configuration holds the key.
+    expect((await server.request('PUT', `/api/v1/stacks/${stack.id}/environment/SSL_CERT_FILE`, { body: { value: tls.caFile } })).status).toBe(201);
+    const cliConfig = join(root, 'worker.terraformrc');
+    const reader = await server.createKey([{ spaceId: 'root', role: 'read' }], 'runs read modules');
+    writeFileSync(cliConfig, `credentials "${host}" {\n  token = "${reader}"\n}\n`);
+    pool = startPool(server, await server.listen(), new BitbucketSource(), new RecordingFeedback(), { terraformCliConfig: cliConfig }).pool;
+
+    const first = await runOf(stack.id);
+    expect([first.state, first.log]).toEqual(['FINISHED', expect.stringContaining('greeting = "hello run"')]);
+    expect(first.log).toContain(`Downloading ${host}/root/network/aws 1.0.0 for net...`);
+
+    // v1.1.0 was retracted above; a new tag of the same version publishes it again, at the current head.
+    await emulator.createTag('PLAT', 'modules', { name: 'v1.1.0' });
+    const second = await runOf(stack.id);
+    expect([second.state, second.log]).toEqual(['FINISHED', expect.stringContaining('greeting = "hello again run"')]);
+    expect(second.log).toContain(`Downloading ${host}/root/network/aws 1.1.0 for net...`);
   });
 });

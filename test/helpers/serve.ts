@@ -28,17 +28,21 @@ export class ControlPlaneProcess {
   private constructor(
     private readonly serve: RunningServe,
     readonly adminKey: string,
-    private readonly dataDir: string,
+    private readonly dataDir: string | null,
   ) {}
 
   /** `env` is added to the test's environment (LIFTGATE_ENCRYPTION_KEY is empty unless given). */
-  static async start(options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ControlPlaneProcess> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'liftgate-serve-'));
+  static async start(options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; args?: string[]; dataDir?: string } = {}): Promise<ControlPlaneProcess> {
+    // A given data directory (a restart) is the caller's: stop() leaves it.
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'liftgate-serve-'));
     try {
-      const serve = await startServe(['--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback'], { env: options.env, timeoutMs: options.timeoutMs ?? 60_000 });
-      return new ControlPlaneProcess(serve, readFileSync(join(dataDir, 'admin.key'), 'utf8').trim(), dataDir);
+      const serve = await startServe(['--data-dir', dataDir, '--allowed-bitbucket-hosts', 'loopback', ...(options.args ?? [])], {
+        env: options.env,
+        timeoutMs: options.timeoutMs ?? 60_000,
+      });
+      return new ControlPlaneProcess(serve, readFileSync(join(dataDir, 'admin.key'), 'utf8').trim(), options.dataDir === undefined ? dataDir : null);
     } catch (error) {
-      rmSync(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
       throw error;
     }
   }
@@ -68,6 +72,6 @@ export class ControlPlaneProcess {
   /** Stops it (SIGTERM, SIGKILL after 10 s) and removes its data directory. */
   async stop(): Promise<void> {
     await this.serve.stop();
-    rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.dataDir !== null) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

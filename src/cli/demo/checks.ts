@@ -120,7 +120,22 @@ export async function runQueuedBy(liftgate: LiftgateClient, stack: Stack, matche
 /** Terraform code for the demo's pushes: a file under the stack's project root (only built-ins: no registry here). */
 export function demoTerraform(projectRoot: string, note: string): Record<string, string> {
   const path = projectRoot === '' ? 'main.tf' : `${projectRoot.replace(/\/+$/, '')}/main.tf`;
-  return { [path]: `resource "terraform_data" "demo" {\n  input = ${JSON.stringify(note)}\n}\n` };
+  return {
+    [path]: [
+      'resource "terraform_data" "demo" {',
+      `  input = ${JSON.stringify(note)}`,
+      '  provisioner "local-exec" {',
+      '    command = "echo applied: $NOTE"',
+      '    environment = { NOTE = self.input }',
+      '  }',
+      '}',
+      '',
+      'output "note" {',
+      '  value = terraform_data.demo.output',
+      '}',
+      '',
+    ].join('\n'),
+  };
 }
 
 export async function pushTrackedBranch(session: DemoSession, stackName: string) {

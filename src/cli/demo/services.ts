@@ -10,6 +10,7 @@ import { parseBitbucketHostPolicy } from '../../domain/bitbucket-hosts';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { createLogger } from '../../server/logging';
 import { startControlPlane, type StartedControlPlane } from '../../server/start';
+import { parseRunFlags, startWorkerPool } from '../workers';
 
 /** What the emulator is seeded with: the repositories the quickstart app manages, plus one it leaves alone. */
 export const demoProject = { key: 'PLAT', name: 'Platform', repositories: ['network', 'dns', 'apps'] } as const;
@@ -70,6 +71,7 @@ export interface DemoControlPlane {
 export async function startDemoControlPlane(dataDir: string, logFile: string): Promise<DemoControlPlane> {
   const logger = createLogger({ destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) });
   let controlPlane: StartedControlPlane | undefined;
+  let poke = (): void => undefined;
   try {
     controlPlane = await startControlPlane({
       dataDir,
@@ -81,10 +83,15 @@ export async function startDemoControlPlane(dataDir: string, logFile: string): P
       // The demo's Bitbucket is the emulator on this machine, which `liftgate serve` only calls when told to
       // (--allowed-bitbucket-hosts loopback).
       allowedBitbucketHosts: parseBitbucketHostPolicy('loopback'),
+      runsQueued: () => poke(),
     });
     const { adminKeyFile } = controlPlane;
     if (adminKeyFile === null) throw new Error(`the store in ${dataDir} is not new: the demo needs an empty one`);
     const started = controlPlane;
+    // One embedded worker, as `liftgate serve` has by default: runs execute in this process with the terraform on PATH.
+    const runs = parseRunFlags({ lease: '10s' }, join(dataDir, 'runs'));
+    const pool = startWorkerPool(started.runHost, runs, 2, (error) => logger.error({ err: error }, 'worker pool'));
+    poke = () => pool.poke();
     return {
       url: started.url,
       dataDir,
@@ -92,6 +99,7 @@ export async function startDemoControlPlane(dataDir: string, logFile: string): P
       adminKeyFile,
       logFile,
       async close() {
+        await pool.stop();
         await started.close();
         logger.flush();
       },

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { BitbucketClient } from '../../clients/bitbucket';
 import { LiftgateClient } from '../../clients/liftgate';
+import { buildStatusIs, pullRequestComment, runReaches, stateHolds } from './runs';
 import { checkStacksAttached, checkWebhooks, deliveryTo, demoTerraform, liftgateDrift, onlyIntegration, pushTrackedBranch, quickstart, runQueuedBy, stackNamed } from './checks';
 import { DemoCheckFailed, type Progress } from './report';
 import { demoBitbucketUser, demoProject, startDemoBitbucket, startDemoControlPlane } from './services';
@@ -71,10 +72,16 @@ async function deployQuickstart(session: DemoSession, progress: Progress): Promi
 }
 
 async function simulatePush(session: DemoSession): Promise<string> {
+  const { liftgate, bitbucket } = session.services();
   const { stack, commit, delivery, run } = await pushTrackedBranch(session, quickstart.stacks.network);
+  const finished = await runReaches(liftgate, stack, run.id, ['FINISHED']);
+  const serial = await stateHolds(liftgate, stack, 'terraform_data.demo');
+  const status = await buildStatusIs(bitbucket, stack, commit, 'tracked', 'SUCCESSFUL');
   return (
-    `push to ${demoProject.key}/${stack.vcs.repositorySlug} ${stack.vcs.branch} (${short(commit)}) → ` +
-    `repo:refs_changed delivered (HTTP ${delivery.statusCode}, signed) → TRACKED run ${run.id} queued for stack ${stack.name}`
+    `push to ${demoProject.key}/${stack.vcs.repositorySlug} ${stack.vcs.branch} (${short(commit)}) → repo:refs_changed delivered ` +
+    `(HTTP ${delivery.statusCode}, signed) → TRACKED run ${run.id} ${finished.history?.map((entry) => entry.state).join(' → ')} ` +
+    `(+${finished.delta?.add} ~${finished.delta?.change} -${finished.delta?.destroy}); state serial ${serial} in the control plane; ` +
+    `build status ${status.key} SUCCESSFUL on the commit (parent ${status.parent})`
   );
 }
 
@@ -98,9 +105,23 @@ async function simulatePullRequest(session: DemoSession): Promise<string> {
   const commit = opened.pullRequest.fromRef.latestCommit;
   const run = await runQueuedBy(liftgate, stack, (candidate) => candidate.commit === commit && candidate.kind === 'PROPOSED', 'the pull request');
   if (run.kind !== 'PROPOSED') throw new DemoCheckFailed(`a pull request queued a ${run.kind} run, expected PROPOSED (plan only)`);
+  await runReaches(liftgate, stack, run.id, ['FINISHED']);
+  const first = await pullRequestComment(bitbucket, stack, pullRequestId, short(commit));
+  // The next push to the branch plans again, and the same comment is edited in place.
+  const next = await bitbucket.emulator.push(demoProject.key, stack.vcs.repositorySlug, {
+    branch: 'feature/bigger-subnet',
+    files: demoTerraform(stack.vcs.projectRoot, 'a /19 private subnet'),
+    message: 'Make it a /19',
+  });
+  const again = await runQueuedBy(liftgate, stack, (candidate) => candidate.commit === next.commit && candidate.kind === 'PROPOSED', 'the second push');
+  await runReaches(liftgate, stack, again.id, ['FINISHED']);
+  const edited = await pullRequestComment(bitbucket, stack, pullRequestId, short(next.commit));
+  if (edited.id !== first.id || edited.count !== 1) {
+    throw new DemoCheckFailed(`pull request #${pullRequestId} has ${edited.count} Liftgate comments, expected one edited in place`);
+  }
   return (
-    `pull request #${pullRequestId} feature/bigger-subnet → ${stack.vcs.branch} on ${demoProject.key}/${stack.vcs.repositorySlug} → ` +
-    `pr:opened delivered → PROPOSED run ${run.id} (plan only) of ${short(commit)} for stack ${stack.name}`
+    `pull request #${pullRequestId} feature/bigger-subnet → ${stack.vcs.branch}: PROPOSED run ${run.id} of ${short(commit)} FINISHED, its plan ` +
+    `in comment ${first.id}; the next push's PROPOSED run ${again.id} edited that comment in place (version ${first.version} → ${edited.version})`
   );
 }
 
@@ -186,8 +207,19 @@ async function renameIntegration(session: DemoSession, progress: Progress): Prom
 }
 
 async function pushThroughNewUrl(session: DemoSession): Promise<string> {
-  const { stack, delivery, run } = await pushTrackedBranch(session, quickstart.stacks.dns);
-  return `push to ${demoProject.key}/${stack.vcs.repositorySlug} ${stack.vcs.branch} → delivered to ${delivery.url} → TRACKED run ${run.id} queued for stack ${stack.name}`;
+  const { liftgate, bitbucket } = session.services();
+  const { stack, commit, delivery, run } = await pushTrackedBranch(session, quickstart.stacks.dns);
+  // dns keeps autodeploy off: its plan waits for a person, and a confirm applies exactly that plan.
+  await runReaches(liftgate, stack, run.id, ['UNCONFIRMED']);
+  await buildStatusIs(bitbucket, stack, commit, 'tracked', 'INPROGRESS');
+  await liftgate.stacks.runAction(stack.id, run.id, 'confirm');
+  await runReaches(liftgate, stack, run.id, ['FINISHED']);
+  await stateHolds(liftgate, stack, 'terraform_data.demo');
+  await buildStatusIs(bitbucket, stack, commit, 'tracked', 'SUCCESSFUL');
+  return (
+    `push to ${demoProject.key}/${stack.vcs.repositorySlug} ${stack.vcs.branch} → delivered to ${delivery.url} → TRACKED run ${run.id} ` +
+    `UNCONFIRMED (autodeploy off) → confirmed → FINISHED, SUCCESSFUL on ${short(commit)}`
+  );
 }
 
 const named = (activity: string, run: DemoStep['run']): DemoStep => ({ activity: () => activity, run });

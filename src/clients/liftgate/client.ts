@@ -120,6 +120,8 @@ export class LiftgateClient {
 }
 
 /** One request's parsed body. */
+const runPath = (id: string, runId: string): string => `/api/v1/stacks/${segment(id)}/runs/${segment(runId)}`;
+
 async function call<T>(transport: LiftgateTransport, spec: JsonRequestSpec<T>): Promise<T> {
   return (await transport.json(spec)).data;
 }
@@ -244,6 +246,36 @@ export class StacksResource {
   /** The stack's runs, newest first, page by page (read on its space). */
   runs(id: string, paging: PagingOptions = {}): PagedList<Run, string> {
     return listPages(this.transport, `/api/v1/stacks/${segment(id)}/runs`, runSchema, paging);
+  }
+
+  /** One run with its history, delta, failure and feedback (read on its space). */
+  run(id: string, runId: string, options: CallOptions = {}): Promise<Run> {
+    return call(this.transport, { method: 'GET', path: runPath(id, runId), schema: runSchema, retryMode: 'idempotent', signal: options.signal });
+  }
+
+  /** Confirms or discards an UNCONFIRMED run, or cancels one that has not ended (write on its space); 409 names its state. */
+  runAction(id: string, runId: string, action: 'confirm' | 'discard' | 'cancel', options: CallOptions = {}): Promise<Run> {
+    // Repeating an action that took effect answers 409 with the new state, never does it twice.
+    return call(this.transport, { method: 'POST', path: `${runPath(id, runId)}/${action}`, body: {}, schema: runSchema, retryMode: 'create', signal: options.signal });
+  }
+
+  /** The run's log from byte `offset`, where to read next, and whether it is complete (the run ended). */
+  async runLog(id: string, runId: string, offset: number, options: CallOptions = {}): Promise<{ text: string; nextOffset: number; complete: boolean }> {
+    const answer = await this.transport.stream({
+      method: 'GET',
+      path: `${runPath(id, runId)}/logs`,
+      query: { offset: String(offset) },
+      retryMode: 'idempotent',
+      maxBytes: 4 * 1024 * 1024,
+      signal: options.signal,
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of answer.body) chunks.push(Buffer.from(chunk as Buffer));
+    return {
+      text: Buffer.concat(chunks).toString('utf8'),
+      nextOffset: Number(answer.headers['x-next-offset'] ?? offset),
+      complete: answer.headers['x-log-complete'] === 'true',
+    };
   }
 
   /** Queues a manual TRACKED run (write on its space); 409 while the stack is detached. */

@@ -207,6 +207,13 @@ export const runSchema = z.object({
   deliveryId: z.string().nullable(),
   triggeredBy: z.string().nullable(),
   createdAt: z.string(),
+  /** Where the run stands (SPEC §7.1); listings and GET of one run carry these, a webhook answer's new runs do not. */
+  history: z.array(z.object({ state: z.string(), at: z.string(), note: z.string().nullable() })).optional(),
+  delta: z.object({ add: z.number().int(), change: z.number().int(), destroy: z.number().int() }).nullable().optional(),
+  failure: z.string().nullable().optional(),
+  note: z.string().nullable().optional(),
+  cancelRequested: z.boolean().optional(),
+  feedback: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 export type Run = z.infer<typeof runSchema>;
 

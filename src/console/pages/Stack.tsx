@@ -135,7 +135,7 @@ function StackFacts({ stack, integrations, spaces, onReattach }: { stack: Stack;
 }
 
 /** A run's state as a badge (the states of SPEC §7.1 as the API reports them). */
-function RunState({ state }: { state: Run['state'] }) {
+export function RunState({ state }: { state: Run['state'] }) {
   const tone = ({ FINISHED: 'success', FAILED: 'warning' } as Record<string, 'success' | 'warning'>)[state] ?? 'info';
   return <Badge tone={tone}>{state}</Badge>;
 }
@@ -162,7 +162,9 @@ function RunsTable({ runs, repository }: { runs: Run[]; repository: string | nul
             return (
               <tr key={run.id}>
                 <th scope="row">
-                  <code title={run.id}>{run.id.slice(0, 8)}</code>
+                  <Link href={`/stacks/${encodeURIComponent(run.stackId)}/runs/${encodeURIComponent(run.id)}`}>
+                    <code title={run.id}>{run.id.slice(0, 8)}</code>
+                  </Link>
                 </th>
                 <td>{run.kind}</td>
                 <td>

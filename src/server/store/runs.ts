@@ -2,6 +2,7 @@ import type { RepositoryRef, Run, RunRequest, TriggerableStack } from '../../dom
 import type { Queryable } from './database';
 import type { Page } from './deliveries';
 import { isoTimestamp } from './rows';
+import { appendHistory, toRunDetails, type QueuedRunRow, type RunDetails } from './run-queue';
 import { integrationServesSql } from './serving';
 
 interface RunRow {
@@ -50,15 +51,15 @@ export async function insertManualRun(db: Queryable, run: RunRequest, triggeredB
 }
 
 /** A stack's runs, newest first; `cursor` is the previous page's `nextCursor`. */
-export async function listRuns(db: Queryable, stackId: string, limit: number, cursor: bigint | null): Promise<Page<Run>> {
-  const rows = await db.query<RunRow>(
+export async function listRuns(db: Queryable, stackId: string, limit: number, cursor: bigint | null): Promise<Page<RunDetails>> {
+  const rows = await db.query<QueuedRunRow>(
     `SELECT * FROM runs
      WHERE stack_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
      ORDER BY seq DESC
      LIMIT $3`,
     [stackId, cursor === null ? null : cursor.toString(), limit + 1],
   );
-  return { items: rows.slice(0, limit).map(toRun), nextCursor: rows.length > limit ? String(rows[limit - 1].seq) : null };
+  return { items: rows.slice(0, limit).map(toRunDetails), nextCursor: rows.length > limit ? String(rows[limit - 1].seq) : null };
 }
 
 /** A repository a delivery concerns, and the integration it arrived through. */
@@ -130,7 +131,8 @@ export interface PullRequestLink {
 export async function linkPullRequests(db: Queryable, links: readonly PullRequestLink[]): Promise<void> {
   if (links.length === 0) return;
   await db.query(
-    `UPDATE runs SET pull_request_id = l.pull_request_id
+    // A run that has ended already owes the pull request its comment at once: a worker's sweep posts it.
+    `UPDATE runs SET pull_request_id = l.pull_request_id, feedback_due = runs.state IN ('FINISHED', 'FAILED')
      FROM json_to_recordset($1::json) AS l(stack_id text, kind text, commit_sha text, pull_request_id bigint)
      WHERE runs.stack_id = l.stack_id AND runs.kind = l.kind AND runs.commit_sha = l.commit_sha
        AND runs.pull_request_id IS NULL AND runs.state NOT IN ('CANCELED', 'DISCARDED')`,
@@ -146,7 +148,7 @@ export async function cancelSupersededRuns(db: Queryable, newer: ReadonlyArray<P
   const proposed = newer.filter((run) => run.kind === 'PROPOSED');
   if (proposed.length === 0) return [];
   const rows = await db.query<{ id: string }>(
-    `UPDATE runs SET state = 'CANCELED', failure = n.reason
+    `UPDATE runs SET state = 'CANCELED', failure = n.reason, ${appendHistory("'CANCELED'", 'n.reason')}
      FROM json_to_recordset($1::json) AS n(id uuid, stack_id text, branch text, reason text)
      JOIN runs newer ON newer.id = n.id
      WHERE runs.stack_id = n.stack_id AND runs.kind = 'PROPOSED' AND runs.branch = n.branch

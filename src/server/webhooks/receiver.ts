@@ -248,6 +248,7 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
           });
           if (result.duplicate) return reply.code(200).send(duplicateAnswer(requestId));
           await afterRecording(runs, result.runs);
+          if (result.runs.length > 0) context.runsQueued();
           return reply.code(200).send({ outcome: 'TRIGGERED', deliveryId: result.deliveryId, runs: result.runs, message: result.reason });
         } catch (error) {
           // The integration or a matched stack was deleted meanwhile: without the integration the delivery has

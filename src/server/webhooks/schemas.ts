@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUN_STATES } from '../../domain/run-states';
 import { commitId } from '../schemas';
 
 /** Response shapes of the webhook receiver, the runs API and the delivery log (also the OpenAPI document). */
@@ -26,7 +27,30 @@ export const run = z
   })
   .meta({ id: 'Run' });
 
-export const runList = z.array(run).describe('Newest first');
+const runState = z.enum(RUN_STATES).describe('SPEC §7.1: QUEUED → PREPARING → INITIALIZING → PLANNING → … → FINISHED | FAILED | DISCARDED | CANCELED');
+
+/** A run with where it stands: the runs API's shape (the webhook answer shows the runs it just queued). */
+export const runDetails = run
+  .extend({
+    state: runState,
+    history: z
+      .array(z.object({ state: runState, at: timestamp, note: z.string().nullable() }))
+      .describe('Every state the run passed through, oldest first'),
+    delta: z
+      .object({ add: z.number().int(), change: z.number().int(), destroy: z.number().int() })
+      .nullable()
+      .describe("The plan's resource changes, once planned"),
+    failure: z.string().nullable().describe('Why the run FAILED or was CANCELED, in one sentence'),
+    cancelRequested: z.boolean().describe('A cancel was asked for and the worker is interrupting terraform'),
+    feedback: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe("The last outcome of reporting the run to Bitbucket (build status, pull-request comment, last error); it never changes the run's outcome"),
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'RunDetails' });
+
+export const runList = z.array(runDetails).describe('Newest first');
 
 export const manualRunRequest = z
   .object({

@@ -20,15 +20,15 @@ const stepLines = [
   /^✓ \[3\/12\] control plane on http:\/\/127\.0\.0\.1:\d+ \(embedded PGlite store\); root-admin API key written to \S+admin\.key/m,
   /^✓ \[4\/12\] providers liftgate\/liftgate and liftgate\/bitbucketdc \S+ installed into \S+/m,
   new RegExp(`^✓ \\[5/12\\] ${tool} deploy \\(\\d+ added, 0 changed, 0 destroyed\\): default integration "Bitbucket", space "Platform", stacks network and dns`, 'm'),
-  /^✓ \[6\/12\] push to PLAT\/network main \([0-9a-f]{7}\) → repo:refs_changed delivered \(HTTP 200, signed\) → TRACKED run \S+ queued for stack network/m,
-  /^✓ \[7\/12\] pull request #\d+ feature\/bigger-subnet → main on PLAT\/network → pr:opened delivered → PROPOSED run \S+ \(plan only\)/m,
+  /^✓ \[6\/12\] push to PLAT\/network main \([0-9a-f]{7}\) → repo:refs_changed delivered \(HTTP 200, signed\) → TRACKED run \S+ QUEUED → PREPARING → INITIALIZING → PLANNING → APPLYING → FINISHED \(\+1 ~0 -0\); state serial \d+ in the control plane; build status liftgate\/\S+\/tracked SUCCESSFUL on the commit \(parent liftgate\/\S+\)/m,
+  /^✓ \[7\/12\] pull request #\d+ feature\/bigger-subnet → main: PROPOSED run \S+ of [0-9a-f]{7} FINISHED, its plan in comment \d+; the next push's PROPOSED run \S+ edited that comment in place \(version \d+ → \d+\)/m,
   /^✓ \[8\/12\] edited the webhook of PLAT\/dns in Bitbucket .* drift caught: terraform plan -detailed-exitcode exits 2 \(bitbucketdc_repository_webhook\.\S+ will be updated in-place\), liftgate drift exits 2 \([^)]*wrong-url[^)]* on stack dns\)/m,
   new RegExp(`^✓ \\[9/12\\] ${tool} deploy \\(0 added, [1-9]\\d* changed, 0 destroyed\\) restored the webhook of PLAT/dns; terraform plan -detailed-exitcode and liftgate drift exit 0 \\(no drift\\)`, 'm'),
   new RegExp(
     `^✓ \\[10/12\\] renamed "Bitbucket" → "Bitbucket Data Center" with ${tool} deploy .* stacks network and dns still attached, webhooks re-pointed to \\S+/webhooks/bitbucket-datacenter/bitbucket-data-center; plan clean`,
     'm',
   ),
-  /^✓ \[11\/12\] push to PLAT\/dns main → delivered to \S+\/bitbucket-data-center → TRACKED run \S+ queued for stack dns/m,
+  /^✓ \[11\/12\] push to PLAT\/dns main → delivered to \S+\/bitbucket-data-center → TRACKED run \S+ UNCONFIRMED \(autodeploy off\) → confirmed → FINISHED, SUCCESSFUL on [0-9a-f]{7}/m,
   /^✓ \[12\/12\] stopped the control plane and the emulator and removed (\S+)(?: \(\d+ s\))?$/m,
 ];
 

@@ -1,0 +1,83 @@
+/**
+ * What a worker is handed for a run it claimed, and what it hands back: the contract between the control plane's
+ * store (server/runs) and the worker (worker/), which never touches the database itself. Plain data, no I/O.
+ */
+import type { RunDelta, RunKind } from './run-lifecycle';
+import type { RunState } from './run-states';
+
+/** The Bitbucket repository a run's code comes from, and the integration's credentials to reach it. */
+export interface RunSource {
+  apiHost: string;
+  username: string;
+  /** Decrypted only for the worker; never logged, never put in a URL. */
+  accessToken: string;
+  projectKey: string;
+  repositorySlug: string;
+  /** Where Terraform runs inside the repository ('' = its root). */
+  projectRoot: string;
+}
+
+/** A run a worker holds. */
+export interface ClaimedRun {
+  id: string;
+  stackId: string;
+  stackName: string;
+  kind: RunKind;
+  /** PREPARING: plan (and maybe apply); APPLYING: a confirmed run that applies its saved plan. */
+  state: 'PREPARING' | 'APPLYING';
+  trigger: string;
+  branch: string;
+  /** The tracked branch of the stack (pull requests that target it get the comment). */
+  trackedBranch: string;
+  /** null: a manual run that names no commit; the worker resolves the branch's head and records it. */
+  commit: string | null;
+  pullRequestId: number | null;
+  autodeploy: boolean;
+  manageState: boolean;
+  /** null when the stack cannot reach Bitbucket (detached, or its integration is gone): the run fails with `sourceProblem`. */
+  source: RunSource | null;
+  sourceProblem: string | null;
+  /** The saved plan of a confirmed run, and the state it was made from. */
+  savedPlan: SavedPlan | null;
+  createdAt: string;
+}
+
+export interface SavedPlan {
+  bytes: Buffer;
+  stateSerial: number | null;
+  stateLineage: string | null;
+}
+
+/** A move the worker makes on a run it holds. */
+export interface HeldRunMove {
+  runId: string;
+  kind: RunKind;
+  workerId: string;
+  from: RunState;
+  to: RunState;
+  note: string | null;
+  delta?: RunDelta;
+  failure?: string;
+  commit?: string;
+  plan?: SavedPlan;
+}
+
+/** What a run's terraform gets from the control plane besides its code. */
+export interface RunSettings {
+  /** The stack's variables (secret values decrypted). */
+  variables: Record<string, string>;
+  /** Values to mask in the log, longest first. */
+  secretMasks: string[];
+  /** Stored variables left out because their name is reserved now. */
+  skipped: string[];
+  /** TF_HTTP_* pointing at the stack's state with the run's one-off credentials; null when the stack keeps its own state. */
+  stateBackend: Record<string, string> | null;
+}
+
+/** A run the control plane ended without its worker (the lease ran out), for its feedback to Bitbucket. */
+export interface EndedRun {
+  run: ClaimedRun;
+  state: RunState;
+  failure: string | null;
+  delta: RunDelta | null;
+}
