@@ -4,6 +4,7 @@ import type { Clock, RetryOptions, RetryPolicy } from '../retry';
 import { Transport, type JsonRequestSpec } from '../transport';
 import { httpBaseUrl, segment } from '../urls';
 import { liftgateError } from './errors';
+import { ModulesResource } from './modules';
 import {
   deliverySchema,
   environmentVariableSchema,
@@ -28,12 +29,6 @@ import {
   type Space,
   type SpaceCreateInput,
   type SpaceUpdateInput,
-  type Module,
-  type ModuleCreateInput,
-  type ModuleUpdateInput,
-  type ModuleVersion,
-  moduleSchema,
-  moduleVersionSchema,
   type Stack,
   type StackCreateInput,
   type StackUpdateInput,
@@ -368,35 +363,5 @@ export class StateResource {
       signal: options.signal,
     });
     return answer.released;
-  }
-}
-
-/** Modules of the registry (SPEC §10): where their code is, and the versions their tags published. */
-export class ModulesResource {
-  constructor(private readonly transport: LiftgateTransport) {}
-
-  create(input: ModuleCreateInput, options: CallOptions = {}): Promise<Module> {
-    return call(this.transport, { method: 'POST', path: '/api/v1/modules', body: input, schema: moduleSchema, retryMode: 'create', signal: options.signal });
-  }
-
-  get(id: string, options: CallOptions = {}): Promise<Module> {
-    return call(this.transport, { method: 'GET', path: `/api/v1/modules/${segment(id)}`, schema: moduleSchema, retryMode: 'idempotent', signal: options.signal });
-  }
-
-  list(options: CallOptions = {}): Promise<Module[]> {
-    return call(this.transport, { method: 'GET', path: '/api/v1/modules', schema: z.array(moduleSchema), retryMode: 'idempotent', signal: options.signal });
-  }
-
-  update(id: string, input: ModuleUpdateInput, options: CallOptions = {}): Promise<Module> {
-    return call(this.transport, { method: 'PATCH', path: `/api/v1/modules/${segment(id)}`, body: input, schema: moduleSchema, retryMode: 'idempotent', signal: options.signal });
-  }
-
-  async delete(id: string, options: CallOptions = {}): Promise<void> {
-    await call(this.transport, { method: 'DELETE', path: `/api/v1/modules/${segment(id)}`, schema: null, retryMode: 'idempotent', notFoundOnRetryMeansDone: true, signal: options.signal });
-  }
-
-  /** The module's versions, newest first. */
-  versions(id: string, options: CallOptions = {}): Promise<ModuleVersion[]> {
-    return call(this.transport, { method: 'GET', path: `/api/v1/modules/${segment(id)}/versions`, schema: z.array(moduleVersionSchema), retryMode: 'idempotent', signal: options.signal });
   }
 }

@@ -4,7 +4,8 @@
  * with service "Liftgate", carrying the control plane's code, message and details (never the API key);
  * `instanceof LiftgateApiError` tells them apart.
  */
-export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource, EnvironmentResource, StateResource, ModulesResource } from './client';
+export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource, EnvironmentResource, StateResource } from './client';
+export { ModulesResource } from './modules';
 export type { CallOptions, LiftgateClientOptions, LiftgateRetryOptions } from './client';
 export { LiftgateApiError } from './errors';
 export type {
