@@ -19,7 +19,8 @@ const KILL_AFTER_ANSWERS = 120;
 
 /** `liftgate serve` on loopback with the given store arguments. */
 function startServeOn(args: string[]): Promise<RunningServe> {
-  return startServe(['--host', '127.0.0.1', ...args], { timeoutMs: 60_000 });
+  // API and receiver only: the runs must stay as the deliveries queued them (a worker would execute them).
+  return startServe(['--host', '127.0.0.1', '--workers', '0', ...args], { timeoutMs: 60_000 });
 }
 
 async function api(server: RunningServe, apiKey: string, method: string, path: string, body?: unknown): Promise<any> {
