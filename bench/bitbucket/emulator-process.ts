@@ -1,11 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { startEmulator } from '../../src/emulator';
 
 /**
  * The benchmark's Bitbucket: an emulator in its own process (so the client and the baseline share one
  * process and the server's CPU is not theirs), seeded with one project and `repositories` repositories with
- * `webhooksPerRepository` webhooks each. Prints one JSON line `{ url, token, projectKey, slugs }` and runs until SIGTERM.
+ * `webhooksPerRepository` webhooks each, and one repository of BENCH_ARCHIVE_MIB MiB of files for the archive benchmark.
+ * Prints one JSON line `{ url, token, projectKey, slugs, archive }` and runs until SIGTERM.
  */
 const PROJECT_KEY = 'BENCH';
+/** The archive benchmark's repository: this many MiB of files in 1 MiB files. */
+const ARCHIVE_MIB = Number(process.env.BENCH_ARCHIVE_MIB ?? 50);
 
 async function main(): Promise<void> {
   const repositories = Number(process.argv[2]);
@@ -38,7 +42,13 @@ async function main(): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
-  process.stdout.write(`${JSON.stringify({ url: emulator.url, token: emulator.adminToken, projectKey: PROJECT_KEY, slugs })}\n`);
+  // Files of random text: they do not compress, like the binaries and vendored code real repositories carry.
+  emulator.createRepository(PROJECT_KEY, 'archive-source');
+  const files: Record<string, string> = {};
+  for (let index = 0; index < ARCHIVE_MIB; index += 1) files[`modules/m${index}/blob.txt`] = randomBytes(768 * 1024).toString('base64');
+  const { commit } = await emulator.push(PROJECT_KEY, 'archive-source', { branch: 'main', files });
+  const archive = { slug: 'archive-source', commit, bytes: ARCHIVE_MIB * 1024 * 1024 };
+  process.stdout.write(`${JSON.stringify({ url: emulator.url, token: emulator.adminToken, projectKey: PROJECT_KEY, slugs, archive })}\n`);
   process.once('SIGTERM', () => {
     void emulator.close().then(() => process.exit(0));
   });

@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BitbucketClient } from '../../src/clients/bitbucket';
+import { benchArchive } from './archive';
 
 /**
  * `npm run bench:bitbucket`: list the webhooks of REPOSITORIES repositories through BitbucketClient and,
  * in the same run against the same emulator, with a bare `fetch` loop at the same concurrency. Rounds
  * alternate which goes first; the median rate of each is compared. The ratio client/fetch says what the
- * client's parsing, retry and concurrency layers cost (target ≥ 0.8).
+ * client's parsing, retry and concurrency layers cost (target ≥ 0.8). Then the archive benchmark (./archive.ts).
  */
 const REPOSITORIES = Number(process.env.BENCH_REPOSITORIES ?? 2000);
 const WEBHOOKS_PER_REPOSITORY = 3;
@@ -20,6 +21,7 @@ interface Seeded {
   token: string;
   projectKey: string;
   slugs: string[];
+  archive: { slug: string; commit: string; bytes: number };
 }
 
 interface Emulator extends Seeded {
@@ -147,9 +149,12 @@ async function main(): Promise<void> {
         `  bare fetch       ${fetchRate.toFixed(0)} repositories/s  (${fetchCpu.toFixed(0)} µs CPU per request in this process)`,
         `  ratio client/fetch ${(clientRate / fetchRate).toFixed(2)} of the medians, ${pairRatio.toFixed(2)} median per round (target >= 0.80)`,
         `  CPU per request fetch/client ${(fetchCpu / clientCpu).toFixed(2)}`,
+        // For `npm run bench`'s summary table.
+        `BENCH_RESULT ${JSON.stringify({ metric: 'webhook listing client/fetch (median per round)', value: Number(pairRatio.toFixed(2)), target: 0.8 })}`,
         '',
       ].join('\n'),
     );
+    await benchArchive({ url: emulator.url, token: emulator.token, projectKey: emulator.projectKey, ...emulator.archive });
   } finally {
     emulator.stop();
   }

@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   provider: async () => (await import('./provider-install')).providerCommand,
   drift: async () => (await import('./drift')).driftCommand,
   demo: async () => (await import('./demo')).demoCommand,
+  'vcs-agent': async () => (await import('./vcs-agent')).vcsAgentCommand,
 };
 
 function version(): string {

@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import http from 'node:http';
 import https from 'node:https';
 import { Transform, type Readable } from 'node:stream';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
 
 /** An axios instance set up the way both API clients use it, and how to release its sockets. */
 export interface TextHttp {
@@ -24,6 +24,8 @@ export function createTextHttp(options: {
   maxSockets: number;
   /** Which resolved addresses connections may use (see guardedLookup); default: any. */
   allowAddress?: (address: string) => boolean;
+  /** Sends requests some other way than a socket (a VCS agent: agent-route.ts); default: node's http. */
+  adapter?: AxiosAdapter;
 }): TextHttp {
   const lookup = options.allowAddress === undefined ? undefined : guardedLookup(options.allowAddress);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, lookup });
@@ -38,6 +40,7 @@ export function createTextHttp(options: {
     responseType: 'text',
     transformResponse: [(data: unknown) => data],
     transitional: { clarifyTimeoutError: true, silentJSONParsing: false, forcedJSONParsing: false },
+    ...(options.adapter === undefined ? {} : { adapter: options.adapter }),
   });
   return {
     axios: instance,

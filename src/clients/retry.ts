@@ -119,8 +119,15 @@ export function failedBeforeReachingServer(error: ApiError): boolean {
  * connection reset. Idempotent requests simply retry; creates must first look for what they made.
  */
 export function isTransient(error: ApiError): boolean {
+  if (error.kind === 'connection' && error.networkCode !== undefined && FINAL_CODES.has(error.networkCode)) return false;
   return error.kind === 'server' || error.kind === 'connection';
 }
+
+/**
+ * Failures no retry can mend: no VCS agent of the pool is connected (SPEC §9: such calls fail at once), and an agent
+ * that refused the request (its allowlist says the same every time).
+ */
+const FINAL_CODES = new Set(['ENOAGENT', 'EAGENTREFUSED']);
 
 /** How the clients wait between attempts: real time, or a test's own clock. */
 export interface Clock {

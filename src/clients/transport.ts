@@ -1,6 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
 import type { z } from 'zod';
+import { agentAdapter, type AgentRoute } from './agent-route';
 import { ConcurrencyLimiter } from './concurrency';
 import { kindOfStatus, STATUS_SUMMARIES, type ApiError, type ApiErrorDetails, type ErrorFactory, type FailureKind } from './errors';
 import { byteLimit, createTextHttp, readCapped, type TextHttp } from './http';
@@ -92,6 +93,8 @@ export interface TransportOptions {
   onRequest?: (event: RequestEvent) => void;
   /** Which resolved addresses connections may use (see createTextHttp); default: any. */
   allowAddress?: (address: string) => boolean;
+  /** For a `private://<pool>` base URL: the VCS agents that carry its requests. */
+  agents?: AgentRoute;
   /** How waits between attempts pass. @default real time */
   clock?: Clock;
 }
@@ -115,6 +118,9 @@ export interface StreamAnswer {
   /** The body, failing (response-too-large) once it passes the cap. Read or destroy it. */
   body: Readable;
 }
+
+/** Codes of AgentRouteError (agent-route.ts) whose message is the summary. */
+const AGENT_CODES = new Set(['ENOAGENT', 'EAGENTREFUSED', 'EAGENTLOST', 'EAGENTUPSTREAM']);
 
 const DEFAULT_MAX_JSON_BYTES = 64 * 1024 * 1024;
 /** What is read of an error answer's body for the server's own message. */
@@ -140,7 +146,12 @@ export class Transport {
     this.retryPolicy = resolveRetryPolicy(options.retry);
     this.clock = options.clock ?? systemClock;
     this.limiter = options.concurrency === undefined ? null : new ConcurrencyLimiter(options.concurrency);
-    this.http = createTextHttp({ timeoutMs: options.timeoutMs, maxSockets: options.maxSockets, allowAddress: options.allowAddress });
+    this.http = createTextHttp({
+      timeoutMs: options.timeoutMs,
+      maxSockets: options.maxSockets,
+      allowAddress: options.allowAddress,
+      adapter: options.agents === undefined ? undefined : agentAdapter(options.agents),
+    });
     this.maxJsonBytes = options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
   }
 
@@ -316,8 +327,15 @@ export class Transport {
       return this.error('response-too-large', `the body is larger than ${this.maxJsonBytes} bytes`, { method, url, maxBytes: this.maxJsonBytes });
     }
     const timedOut = code === 'ETIMEDOUT' || code === 'ECONNABORTED';
+    // Through a VCS agent, its own words say what happened (no agent connected, refused, gone); they hold no secrets.
     const summary =
-      code === 'ERR_CANCELED' ? 'cancelled' : timedOut ? `no answer within ${this.options.timeoutMs} ms` : `could not connect${code === undefined ? '' : `: ${code}`}`;
+      code === 'ERR_CANCELED'
+        ? 'cancelled'
+        : code !== undefined && AGENT_CODES.has(code)
+          ? message
+          : timedOut
+            ? `no answer within ${this.options.timeoutMs} ms`
+            : `could not connect${code === undefined ? '' : `: ${code}`}`;
     const cause = new Error(code ?? 'network error');
     cause.name = 'NetworkError';
     return this.error('connection', summary, { method, url, cause, networkCode: timedOut ? 'ETIMEDOUT' : code });

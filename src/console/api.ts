@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type {
+  bitbucketRepository,
+  environmentVariable,
   integrationCreate,
   integrationDeleted,
   integrationDetails,
@@ -30,6 +32,8 @@ export type StackInput = z.input<typeof stackCreate>;
 export type StackChanges = z.input<typeof stackPatch>;
 export type Run = z.output<typeof runDetails>;
 export type Delivery = z.output<typeof delivery>;
+export type Repository = z.output<typeof bitbucketRepository>;
+export type EnvironmentVariable = z.output<typeof environmentVariable>;
 
 /** One page of a list the API pages with `X-Next-Cursor`. */
 export interface Page<T> {
@@ -183,6 +187,12 @@ export class ApiClient {
     return this.#page(`${INTEGRATIONS}/${encodeURIComponent(id)}/deliveries`, cursor);
   }
 
+  /** The repositories the integration's account sees (SPEC §7.7): 404 to a key that may not use it, 502 when its Bitbucket fails. */
+  repositories(id: string, options: { filter: string }, cursor: string | null): Promise<Page<Repository>> {
+    const query = options.filter === '' ? '' : `?filter=${encodeURIComponent(options.filter)}`;
+    return this.#page(`${INTEGRATIONS}/${encodeURIComponent(id)}/repositories${query}`, cursor);
+  }
+
   // --- stacks and runs
 
   listStacks(options: { integrationId?: string } = {}): Promise<Stack[]> {
@@ -200,6 +210,20 @@ export class ApiClient {
 
   updateStack(id: string, changes: StackChanges): Promise<Stack> {
     return this.#value('PATCH', `/api/v1/stacks/${encodeURIComponent(id)}`, changes);
+  }
+
+  /** The stack's environment variables by name; a secret one's value is null (never returned). */
+  environment(stackId: string): Promise<EnvironmentVariable[]> {
+    return this.#value('GET', environmentPath(stackId));
+  }
+
+  /** Creates or replaces a variable: 422 names a refused name or value in `details.field`. */
+  setVariable(stackId: string, name: string, input: { value: string; secret: boolean }): Promise<EnvironmentVariable> {
+    return this.#value('PUT', `${environmentPath(stackId)}/${encodeURIComponent(name)}`, input);
+  }
+
+  async deleteVariable(stackId: string, name: string): Promise<void> {
+    await this.#request('DELETE', `${environmentPath(stackId)}/${encodeURIComponent(name)}`);
   }
 
   runs(stackId: string, cursor: string | null): Promise<Page<Run>> {
@@ -228,7 +252,12 @@ export class ApiClient {
       cache: 'no-store',
       redirect: 'error',
     });
-    if (!response.ok) throw new ApiError(response.status, 'log', `the run's log answered ${response.status}`, {});
+    if (!response.ok) {
+      const failure = errorOf(await response.json().catch(() => null));
+      const error = new ApiError(response.status, failure?.code ?? 'unexpected', failure?.message ?? `the run's log answered ${response.status}`, failure?.details ?? {});
+      if (response.status === 401) this.onUnauthorized(error.message);
+      throw error;
+    }
     return {
       text: await response.text(),
       nextOffset: Number(response.headers.get('x-next-offset') ?? offset),
@@ -238,6 +267,8 @@ export class ApiClient {
 }
 
 const runPath = (stackId: string, runId: string): string => `/api/v1/stacks/${encodeURIComponent(stackId)}/runs/${encodeURIComponent(runId)}`;
+
+const environmentPath = (stackId: string): string => `/api/v1/stacks/${encodeURIComponent(stackId)}/environment`;
 
 const INTEGRATIONS = '/api/v1/integrations/bitbucket-datacenter';
 

@@ -26,3 +26,13 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
+
+/** `value` once it has stayed the same for `ms` (what is typed in a search field, say, without a request per key). */
+export function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}

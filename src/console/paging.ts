@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Page } from './api';
 import { useLoad, type Loaded } from './hooks';
 
@@ -10,6 +10,8 @@ export function usePaged<T>(load: (cursor: string | null) => Promise<Page<T>>, d
   const first = useLoad(() => load(null), deps);
   const [older, setOlder] = useState<{ items: T[]; nextCursor: string | null; error?: Error } | null>(null);
   const [busy, setBusy] = useState(false);
+  // Other deps are another list: the older pages of the previous one go.
+  useEffect(() => setOlder(null), deps);
   const items = first.data === undefined ? undefined : [...first.data.items, ...(older?.items ?? [])];
   const nextCursor = older === null ? (first.data?.nextCursor ?? null) : older.nextCursor;
 
@@ -35,5 +37,5 @@ export function usePaged<T>(load: (cursor: string | null) => Promise<Page<T>>, d
       first.reload();
     },
   };
-  return { loaded, hasOlder: nextCursor !== null, loadOlder, busy, olderError: older?.error };
+  return { loaded, hasOlder: nextCursor !== null, olderLoaded: older !== null, loadOlder, busy, olderError: older?.error };
 }

@@ -3,3 +3,4 @@ export * from './integration';
 export * from './stack';
 export * from './module';
 export { WebhookEvent } from './webhook-events';
+export * from './vcs-agent-pool';

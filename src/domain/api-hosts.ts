@@ -53,6 +53,20 @@ export function isPrivateApiHost(apiHost: string): boolean {
   return /^private:/i.test(apiHost);
 }
 
+/** VCS agent pool names: what `private://<pool>` can name. */
+export const POOL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/** Why `value` cannot be a VCS agent pool's name, or null when it can. */
+export function poolNameProblem(value: string): string | null {
+  return POOL_NAME_PATTERN.test(value) ? null : 'must be 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit';
+}
+
+/** The pool an apiHost `private://<pool>` names (a trailing slash allowed), or null. */
+export function poolOfApiHost(apiHost: string): string | null {
+  const match = /^private:\/\/([A-Za-z0-9][A-Za-z0-9._-]*)\/?$/i.exec(apiHost);
+  return match === null ? null : (match[1] as string);
+}
+
 /** The userFacingHost an integration shows when none is set: its apiHost, unless that is reached through an agent pool. */
 export function defaultUserFacingHost(apiHost: string): string | null {
   return isPrivateApiHost(apiHost) ? null : apiHost;

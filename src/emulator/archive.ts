@@ -1,3 +1,4 @@
+/// <reference path="./zip-stream.d.ts" />
 import { PassThrough, type Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
@@ -11,11 +12,12 @@ export function isArchiveFormat(value: string): value is ArchiveFormat {
   return (ARCHIVE_FORMATS as readonly string[]).includes(value);
 }
 
+/** The two content types Atlassian's document gives the archive (the file name tells the format). */
 export const ARCHIVE_CONTENT_TYPES: Record<ArchiveFormat, string> = {
-  zip: 'application/zip',
+  zip: 'application/octet-stream',
   tar: 'application/x-tar',
-  'tar.gz': 'application/x-gzip',
-  tgz: 'application/x-gzip',
+  'tar.gz': 'application/octet-stream',
+  tgz: 'application/octet-stream',
 };
 
 export interface ArchiveFile {
@@ -35,7 +37,14 @@ function directoriesOf(files: readonly ArchiveFile[]): string[] {
 
 /** The archive writers queue what the reader has not taken yet: wait for the reader before adding the next file. */
 async function readerCaughtUp(output: PassThrough): Promise<void> {
-  if (output.writableNeedDrain && !output.destroyed) await new Promise((resolve) => output.once('drain', resolve).once('close', resolve));
+  if (!output.writableNeedDrain || output.destroyed) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      output.off('drain', done).off('close', done);
+      resolve();
+    };
+    output.on('drain', done).on('close', done);
+  });
 }
 
 /**

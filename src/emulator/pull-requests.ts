@@ -1,9 +1,7 @@
+import { COMMENT_MAX_CHARACTERS as COMMENT_TEXT_LIMIT } from '../domain/feedback';
 import { errors } from './errors';
 import type { PullRequest, PullRequestActivity, PullRequestComment, Repository } from './entities';
 import { pullRequestKey, type EmulatorStore } from './store';
-
-/** The longest comment text Bitbucket accepts. */
-export const COMMENT_TEXT_LIMIT = 32_768;
 
 /** Pull requests of repositories; ids count per repository, as in Bitbucket. */
 export class PullRequests {

@@ -11,6 +11,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { DEFAULT_BITBUCKET_HOSTS, parseBitbucketHostPolicy, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
+import type { AgentRoute } from '../clients/agent-route';
+import { AgentGateway } from './agents/gateway';
 import { sealSecretsAtRest } from './bootstrap';
 import { consoleRoutes, loadConsoleAssets } from './console';
 import { ServerContext, type RoutePlugin } from './context';
@@ -28,11 +30,22 @@ import { spaceRoutes } from './routes/spaces';
 import { moduleRoutes } from './routes/modules';
 import { registryRoutes } from './routes/registry';
 import { stackRoutes } from './routes/stacks';
+import { vcsAgentPoolRoutes } from './routes/vcsAgentPools';
 import { SecretBox } from './secrets';
 import { DEFAULT_MAX_STATE_BYTES, stateRoutes } from './state/routes';
 import type { Database } from './store/database';
 import { webhookReceiverRoutes } from './webhooks/receiver';
 import { DEFAULT_DELIVERY_RETENTION_SECONDS, keepDeliveriesFor } from './webhooks/retention';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * The VCS agents connected to this replica: give it as `agents` to a BitbucketClient whose baseUrl is an
+     * integration's private://<pool> apiHost, and every call of that client goes through them.
+     */
+    vcsAgents: AgentRoute;
+  }
+}
 
 export interface ControlPlaneOptions {
   db: Database;
@@ -54,6 +67,8 @@ export interface ControlPlaneOptions {
   deliveryRetentionSeconds?: number;
   /** The built web console (lib/console) to serve at `/`; omitted: API only. */
   consoleDir?: string;
+  /** How often connected VCS agents are pinged (a silent one is dropped a ping later). @default 20000 */
+  agentPingIntervalMs?: number;
   /** The largest Terraform state a write may carry (`--max-state-bytes`); 32 MiB by default. */
   maxStateBytes?: number;
   /** Called when runs were queued or confirmed, so this process's idle workers look at once (they also poll). */
@@ -76,6 +91,7 @@ const routePlugins: RoutePlugin[] = [
   runRoutes,
   deliveryRoutes,
   integrationRepositoryRoutes,
+  vcsAgentPoolRoutes,
   webhookReceiverRoutes,
 ];
 
@@ -101,12 +117,17 @@ const STATUS_CODES: Record<number, string> = {
 export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (app, options) => {
   const secrets = new SecretBox(options.encryptionKey);
   await sealSecretsAtRest(options.db, secrets);
+  const agents = new AgentGateway(options.db, app.log, { pingIntervalMs: options.agentPingIntervalMs });
+  agents.attach(app.server);
+  app.addHook('preClose', async () => agents.close());
+  app.decorate('vcsAgents', agents);
   const context = new ServerContext(
     options.db,
     options.publicUrl,
     secrets,
     options.verifyCredentials ?? verifyWithBitbucket,
     options.allowedBitbucketHosts ?? parseBitbucketHostPolicy(DEFAULT_BITBUCKET_HOSTS),
+    agents,
   );
   if (options.runsQueued !== undefined) context.onRunsQueued(options.runsQueued);
   keepDeliveriesFor(app, options.db, options.deliveryRetentionSeconds ?? DEFAULT_DELIVERY_RETENTION_SECONDS);

@@ -41,6 +41,7 @@ export async function verifyWithBitbucket(credentials: BitbucketCredentials, con
     username: credentials.username,
     password: credentials.accessToken,
     allowAddress: (address) => connection.allowAddress(address),
+    agents: connection.agents,
     // A person is waiting on the API call: fail within seconds rather than ride out a long back-off.
     retry: { maxRetries: 1, baseDelayMs: 200, maxDelayMs: 1000, maxRetryAfterMs: 2000, maxRateLimitWaitMs: 3000 },
     timeoutMs: 10_000,
@@ -75,6 +76,7 @@ async function tokenWorksAlone(credentials: BitbucketCredentials, connection: Co
     baseUrl: credentials.apiHost,
     token: credentials.accessToken,
     allowAddress: (address) => connection.allowAddress(address),
+    agents: connection.agents,
     retry: { maxRetries: 0, maxRateLimitWaitMs: 0 },
     timeoutMs: 10_000,
     userAgent: 'liftgate-control-plane',

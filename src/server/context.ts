@@ -2,6 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BitbucketClient, type BitbucketClientOptions } from '../clients/bitbucket';
 import { addressAllowed, checkBitbucketHost, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
+import { poolOfApiHost } from '../domain/api-hosts';
+import type { AgentGateway } from './agents/gateway';
 import { authenticate, type Caller } from './auth/access';
 import { requireApiHost, type BitbucketCredentials, type CredentialVerifier } from './credentials';
 import { UnprocessableError } from './errors';
@@ -27,6 +29,8 @@ export class ServerContext {
     readonly secrets: SecretBox,
     private readonly verifyCredentials: CredentialVerifier,
     private readonly bitbucketHosts: BitbucketHostPolicy,
+    /** The VCS agents connected to this replica, which carry the calls for private://<pool> hosts. */
+    readonly agents: AgentGateway,
   ) {}
 
   /** Told whenever runs were queued or confirmed, so idle workers in this process look at once (they poll anyway). */
@@ -58,13 +62,17 @@ export class ServerContext {
   }
 
   /**
-   * Checks credentials against Bitbucket unless the host is reached through a private VCS agent pool. The host must
-   * be one the --allowed-bitbucket-hosts policy allows (422 naming apiHost otherwise), and the connection may only
-   * go to addresses the policy allows for it. These are the only credentials the control plane sends anywhere: the
-   * ones the caller sent in the same request.
+   * Checks credentials against Bitbucket. A private://<pool> host is checked through a connected agent of the pool,
+   * and saved unchecked when none is connected (SPEC §9). Any other host must be one the --allowed-bitbucket-hosts
+   * policy allows (422 naming apiHost otherwise), and the connection may only go to addresses the policy allows for
+   * it. These are the only credentials the control plane sends anywhere: the ones the caller sent in the same request.
    */
   async verifyCredentialsUnlessPrivate(credentials: BitbucketCredentials): Promise<void> {
-    if (requireApiHost(credentials.apiHost) === 'private') return;
+    if (requireApiHost(credentials.apiHost) === 'private') {
+      const pool = poolOfApiHost(credentials.apiHost);
+      if (pool !== null && this.agents.isConnected(pool)) await this.verifyCredentials(credentials, { allowAddress: () => true, agents: this.agents });
+      return;
+    }
     const verdict = checkBitbucketHost(this.bitbucketHosts, new URL(credentials.apiHost));
     if (!verdict.allowed) throw new UnprocessableError(`apiHost is not allowed: ${verdict.reason}`, { field: 'apiHost', problem: 'not-allowed' });
     await this.verifyCredentials(credentials, { allowAddress: (address) => addressAllowed(verdict, address) });

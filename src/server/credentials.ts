@@ -1,4 +1,5 @@
 import { classifyApiHost, defaultUserFacingHost, userFacingHostProblem, type ApiHostKind } from '../domain/api-hosts';
+import type { AgentRoute } from '../clients/agent-route';
 import { UnprocessableError } from './errors';
 
 export interface BitbucketCredentials {
@@ -13,6 +14,8 @@ export interface BitbucketCredentials {
  */
 export interface ConnectionPolicy {
   allowAddress(address: string): boolean;
+  /** For a private://<pool> apiHost: the VCS agents that carry the check. */
+  agents?: AgentRoute;
 }
 
 /** Checks credentials against Bitbucket; throws an UnprocessableError saying what failed. */

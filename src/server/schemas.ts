@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { branchNameProblem, canonicalCommit, commitProblem, projectRootProblem } from '../domain/git';
+import { POOL_NAME_PATTERN } from '../domain/api-hosts';
 import { modulePartProblem } from '../domain/modules';
 
 /**
@@ -318,6 +319,54 @@ export const registryParams = z.object({
 });
 
 export const registryVersionParams = registryParams.extend({ version: text().min(1).max(200) });
+
+// --- VCS agent pools (SPEC §9)
+
+const connectedAgent = z.object({
+  name: z.string().describe('What the agent calls itself (its host name), or its address'),
+  connectedAt: timestamp,
+  inFlight: z.number().int().describe('Requests it carries right now'),
+});
+
+export const vcsAgentPool = z
+  .object({
+    id: z.string(),
+    name: z.string().describe('What private://<name> in an integration\'s apiHost names'),
+    spaceId: z.string(),
+    description: z.string(),
+    createdAt: timestamp,
+    lastActivityAt: timestamp.nullable().describe('When an agent of the pool last connected or carried a request'),
+    connectedAgents: z.number().int().describe('Agents of the pool connected to the replica that answered'),
+    agents: z.array(connectedAgent),
+  })
+  .meta({ id: 'VcsAgentPool' });
+
+export const vcsAgentPoolCreated = vcsAgentPool
+  .extend({ token: z.string().describe('The pool token `liftgate vcs-agent --token` takes; shown only in this response, stored hashed') })
+  .meta({ id: 'VcsAgentPoolCreated' });
+
+export const vcsAgentPoolCreate = z.object({
+  name: text()
+    .min(1)
+    .max(63)
+    .regex(POOL_NAME_PATTERN, 'must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it goes in private://<name>)'),
+  spaceId: spaceId.optional().describe('The space whose admins manage the pool (root when absent)'),
+  description: description.default(''),
+});
+
+/** A repository the integration's Bitbucket account sees (SPEC §7.7), as offered for a stack's repository. */
+export const bitbucketRepository = z
+  .object({
+    projectKey: z.string(),
+    projectName: z.string(),
+    repositorySlug: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    public: z.boolean(),
+    archived: z.boolean(),
+  })
+  .meta({ id: 'BitbucketRepository' });
+
 // --- stack environment variables
 
 export const environmentVariableParams = z.object({

@@ -45,12 +45,13 @@ export class ConsoleEnvironment {
 
   /**
    * The environment of the calling test file: started before its tests (with `setUp` then), closed after them,
-   * and each test fails when its pages did what they must not (see finishTest).
+   * and each test fails when its pages did what they must not (see finishTest). `serveArgs` go to `liftgate serve`
+   * (`--workers 0` for a file whose runs must stay QUEUED).
    */
-  static forThisFile(setUp: (env: ConsoleEnvironment) => Promise<void> = async () => undefined): ConsoleEnvironment {
+  static forThisFile(setUp: (env: ConsoleEnvironment) => Promise<void> = async () => undefined, options: { serveArgs?: string[] } = {}): ConsoleEnvironment {
     const env = new ConsoleEnvironment();
     beforeAll(async () => {
-      await env.#start();
+      await env.#start(options.serveArgs ?? []);
       await setUp(env);
     }, 120_000);
     afterAll(() => env.#close());
@@ -60,13 +61,13 @@ export class ConsoleEnvironment {
     return env;
   }
 
-  async #start(): Promise<void> {
+  async #start(serveArgs: string[]): Promise<void> {
     if (!existsSync(CHROMIUM_PATH)) {
       throw new Error(`no Chromium at ${CHROMIUM_PATH}: install Debian's package (apt-get install -y chromium) or set LIFTGATE_CHROMIUM`);
     }
     mkdirSync(ARTIFACTS, { recursive: true });
     const [controlPlane, emulator, browser] = await Promise.all([
-      ControlPlaneProcess.start(),
+      ControlPlaneProcess.start({ args: serveArgs }),
       startEmulator({ port: 0 }),
       chromium.launch({ executablePath: CHROMIUM_PATH, headless: true }),
     ]);

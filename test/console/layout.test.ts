@@ -32,7 +32,9 @@ const env = ConsoleEnvironment.forThisFile(async (started) => {
     labels: ['prod'],
   });
   await started.emulator.push('PLAT', 'network', { branch: 'main' });
-  await started.ok('POST', `/api/v1/stacks/${stack.id}/runs`, {});
+  const run = await started.ok('POST', `/api/v1/stacks/${stack.id}/runs`, {});
+  await started.ok('PUT', `/api/v1/stacks/${stack.id}/environment/TF_VAR_region`, { value: 'eu-west-1' });
+  await started.ok('PUT', `/api/v1/stacks/${stack.id}/environment/DB_PASSWORD`, { value: 'not shown', secret: true });
   pages = [
     { name: 'source-code', path: '/source-code', heading: 'Source code' },
     { name: 'set-up-integration', path: '/source-code/new', heading: 'Set up integration' },
@@ -41,6 +43,7 @@ const env = ConsoleEnvironment.forThisFile(async (started) => {
     { name: 'stacks', path: '/stacks', heading: 'Stacks' },
     { name: 'create-stack', path: '/stacks/new', heading: 'Create stack' },
     { name: 'stack', path: `/stacks/${stack.id}`, heading: 'Network' },
+    { name: 'run', path: `/stacks/${stack.id}/runs/${run.id}`, heading: `Run ${run.id.slice(0, 8)}` },
     { name: 'spaces', path: '/spaces', heading: 'Spaces' },
   ];
 });

@@ -166,8 +166,14 @@ class OpenApiContract {
     this.ajv.addSchema({ $id: SCHEMA_DOCUMENT_ID, $defs });
     this.templates = Object.keys(this.document.paths).map((template) => {
       const segments = template.split('/').slice(1);
+      // A trailing `{path}` (raw, browse) is a file path: it spans slashes.
+      const last = segments.length - 1;
       const pattern = new RegExp(
-        `^/${segments.map((segment) => (/^\{.+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}$`,
+        `^/${segments
+          .map((segment, index) =>
+            /^\{.+\}$/.test(segment) ? (index === last && segment === '{path}' ? '.+' : '[^/]+') : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+          )
+          .join('/')}$`,
       );
       return { template, pattern, literals: segments.map((segment) => !/^\{.+\}$/.test(segment)) };
     });
@@ -176,7 +182,7 @@ class OpenApiContract {
   /** Maps `/rest/api/1.0/projects/P/repos/r/webhooks/5?x` (or a template) to the document's path template. */
   resolvePath(path: string): string {
     let normalized = path.replace(/^https?:\/\/[^/]+/, '').split('?')[0]!.replace(/\/+$/, '');
-    normalized = normalized.replace(/^\/rest(?=\/)/, '').replace(/^\/(api|access-tokens)\/1\.0\//, '/$1/latest/');
+    normalized = normalized.replace(/^\/rest(?=\/)/, '').replace(/^\/(api|access-tokens|build-status)\/1\.0\//, '/$1/latest/');
     if (this.document.paths[normalized] !== undefined) return normalized;
     const candidates = this.templates.filter((candidate) => candidate.pattern.test(normalized));
     if (candidates.length === 0) throw new Error(`no path of the OpenAPI document matches ${path} (normalized ${normalized})`);
@@ -227,8 +233,9 @@ function describeErrors(validate: ValidateFunction): string {
     .join('\n');
 }
 
+/** The JSON content of a request or response; `*\/*` (the build-status POST's only type) takes JSON too. */
 function jsonContent(content: Record<string, { schema?: Schema }>): { type: string; schema?: Schema } | null {
-  const entry = Object.entries(content).find(([type]) => type.startsWith('application/json'));
+  const entry = Object.entries(content).find(([type]) => type.startsWith('application/json')) ?? Object.entries(content).find(([type]) => type === '*/*');
   return entry === undefined ? null : { type: entry[0], schema: entry[1].schema };
 }
 

@@ -2,10 +2,9 @@ import { buildStateOf, buildStatusDescription, buildStatusKey, buildStatusName, 
 import { requireCommit } from '../../domain/git';
 import type { RunKind } from '../../domain/runs';
 import type { PagedList, PagingOptions } from '../paging';
-import { segment } from '../urls';
 import { buildStatusSchema, type BitbucketBuildStatus, type BuildStatusInput } from './content-schemas';
 import { listPages, type BitbucketTransport, type CallOptions } from './pages';
-import { API } from './paths';
+import { repositoryPath } from './paths';
 import { pageSchema } from './schemas';
 
 /** The deprecated global build-status API: read-only here (it cannot satisfy "Required builds"; SPEC §7.6). */
@@ -32,7 +31,7 @@ export interface RunReport extends CallOptions {
 const buildStatusPage = pageSchema(buildStatusSchema);
 
 function buildsPath(projectKey: string, slug: string, commit: string): string {
-  return `${API}/projects/${segment(projectKey)}/repos/${segment(slug)}/commits/${requireCommit(commit)}/builds`;
+  return `${repositoryPath(projectKey, slug)}/commits/${requireCommit(commit)}/builds`;
 }
 
 /** Build statuses through the repository-scoped endpoint (never the deprecated global one for writes). */

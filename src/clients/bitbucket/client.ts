@@ -1,5 +1,7 @@
 import type { Clock, RetryOptions } from '../retry';
 import { Transport, type RequestEvent } from '../transport';
+import { poolOfApiHost } from '../../domain/api-hosts';
+import { isAgentBaseUrl, type AgentRoute } from '../agent-route';
 import { httpBaseUrl } from '../urls';
 import { AccessTokensResource } from './access-tokens';
 import { BuildStatusesResource } from './build-statuses';
@@ -18,8 +20,13 @@ export type BitbucketRetryOptions = RetryOptions;
 export type BitbucketRequestEvent = RequestEvent;
 
 export interface BitbucketClientOptions {
-  /** Bitbucket's base URL, e.g. `https://bitbucket.example.com` or `https://host/bitbucket`; no user info. */
+  /**
+   * Bitbucket's base URL, e.g. `https://bitbucket.example.com` or `https://host/bitbucket`; no user info. Or
+   * `private://<pool>` for a Bitbucket reached through that pool's VCS agents (give `agents`).
+   */
   baseUrl: string;
+  /** Carries every request of a `private://<pool>` client to a connected agent of the pool (SPEC §9). */
+  agents?: AgentRoute;
   /** HTTP access token, sent as `Authorization: Bearer`. Give this or username + password. */
   token?: string;
   /** With `password`: Basic auth (the password may be the user's HTTP access token). */
@@ -80,7 +87,9 @@ export class BitbucketClient {
   private readonly transport: BitbucketTransport;
 
   constructor(options: BitbucketClientOptions) {
-    this.baseUrl = httpBaseUrl(options.baseUrl, 'baseUrl', 'pass token or username and password instead');
+    this.baseUrl = isAgentBaseUrl(options.baseUrl)
+      ? agentBaseUrl(options.baseUrl, options.agents)
+      : httpBaseUrl(options.baseUrl, 'baseUrl', 'pass token or username and password instead');
     const authorization = authorizationHeader(options);
     const concurrency = positiveInteger('concurrency', options.concurrency ?? 8);
     this.transport = new Transport({
@@ -99,6 +108,7 @@ export class BitbucketClient {
       userAgent: options.userAgent ?? 'liftgate-bitbucket-client',
       onRequest: options.onRequest,
       allowAddress: options.allowAddress,
+      agents: isAgentBaseUrl(this.baseUrl) ? options.agents : undefined,
       clock: options.clock,
     });
     this.projects = new ProjectsResource(this.transport);
@@ -196,6 +206,14 @@ function authorizationHeader(options: BitbucketClientOptions): string {
   }
   if (hasUser || hasPassword) throw new TypeError('Basic auth needs both username and password');
   throw new TypeError('credentials missing: give token (Bearer) or username and password (Basic)');
+}
+
+/** `private://<pool>` as the transport takes it, when there is a route to the pool's agents. */
+function agentBaseUrl(baseUrl: string, agents: AgentRoute | undefined): string {
+  const pool = poolOfApiHost(baseUrl);
+  if (pool === null) throw new TypeError(`baseUrl must name a VCS agent pool as private://<pool>, got "${baseUrl}"`);
+  if (agents === undefined) throw new TypeError(`baseUrl ${baseUrl} is reached through a VCS agent pool: give agents`);
+  return `private://${pool}`;
 }
 
 function positiveInteger(name: string, value: number): number {

@@ -16,7 +16,7 @@ import {
   directoryEntrySchema,
 } from './content-schemas';
 import { listPages, type BitbucketTransport, type CallOptions } from './pages';
-import { API } from './paths';
+import { repositoryPath } from './paths';
 import { pageSchema } from './schemas';
 
 export type ArchiveFormat = 'zip' | 'tar' | 'tar.gz' | 'tgz';
@@ -44,10 +44,6 @@ const directorySchema = z.object({ children: pageSchema(directoryEntrySchema) })
 
 /** The most entries of one directory `directory` reads (one page of Bitbucket's browse). */
 const DIRECTORY_LIMIT = 1000;
-
-function repositoryPath(projectKey: string, slug: string): string {
-  return `${API}/projects/${segment(projectKey)}/repos/${segment(slug)}`;
-}
 
 /** A path inside a repository as a URL path: each part encoded, the slashes kept. */
 function filePath(path: string): string {

@@ -12,7 +12,7 @@ import {
   type BitbucketPullRequest,
 } from './content-schemas';
 import { listPages, type BitbucketTransport, type CallOptions } from './pages';
-import { API } from './paths';
+import { repositoryPath } from './paths';
 import { pageSchema } from './schemas';
 
 export interface PullRequestListOptions extends PagingOptions {
@@ -38,10 +38,6 @@ const MAX_STALE_RETRIES = 3;
 
 const pullRequestPage = pageSchema(pullRequestSchema);
 const activityPage = pageSchema(activitySchema);
-
-function repositoryPath(projectKey: string, slug: string): string {
-  return `${API}/projects/${segment(projectKey)}/repos/${segment(slug)}`;
-}
 
 function ref(branch: string | undefined): string | undefined {
   return branch === undefined || branch.startsWith('refs/') ? branch : `refs/heads/${branch}`;

@@ -32,6 +32,11 @@ import {
   type Stack,
   type StackCreateInput,
   type StackUpdateInput,
+  vcsAgentPoolCreatedSchema,
+  vcsAgentPoolSchema,
+  type VcsAgentPool,
+  type VcsAgentPoolCreated,
+  type VcsAgentPoolCreateInput,
   type StateVersion,
 } from './schemas';
 
@@ -76,6 +81,7 @@ export class LiftgateClient {
   readonly integrations: IntegrationsResource;
   readonly stacks: StacksResource;
   readonly modules: ModulesResource;
+  readonly vcsAgentPools: VcsAgentPoolsResource;
   readonly environment: EnvironmentResource;
   readonly state: StateResource;
   private readonly transport: LiftgateTransport;
@@ -100,6 +106,7 @@ export class LiftgateClient {
     this.integrations = new IntegrationsResource(this.transport);
     this.stacks = new StacksResource(this.transport);
     this.modules = new ModulesResource(this.transport);
+    this.vcsAgentPools = new VcsAgentPoolsResource(this.transport);
     this.environment = new EnvironmentResource(this.transport);
     this.state = new StateResource(this.transport);
   }
@@ -166,7 +173,7 @@ const integrationsPath = '/api/v1/integrations/bitbucket-datacenter';
 export class IntegrationsResource {
   constructor(private readonly transport: LiftgateTransport) {}
 
-  /** Creates a Bitbucket DC integration; the control plane verifies the credentials unless apiHost is private://. */
+  /** Creates a Bitbucket DC integration; the control plane verifies the credentials (for private://, through a connected VCS agent). */
   create(input: IntegrationCreateInput, options: CallOptions = {}): Promise<Integration> {
     return call(this.transport, { method: 'POST', path: integrationsPath, body: input, schema: integrationSchema, retryMode: 'create', signal: options.signal });
   }
@@ -276,6 +283,31 @@ export class StacksResource {
   /** Queues a manual TRACKED run (write on its space); 409 while the stack is detached. */
   triggerRun(id: string, input: { commit?: string } = {}, options: CallOptions = {}): Promise<Run> {
     return call(this.transport, { method: 'POST', path: `/api/v1/stacks/${segment(id)}/runs`, body: input, schema: runSchema, retryMode: 'create', signal: options.signal });
+  }
+}
+
+const poolsPath = '/api/v1/vcs-agent-pools';
+
+/** VCS agent pools (SPEC §9); a pool cannot be changed, only replaced. */
+export class VcsAgentPoolsResource {
+  constructor(private readonly transport: LiftgateTransport) {}
+
+  /** Creates a pool (admin on its space); the answer holds its token, which no later call shows. */
+  create(input: VcsAgentPoolCreateInput, options: CallOptions = {}): Promise<VcsAgentPoolCreated> {
+    return call(this.transport, { method: 'POST', path: poolsPath, body: input, schema: vcsAgentPoolCreatedSchema, retryMode: 'create', signal: options.signal });
+  }
+
+  get(id: string, options: CallOptions = {}): Promise<VcsAgentPool> {
+    return call(this.transport, { method: 'GET', path: `${poolsPath}/${segment(id)}`, schema: vcsAgentPoolSchema, retryMode: 'idempotent', signal: options.signal });
+  }
+
+  /** The pools of spaces the key can read, with their connected agents and last activity. */
+  list(options: CallOptions = {}): Promise<VcsAgentPool[]> {
+    return call(this.transport, { method: 'GET', path: poolsPath, schema: z.array(vcsAgentPoolSchema), retryMode: 'idempotent', signal: options.signal });
+  }
+
+  async delete(id: string, options: CallOptions = {}): Promise<void> {
+    await call(this.transport, { method: 'DELETE', path: `${poolsPath}/${segment(id)}`, schema: null, retryMode: 'idempotent', notFoundOnRetryMeansDone: true, signal: options.signal });
   }
 }
 

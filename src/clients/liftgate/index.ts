@@ -4,7 +4,7 @@
  * with service "Liftgate", carrying the control plane's code, message and details (never the API key);
  * `instanceof LiftgateApiError` tells them apart.
  */
-export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource, EnvironmentResource, StateResource } from './client';
+export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource, EnvironmentResource, StateResource, VcsAgentPoolsResource } from './client';
 export { ModulesResource } from './modules';
 export type { CallOptions, LiftgateClientOptions, LiftgateRetryOptions } from './client';
 export { LiftgateApiError } from './errors';
@@ -30,4 +30,7 @@ export type {
   StackCreateInput,
   StackUpdateInput,
   StateVersion,
+  VcsAgentPool,
+  VcsAgentPoolCreated,
+  VcsAgentPoolCreateInput,
 } from './schemas';

@@ -236,3 +236,22 @@ export const deliverySchema = z.object({
 });
 /** One webhook delivery (or a count of refused ones) the control plane received for an integration. */
 export type Delivery = z.infer<typeof deliverySchema>;
+
+export const vcsAgentPoolSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  spaceId: z.string(),
+  description: z.string(),
+  lastActivityAt: z.string().nullable(),
+  connectedAgents: z.number(),
+});
+export type VcsAgentPool = z.infer<typeof vcsAgentPoolSchema>;
+
+export const vcsAgentPoolCreatedSchema = vcsAgentPoolSchema.extend({ token: z.string() });
+export type VcsAgentPoolCreated = z.infer<typeof vcsAgentPoolCreatedSchema>;
+
+export interface VcsAgentPoolCreateInput {
+  name: string;
+  spaceId?: string;
+  description?: string;
+}

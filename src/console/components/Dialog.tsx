@@ -21,3 +21,24 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
     </dialog>
   );
 }
+
+/** A confirmation dialog's end: the API's refusal when there was one, Cancel, and the dangerous action. */
+export function DangerActions(props: { error: string | null; busy: boolean; disabled?: boolean; onClose: () => void; onConfirm: () => void; label: string; busyLabel: string }) {
+  return (
+    <>
+      {props.error === null ? null : (
+        <p role="alert" class="error">
+          {props.error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="button" class="secondary" onClick={props.onClose}>
+          Cancel
+        </button>
+        <button type="button" class="danger" disabled={props.busy || props.disabled === true} onClick={props.onConfirm}>
+          {props.busy ? props.busyLabel : props.label}
+        </button>
+      </div>
+    </>
+  );
+}

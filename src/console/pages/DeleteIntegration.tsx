@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Integration, IntegrationDeleted } from '../api';
 import { LoadState } from '../components/common';
-import { Dialog } from '../components/Dialog';
+import { DangerActions, Dialog } from '../components/Dialog';
 import { useApi } from '../context';
 import { useLoad } from '../hooks';
 
@@ -51,19 +51,15 @@ export function DeleteIntegrationDialog(props: { integration: Integration; onClo
         Its webhook URL stops working. Setting up an integration with the same name later gives the same URL and a new
         secret.
       </p>
-      {error === null ? null : (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
-      <div class="actions">
-        <button type="button" class="secondary" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" class="danger" disabled={busy || stacks.data === undefined} onClick={() => void remove()}>
-          {busy ? 'Deleting…' : 'Delete integration'}
-        </button>
-      </div>
+      <DangerActions
+        error={error}
+        busy={busy}
+        disabled={stacks.data === undefined}
+        onClose={onClose}
+        onConfirm={() => void remove()}
+        label="Delete integration"
+        busyLabel="Deleting…"
+      />
     </Dialog>
   );
 }

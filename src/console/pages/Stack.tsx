@@ -1,4 +1,5 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { isActiveRunState } from '../../domain/run-states';
 import { ApiError, type Integration, type Run, type Stack } from '../api';
 import { commitUrl, integrationOfStack, pullRequestUrl, repositoryUrl } from '../bitbucket';
 import { Badge, Labels, LoadState, PageHeading, TableRegion } from '../components/common';
@@ -8,7 +9,11 @@ import { usePaged } from '../paging';
 import { Link, useRouter } from '../router';
 import { SpaceIndex } from '../spaces';
 import { ReattachDialog } from './Reattach';
+import { StackEnvironment } from './StackEnvironment';
 import { IntegrationName, StackStatus } from './Stacks';
+
+/** How often a stack's runs are asked for again while one of them is active. */
+const RUNS_REFRESH_MS = 2000;
 
 /** SPEC §8 "Stack": its settings, whether it is detached, and its runs with links into Bitbucket. */
 export function StackPage({ id }: { id: string }) {
@@ -22,6 +27,15 @@ export function StackPage({ id }: { id: string }) {
   const [reattaching, setReattaching] = useState(false);
   const [trigger, setTrigger] = useState<{ busy: boolean; message: string | null; failed: boolean }>({ busy: false, message: null, failed: false });
   const data = loaded.data;
+
+  // While a run shown goes on, the list is asked for again, so states move on the page (not once older pages are shown:
+  // a reload would drop them).
+  const active = runs.loaded.data?.some((run) => isActiveRunState(run.state)) ?? false;
+  useEffect(() => {
+    if (!active || runs.olderLoaded) return undefined;
+    const timer = setTimeout(() => runs.loaded.reload(), RUNS_REFRESH_MS);
+    return () => clearTimeout(timer);
+  }, [runs.loaded.data, active, runs.olderLoaded]);
 
   const triggerRun = async () => {
     setTrigger({ busy: true, message: null, failed: false });
@@ -73,6 +87,7 @@ export function StackPage({ id }: { id: string }) {
               </button>
             ) : null}
           </section>
+          <StackEnvironment stackId={data.stack.id} />
           {reattaching ? (
             <ReattachDialog
               stack={data.stack}

@@ -7,6 +7,7 @@ import { parseLabels, spaceProblem, useSubmit } from '../forms';
 import { useLoad } from '../hooks';
 import { Link, useRouter } from '../router';
 import { SpaceIndex } from '../spaces';
+import { RepositoryFields } from './RepositoryFields';
 
 const FIELDS = ['name', 'spaceId', 'vcs.integrationId', 'vcs.projectKey', 'vcs.repositorySlug', 'vcs.branch', 'vcs.projectRoot', 'autodeploy', 'labels'] as const;
 
@@ -16,6 +17,13 @@ const DEFAULT_CHOICE = ':default';
 export const IntegrationChoice = {
   toApi: (choice: string): string | null => (choice === DEFAULT_CHOICE ? null : choice),
 };
+
+/** The id of the integration an integration select's `choice` stands for; null for no choice. */
+function integrationIdOf(choice: string, integrations: Integration[]): string | null {
+  if (choice === '') return null;
+  if (choice !== DEFAULT_CHOICE) return choice;
+  return integrations.find((integration) => integration.isDefault)?.id ?? null;
+}
 
 /** Select options for integrations, the default one first and marked so. */
 export function integrationOptions(usable: Integration[]): Option[] {
@@ -142,6 +150,7 @@ function StackForm({ integrations, spaces }: { integrations: Integration[]; spac
         />
       )}
       <RepositoryFields
+        integrationId={integrationIdOf(values.integration, integrations)}
         projectKey={values.projectKey}
         repositorySlug={values.repositorySlug}
         onChange={(repository) => setValues({ ...values, ...repository })}
@@ -173,40 +182,5 @@ function StackForm({ integrations, spaces }: { integrations: Integration[]; spac
         </button>
       </div>
     </form>
-  );
-}
-
-/**
- * The stack's repository, as Bitbucket's project key and repository slug. Its own component, so that a picker over
- * the integration's repositories can take the place of the two text fields without touching the form.
- */
-function RepositoryFields(props: {
-  projectKey: string;
-  repositorySlug: string;
-  onChange: (repository: { projectKey: string; repositorySlug: string }) => void;
-  errors: { projectKey?: string | undefined; repositorySlug?: string | undefined };
-}) {
-  const { projectKey, repositorySlug, onChange, errors } = props;
-  return (
-    <fieldset class="group">
-      <legend>Repository</legend>
-      <TextField
-        name="vcs.projectKey"
-        label="Project key"
-        required
-        value={projectKey}
-        onInput={(value) => onChange({ projectKey: value, repositorySlug })}
-        error={errors.projectKey}
-        hint="As in the repository's Bitbucket address: /projects/KEY/repos/slug."
-      />
-      <TextField
-        name="vcs.repositorySlug"
-        label="Repository slug"
-        required
-        value={repositorySlug}
-        onInput={(value) => onChange({ projectKey, repositorySlug: value })}
-        error={errors.repositorySlug}
-      />
-    </fieldset>
   );
 }

@@ -4,6 +4,7 @@ export * as module from './module';
 export * as space from './space';
 export * as stack from './stack';
 export * as stackEnvironmentVariable from './stack-environment-variable';
+export * as vcsAgentPool from './vcs-agent-pool';
 export * as dataLiftgateBitbucketDatacenterIntegration from './data-liftgate-bitbucket-datacenter-integration';
 export * as dataLiftgateSpace from './data-liftgate-space';
 export * as provider from './provider';

@@ -69,7 +69,7 @@ export const integrationRoutes: RoutePlugin = async (app, { context }) => {
     {
       schema: {
         summary: 'Create a Bitbucket Data Center integration (admin on its space; root for the default one)',
-        description: 'Credentials are verified against Bitbucket unless apiHost is private://. The access token is write-only.',
+        description: 'Credentials are verified against Bitbucket (for private://<pool>, through a connected agent of the pool; unchecked while none is). The access token is write-only.',
         tags,
         security: bearerAuth,
         body: integrationCreate,
@@ -175,7 +175,7 @@ export const integrationRoutes: RoutePlugin = async (app, { context }) => {
       schema: {
         summary: 'Update an integration (admin on its space); name and isDefault are immutable',
         description:
-          'A new accessToken is verified against Bitbucket unless apiHost is private://. Changing apiHost or username needs ' +
+          'A new accessToken is verified against Bitbucket (for private://<pool>, through a connected agent of the pool; unchecked while none is). Changing apiHost or username needs ' +
           'accessToken in the same request (422 otherwise): the stored token is only sent to the host and user it was given for.',
         tags,
         security: bearerAuth,

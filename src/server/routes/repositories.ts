@@ -3,20 +3,8 @@ import { ApiConnectionError, ApiError, ApiForbiddenError, ApiUnauthorizedError }
 import { integrationForCaller } from '../auth/access';
 import { bearerAuth, type RoutePlugin } from '../context';
 import { BadGatewayError } from '../errors';
-import { errorResponses, idParams } from '../schemas';
+import { bitbucketRepository, errorResponses, idParams } from '../schemas';
 import { NEXT_CURSOR_HEADER, pageQuery } from '../webhooks/schemas';
-
-const repository = z
-  .object({
-    projectKey: z.string(),
-    projectName: z.string(),
-    repositorySlug: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
-    public: z.boolean(),
-    archived: z.boolean(),
-  })
-  .meta({ id: 'BitbucketRepository' });
 
 const repositoryQuery = pageQuery.extend({
   projectKey: z.string().max(128).optional().describe('Only repositories of this project (any case)'),
@@ -42,7 +30,7 @@ export const integrationRepositoryRoutes: RoutePlugin = async (app, { context })
         security: bearerAuth,
         params: idParams,
         querystring: repositoryQuery,
-        response: { 200: z.array(repository), ...errorResponses(400, 401, 404, 502) },
+        response: { 200: z.array(bitbucketRepository), ...errorResponses(400, 401, 404, 502) },
       },
     },
     async (request, reply) => {

@@ -11,6 +11,7 @@ import { spaceDataSource } from './space-data-source';
 import { spaceResource } from './space-resource';
 import { moduleResource } from './module-resource';
 import { stackResource } from './stack-resource';
+import { vcsAgentPoolResource } from './vcs-agent-pool-resource';
 
 const providerAttributes = {
   endpoint: stringAttribute({
@@ -60,6 +61,6 @@ export const provider: ProviderDefinition<typeof providerAttributes, LiftgatePro
     }
   },
 
-  resources: [spaceResource, integrationResource, stackResource, environmentVariableResource, moduleResource],
+  resources: [spaceResource, integrationResource, stackResource, environmentVariableResource, moduleResource, vcsAgentPoolResource],
   dataSources: [spaceDataSource, integrationDataSource],
 };

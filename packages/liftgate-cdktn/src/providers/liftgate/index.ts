@@ -4,6 +4,7 @@ export * as module from './module/index';
 export * as space from './space/index';
 export * as stack from './stack/index';
 export * as stackEnvironmentVariable from './stack-environment-variable/index';
+export * as vcsAgentPool from './vcs-agent-pool/index';
 export * as dataLiftgateBitbucketDatacenterIntegration from './data-liftgate-bitbucket-datacenter-integration/index';
 export * as dataLiftgateSpace from './data-liftgate-space/index';
 export * as provider from './provider/index';

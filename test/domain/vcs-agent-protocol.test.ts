@@ -1,0 +1,29 @@
+import { poolOfApiHost, poolNameProblem } from '../../src/domain/api-hosts';
+import { decodeBodyFrame, downFrameSchema, encodeBodyFrame, parseFrame, upFrameSchema } from '../../src/domain/vcs-agent-protocol';
+
+describe('the VCS agent wire protocol', () => {
+  it('round-trips a body frame with its request id', () => {
+    const frame = encodeBodyFrame(0xfffffffe, Uint8Array.from([1, 2, 3]));
+    expect(decodeBodyFrame(frame)).toEqual({ id: 0xfffffffe, chunk: Uint8Array.from([1, 2, 3]) });
+    expect(decodeBodyFrame(Uint8Array.from([0, 1]))).toBeNull();
+  });
+
+  it('accepts only the frames of each direction', () => {
+    const http = { type: 'http', id: 1, method: 'GET', path: '/rest/api/latest/repos', headers: { accept: ['application/json'] }, timeoutMs: 1000, window: 1024 };
+    expect(parseFrame(downFrameSchema, JSON.stringify(http))).toEqual(http);
+    expect(parseFrame(downFrameSchema, JSON.stringify({ ...http, method: 'TRACE' }))).toBeNull();
+    expect(parseFrame(upFrameSchema, JSON.stringify(http))).toBeNull();
+    expect(parseFrame(upFrameSchema, JSON.stringify({ type: 'http_response', id: 1, status: 200, headers: { 'set-cookie': ['a', 'b'] } }))).not.toBeNull();
+    expect(parseFrame(upFrameSchema, '{not json')).toBeNull();
+  });
+
+  it('reads the pool of a private:// apiHost and checks pool names', () => {
+    expect(poolOfApiHost('private://vcs-agent-pool-name')).toBe('vcs-agent-pool-name');
+    expect(poolOfApiHost('private://pool/')).toBe('pool');
+    expect(poolOfApiHost('private://pool/path')).toBeNull();
+    expect(poolOfApiHost('https://bitbucket.example.com')).toBeNull();
+    expect(poolNameProblem('dc.pool_1-a')).toBeNull();
+    expect(poolNameProblem('-pool')).not.toBeNull();
+    expect(poolNameProblem('a'.repeat(64))).not.toBeNull();
+  });
+});
