@@ -15,7 +15,7 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 /** Run order: quick ones first, so a broken build shows early. */
-const ORDER = ['bench:provider', 'bench:bitbucket', 'bench:agent', 'bench:webhooks', 'bench:synth', 'bench:drift', 'bench:runs'];
+const ORDER = ['bench:provider', 'bench:bitbucket', 'bench:agent', 'bench:webhooks', 'bench:synth', 'bench:drift', 'bench:runs', 'bench:modules'];
 
 /**
  * Figures of benchmarks that print no BENCH_RESULT line, read from their own summary lines. `heading` is

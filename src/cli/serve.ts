@@ -19,7 +19,10 @@ Options:
   --database-url URL              use this PostgreSQL (postgres://user@host:5432/db) instead of the embedded store;
                                   LIFTGATE_DATABASE_URL may replace it (keeps the URL out of the process list)
   --database-password-file FILE   read the PostgreSQL password from FILE instead of the URL
-  --public-url URL                base of webhook URLs Bitbucket calls (default http://<host>:<port>)
+  --public-url URL                base of webhook URLs Bitbucket calls (default http(s)://<host>:<port>)
+  --tls-cert FILE                 serve HTTPS with this PEM certificate (chain); needs --tls-key. Terraform reaches
+                                  the module registry only over HTTPS (or put a TLS proxy in front, with --public-url)
+  --tls-key FILE                  the PEM private key of --tls-cert
   --allowed-bitbucket-hosts LIST  the Bitbucket hosts integrations may use, comma-separated (default "*"):
                                     *               any https host except loopback, link-local and 0.0.0.0
                                     loopback        also hosts on this machine, over http or https (an emulator)
@@ -52,6 +55,21 @@ interface ServeConfig {
   allowedBitbucketHosts: BitbucketHostPolicy;
   deliveryRetentionSeconds: number;
   maxStateBytes: number;
+  tls: { cert: Buffer; key: Buffer } | undefined;
+}
+
+/** The certificate and key of --tls-cert and --tls-key, read now so a wrong path fails the start, not the first request. */
+function tlsFrom(certFile: string | undefined, keyFile: string | undefined): ServeConfig['tls'] {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new UsageError('--tls-cert and --tls-key go together: give both');
+  const read = (file: string, flag: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new UsageError(`${flag}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  };
+  return { cert: read(certFile, '--tls-cert'), key: read(keyFile, '--tls-key') };
 }
 
 /**
@@ -101,6 +119,8 @@ function parseServeFlags(args: string[], env: NodeJS.ProcessEnv): ServeConfig {
     'max-state-bytes': { type: 'string' },
     workers: { type: 'string' },
     ...runFlags,
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   });
   const host = values.host ?? '127.0.0.1';
   if (host.trim() === '') throw new UsageError('--host must not be empty');
@@ -133,6 +153,7 @@ function parseServeFlags(args: string[], env: NodeJS.ProcessEnv): ServeConfig {
     allowedBitbucketHosts,
     deliveryRetentionSeconds: parseDuration(values['delivery-retention'] ?? '30d', '--delivery-retention') / 1000,
     maxStateBytes: parseByteSize(values['max-state-bytes'] ?? '32MiB', '--max-state-bytes'),
+    tls: tlsFrom(values['tls-cert'], values['tls-key']),
   };
 }
 
@@ -157,6 +178,7 @@ export const serveCommand: Command = {
         allowedBitbucketHosts: config.allowedBitbucketHosts,
         deliveryRetentionSeconds: config.deliveryRetentionSeconds,
         maxStateBytes: config.maxStateBytes,
+        tls: config.tls,
         consoleDir: join(__dirname, '..', 'console'),
         runsQueued: () => pool?.poke(),
       });

@@ -68,3 +68,32 @@ export interface Stack {
 
 export const ROOT_SPACE_ID = 'root';
 export const BITBUCKET_DATACENTER = 'bitbucket-datacenter';
+
+/** A Terraform module published from a repository's tags (SPEC §10); its registry address is spaceId/name/terraformProvider. */
+export interface Module {
+  id: string;
+  name: string;
+  terraformProvider: string;
+  spaceId: string;
+  vcs: StackVcs;
+  labels: string[];
+  description: string;
+  /** True after the module's integration was deleted: its tags publish nothing until it is attached again. */
+  detached: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ModuleVersionState = 'ACTIVE' | 'FAILED' | 'RETRACTED';
+
+export interface ModuleVersion {
+  moduleId: string;
+  version: string;
+  tag: string;
+  commit: string;
+  state: ModuleVersionState;
+  /** Why a FAILED version is not a module, or which tag deletion retracted it; null for ACTIVE. */
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -65,8 +65,22 @@ export function changedPathsNotLookedUp(pushed: PushedBranch): string | null {
 }
 
 /** A handled Bitbucket event, reduced to what run triggering needs. */
+/** A tag a push created (ADD, at `commit`) or deleted (DELETE). */
+export interface PushedTag {
+  tag: string;
+  commit: string;
+  type: 'ADD' | 'DELETE';
+}
+
 export type RepositoryEvent =
-  | { kind: 'push'; eventKey: string; repository: RepositoryRef; pushedBranches: PushedBranch[] }
+  | {
+      kind: 'push';
+      eventKey: string;
+      repository: RepositoryRef;
+      pushedBranches: PushedBranch[];
+      /** Tags pushed or deleted: they publish and retract module versions (SPEC §10), and start no run. */
+      pushedTags?: PushedTag[];
+    }
   | {
       kind: 'pullRequest';
       eventKey: string;

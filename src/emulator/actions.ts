@@ -37,6 +37,19 @@ export interface PushInput {
   user?: string;
 }
 
+export interface TagInput {
+  name: string;
+  /** The commit to tag; default: the head of the repository's default branch. */
+  commit?: string;
+  /** Who pushed the tag (a username); default `admin`. */
+  user?: string;
+}
+
+export interface TagOutcome extends EventOutcome {
+  /** The tagged commit (40 zeros when the tag was deleted). */
+  commit: string;
+}
+
 export interface OpenPullRequestInput {
   fromBranch: string;
   toBranch: string;
@@ -142,6 +155,24 @@ export class EmulatorActions {
     return { commit: change.toHash, change, ...outcome };
   }
 
+  /** Pushes a new tag (`git push origin <tag>`) and delivers `repo:refs_changed` with a `TAG` `ADD` change. */
+  async createTag(projectKey: string, slug: string, input: TagInput): Promise<TagOutcome> {
+    const repository = this.model.repositories.get(projectKey, slug);
+    this.checkBranch(input.name, 'name');
+    this.checkCommit(input.commit);
+    const actor = this.actor(input.user);
+    const commit = this.model.content.resolve(repository, input.commit).id;
+    const change = this.model.repositories.setTag(repository, input.name, commit);
+    return { commit, events: ['repo:refs_changed'], deliveries: await this.sendRefsChanged(repository, actor, change) };
+  }
+
+  /** Deletes a tag (`git push --delete origin <tag>`) and delivers `repo:refs_changed` with a `TAG` `DELETE` change. */
+  async deleteTag(projectKey: string, slug: string, name: string, user?: string): Promise<TagOutcome> {
+    const repository = this.model.repositories.get(projectKey, slug);
+    const change = this.model.repositories.setTag(repository, name, ZERO_COMMIT);
+    return { commit: ZERO_COMMIT, events: ['repo:refs_changed'], deliveries: await this.sendRefsChanged(repository, this.actor(user), change) };
+  }
+
   /**
    * What Bitbucket does after a branch moved: delivers `repo:refs_changed`, then moves the open pull requests
    * from that branch to its new head and delivers `pr:from_ref_updated` for each; pull requests into it follow
@@ -166,7 +197,7 @@ export class EmulatorActions {
     return { events, deliveries };
   }
 
-  private sendRefsChanged(repository: Repository, actor: User, change: BranchChange) {
+  private sendRefsChanged(repository: Repository, actor: User, change: BranchChange & { refType?: 'BRANCH' | 'TAG' }) {
     const project = this.model.projects.get(repository.projectKey);
     return this.dispatcher.dispatch(
       repository,

@@ -64,6 +64,11 @@ export function branchJson(repository: Repository, branch: string) {
   };
 }
 
+/** A lightweight tag as Bitbucket's `RestTag` shows it (its hash is the commit's, having no tag object). */
+export function tagJson(name: string, commit: string) {
+  return { id: `refs/tags/${name}`, displayId: name, type: 'TAG' as const, latestCommit: commit, latestChangeset: commit, hash: null };
+}
+
 export function commentJson(comment: PullRequestComment, pullRequest: PullRequest, users: Map<string, User>, baseUrl: string) {
   const replies = pullRequest.comments.filter((other) => other.parentId === comment.id);
   return {

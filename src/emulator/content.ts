@@ -62,6 +62,8 @@ export class Content {
     const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
     const head = repository.branches[branch];
     if (head !== undefined) return this.commit(repository, head);
+    const tagged = repository.tags?.[ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : ref];
+    if (tagged !== undefined) return this.commit(repository, tagged);
     if (at === undefined || at === '') throw errors.emptyRepository(repository);
     if (ref.startsWith('refs/')) throw errors.noSuchRef(ref, repository);
     return this.commit(repository, ref);

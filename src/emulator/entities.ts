@@ -41,6 +41,8 @@ export interface Repository {
   hierarchyId: string;
   /** Branch name → head commit; pushes through /_emulator/ move them. A new repository has none (it is empty). */
   branches: Record<string, string>;
+  /** Tag name → tagged commit (lightweight tags); absent in state files written before tags existed. */
+  tags?: Record<string, string>;
 }
 
 /** A person and a time, as Git records the author and committer of a commit. */

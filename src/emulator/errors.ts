@@ -38,6 +38,7 @@ const EXCEPTIONS = {
   badRequest: 'com.atlassian.bitbucket.rest.exception.BadRequestException',
   duplicateProject: 'com.atlassian.bitbucket.project.DuplicateProjectException',
   duplicateRepository: 'com.atlassian.bitbucket.repository.DuplicateRepositoryNameException',
+  duplicateRef: 'com.atlassian.bitbucket.repository.DuplicateRefException',
   notFound: 'com.sun.jersey.api.NotFoundException',
   noSuchCommit: 'com.atlassian.bitbucket.commit.NoSuchCommitException',
   noSuchPath: 'com.atlassian.bitbucket.content.NoSuchPathException',
@@ -106,6 +107,8 @@ export const errors = {
   badRequest: (message: string) => new BitbucketApiError(400, message, EXCEPTIONS.badRequest),
   duplicateProject: (message: string, context: string) =>
     new BitbucketApiError(409, message, EXCEPTIONS.duplicateProject, context),
+  duplicateRef: (name: string, repository: { slug: string }) =>
+    new BitbucketApiError(409, `Tag '${name}' already exists in repository '${repository.slug}'.`, EXCEPTIONS.duplicateRef, 'name'),
   duplicateRepository: (message: string) =>
     new BitbucketApiError(409, message, EXCEPTIONS.duplicateRepository, 'name'),
   projectNotEmpty: (key: string) =>

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { EmulatorActions, type OpenPullRequestInput, type PullRequestActionInput, type PushInput } from './actions';
+import { EmulatorActions, type OpenPullRequestInput, type PullRequestActionInput, type PushInput, type TagInput } from './actions';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, WebhookDispatcher } from './delivery';
 import { buildEmulatorServer } from './http/server';
 import { EmulatorModel, hashToken, type CreateUserInput, type EmulatorState, type TokenOwner, type WebhookScope } from './model';
@@ -95,6 +95,10 @@ export interface RunningEmulator {
   projectWebhooks(projectKey: string): Array<ReturnType<typeof webhookJson>>;
   /** Simulates a push (see POST /_emulator/projects/{key}/repos/{slug}/push). */
   push(projectKey: string, repositorySlug: string, input: PushInput): ReturnType<EmulatorActions['push']>;
+  /** Pushes a tag (see POST /_emulator/projects/{key}/repos/{slug}/tags): delivers repo:refs_changed with a TAG ADD change. */
+  createTag(projectKey: string, repositorySlug: string, input: TagInput): ReturnType<EmulatorActions['createTag']>;
+  /** Deletes a tag: delivers repo:refs_changed with a TAG DELETE change. */
+  deleteTag(projectKey: string, repositorySlug: string, name: string): ReturnType<EmulatorActions['deleteTag']>;
   /** Opens a pull request and delivers pr:opened. */
   openPullRequest(projectKey: string, repositorySlug: string, input: OpenPullRequestInput): ReturnType<EmulatorActions['openPullRequest']>;
   /** Simulates update/modify/approve/unapprove/merge/comment on a pull request. */
@@ -243,6 +247,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return model.webhooks.of(scopeOf(projectKey)).map((webhook) => webhookJson(webhook));
     },
     push: (projectKey, repositorySlug, input) => actions.push(projectKey, repositorySlug, input),
+    createTag: (projectKey, repositorySlug, input) => actions.createTag(projectKey, repositorySlug, input),
+    deleteTag: (projectKey, repositorySlug, name) => actions.deleteTag(projectKey, repositorySlug, name),
     openPullRequest: (projectKey, repositorySlug, input) => actions.openPullRequest(projectKey, repositorySlug, input),
     pullRequestEvent: (projectKey, repositorySlug, pullRequestId, action, input = {}) =>
       actions.pullRequestAction(projectKey, repositorySlug, String(pullRequestId), action, input),

@@ -19,8 +19,10 @@ export function refsChangedPayload(
   actor: User,
   repository: Repository,
   project: Project,
-  change: { branch: string; fromHash: string; toHash: string; type: 'ADD' | 'UPDATE' | 'DELETE' },
+  change: { branch: string; fromHash: string; toHash: string; type: 'ADD' | 'UPDATE' | 'DELETE'; refType?: 'BRANCH' | 'TAG' },
 ) {
+  const refType = change.refType ?? 'BRANCH';
+  const refId = `${refType === 'TAG' ? 'refs/tags/' : 'refs/heads/'}${change.branch}`;
   return {
     eventKey: 'repo:refs_changed',
     date: bitbucketDate(context.now),
@@ -28,8 +30,8 @@ export function refsChangedPayload(
     repository: repositoryJson(repository, project, context.baseUrl),
     changes: [
       {
-        ref: { id: `refs/heads/${change.branch}`, displayId: change.branch, type: 'BRANCH' },
-        refId: `refs/heads/${change.branch}`,
+        ref: { id: refId, displayId: change.branch, type: refType },
+        refId,
         fromHash: change.fromHash,
         toHash: change.toHash,
         type: change.type,

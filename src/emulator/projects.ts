@@ -159,4 +159,19 @@ export class Repositories {
     this.store.changed();
     return { branch, fromHash, toHash, type };
   }
+
+  /**
+   * Creates a tag at a commit, or deletes it (40 zeros), and returns the change for a refs_changed event. An
+   * existing tag is not moved (Bitbucket refuses it: 409); deleting a missing one is a 404.
+   */
+  setTag(repository: Repository, name: string, toHash: string): BranchChange & { refType: 'TAG' } {
+    const tags = (repository.tags ??= {});
+    const fromHash = tags[name] ?? ZERO_COMMIT;
+    if (toHash !== ZERO_COMMIT && fromHash !== ZERO_COMMIT) throw errors.duplicateRef(name, repository);
+    if (toHash === ZERO_COMMIT && fromHash === ZERO_COMMIT) throw errors.noSuchRef(`refs/tags/${name}`, repository);
+    if (toHash === ZERO_COMMIT) delete tags[name];
+    else tags[name] = toHash;
+    this.store.changed();
+    return { branch: name, fromHash, toHash, type: toHash === ZERO_COMMIT ? 'DELETE' : 'ADD', refType: 'TAG' };
+  }
 }

@@ -27,6 +27,8 @@ import { integrationRoutes } from './routes/integrations';
 import { environmentRoutes } from './routes/environment';
 import { runRoutes } from './routes/runs';
 import { spaceRoutes } from './routes/spaces';
+import { moduleRoutes } from './routes/modules';
+import { registryRoutes } from './routes/registry';
 import { stackRoutes } from './routes/stacks';
 import { vcsAgentPoolRoutes } from './routes/vcsAgentPools';
 import { SecretBox } from './secrets';
@@ -83,6 +85,8 @@ const routePlugins: RoutePlugin[] = [
   apiKeyRoutes,
   integrationRoutes,
   stackRoutes,
+  moduleRoutes,
+  registryRoutes,
   environmentRoutes,
   runRoutes,
   deliveryRoutes,
@@ -246,11 +250,17 @@ export interface BuildAppOptions extends ControlPlaneOptions {
   logger?: FastifyBaseLogger;
   /** Defaults: DEFAULT_SERVER_TIMEOUTS. */
   timeouts?: Partial<ServerTimeouts>;
+  /** Serve HTTPS with this certificate (chain) and key, PEM (`liftgate serve --tls-cert/--tls-key`); omitted: HTTP. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** A Fastify instance serving the control plane; call `listen` on it, or `inject` in tests. */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const timeouts = { ...DEFAULT_SERVER_TIMEOUTS, ...options.timeouts };
+  const serverLimits = {
+    headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, timeouts.headersMs / 4)),
+  };
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     // Fastify leaves Node's request and connection timeouts off: a client sending a body one byte at a time would
@@ -258,10 +268,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requestTimeout: timeouts.requestMs,
     connectionTimeout: timeouts.idleMs,
     keepAliveTimeout: timeouts.idleMs,
-    http: {
-      headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
-      connectionsCheckingInterval: Math.max(100, Math.min(1000, timeouts.headersMs / 4)),
-    },
+    // Terraform only talks to a module registry over HTTPS (SPEC §10); the same limits apply to both servers.
+    ...(options.tls === undefined ? { http: serverLimits } : { https: { ...serverLimits, ...options.tls } }),
     // Every request gets an id of the control plane's own, sent back as X-Request-Id and logged as requestId, so a
     // caller's report (a provider diagnostic, a failed curl) leads to the log line. An incoming X-Request-Id is not
     // taken: on the webhook receiver it is Bitbucket's delivery id, which anyone can send.

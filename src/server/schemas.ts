@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { branchNameProblem, canonicalCommit, commitProblem, projectRootProblem } from '../domain/git';
 import { POOL_NAME_PATTERN } from '../domain/api-hosts';
+import { modulePartProblem } from '../domain/modules';
 
 /**
  * The REST API's request and response shapes. The same schemas validate requests, serialize responses and
@@ -174,6 +175,9 @@ export const integrationDeleted = z
     detachedStacks: z
       .array(z.object({ id: z.string(), name: z.string() }))
       .describe('Stacks that used the integration and are now detached'),
+    detachedModules: z
+      .array(z.object({ id: z.string(), name: z.string() }))
+      .describe('Modules that used the integration and are now detached'),
   })
   .meta({ id: 'IntegrationDeleted' });
 
@@ -251,6 +255,70 @@ export const stackPatch = z.object({
 export const stackListQuery = z.object({
   integrationId: text().min(1).optional().describe('Only the attached stacks this integration serves'),
 });
+
+// --- modules
+
+const modulePart = checkedBy(modulePartProblem);
+
+export const module = z
+  .object({
+    id: z.string(),
+    name: z.string().describe('Immutable; the registry address is <host>/<spaceId>/<name>/<terraformProvider>'),
+    terraformProvider: z.string().describe('Immutable'),
+    spaceId: z.string(),
+    vcs: stackVcs,
+    labels: z.array(z.string()),
+    description: z.string(),
+    detached: z.boolean().describe('True after its integration was deleted; its tags then publish nothing'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Module' });
+
+export const moduleCreate = z.object({
+  name: modulePart,
+  terraformProvider: modulePart,
+  spaceId: spaceId.default('root'),
+  vcs: z.object({
+    integrationId: text().min(1).nullable().default(null),
+    projectKey,
+    repositorySlug,
+    branch,
+    projectRoot: projectRoot.default(''),
+  }),
+  labels: labels.default([]),
+  description: description.default(''),
+});
+
+export const modulePatch = z.object({
+  name: modulePart.optional().describe('Immutable: a different value is a 422'),
+  terraformProvider: modulePart.optional().describe('Immutable: a different value is a 422'),
+  spaceId: spaceId.optional(),
+  vcs: stackPatch.shape.vcs,
+  labels: labels.optional(),
+  description: description.optional(),
+});
+
+export const moduleVersion = z
+  .object({
+    moduleId: z.string(),
+    version: z.string().describe('Semantic version taken from the tag (without a leading v)'),
+    tag: z.string(),
+    commit: z.string(),
+    state: z.enum(['ACTIVE', 'FAILED', 'RETRACTED']).describe('ACTIVE versions are offered to terraform init'),
+    reason: z.string().nullable().describe('Why the version FAILED or was RETRACTED'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'ModuleVersion' });
+
+export const registryParams = z.object({
+  spaceId: text().min(1).max(200),
+  name: text().min(1).max(200),
+  provider: text().min(1).max(200),
+});
+
+export const registryVersionParams = registryParams.extend({ version: text().min(1).max(200) });
 
 // --- VCS agent pools (SPEC §9)
 

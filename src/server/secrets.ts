@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -27,6 +27,22 @@ export class SecretBox {
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return `${FORMAT}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
+  }
+
+  /**
+   * A MAC of `data` (HMAC-SHA256, base64url) under a key derived from this one for `context`, for links that carry
+   * their own authority; the encryption key itself is never used for two purposes.
+   */
+  sign(data: string, context: string): string {
+    const key = createHmac('sha256', this.#key).update(`liftgate-mac:${context}`).digest();
+    return createHmac('sha256', key).update(data).digest('base64url');
+  }
+
+  /** Whether `signature` is sign(data, context), compared in constant time. */
+  verify(data: string, context: string, signature: string): boolean {
+    const expected = Buffer.from(this.sign(data, context));
+    const given = Buffer.from(signature);
+    return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
   /** Throws when the value was not encrypted with this key and context (tampered, or the wrong key). */

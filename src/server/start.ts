@@ -29,7 +29,7 @@ export interface ControlPlaneStart extends Omit<BuildAppOptions, 'db' | 'publicU
 
 export interface StartedControlPlane {
   app: FastifyInstance;
-  /** Where it listens, e.g. http://127.0.0.1:8710. */
+  /** Where it listens, e.g. http://127.0.0.1:8710 (https:// with `tls`). */
   url: string;
   /** The file the root-admin API key was written to when the store was fresh; null when it already had keys. */
   adminKeyFile: string | null;
@@ -57,11 +57,12 @@ export async function startControlPlane(options: ControlPlaneStart): Promise<Sta
     });
     const adminKeyFile = await writeRootAdminKeyIfFresh(db, join(dataDir, 'admin.key'));
     let listeningPort = port;
-    app = await buildApp({ ...appOptions, db, publicUrl: publicUrl ?? (() => originFor(host, listeningPort)), encryptionKey: key });
+    const secure = appOptions.tls !== undefined;
+    app = await buildApp({ ...appOptions, db, publicUrl: publicUrl ?? (() => originFor(host, listeningPort, secure)), encryptionKey: key });
     await app.listen({ host, port });
     listeningPort = (app.server.address() as AddressInfo).port;
     const started = { app, db };
-    const url = originFor(host, listeningPort);
+    const url = originFor(host, listeningPort, secure);
     return {
       app,
       url,
@@ -110,9 +111,9 @@ function wrongKeyMessage(source: 'environment' | 'created-file' | 'file', keyFil
   );
 }
 
-/** `http://host:port`, with IPv6 literals in brackets. */
-function originFor(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+/** `http(s)://host:port`, with IPv6 literals in brackets. */
+function originFor(host: string, port: number, tls: boolean): string {
+  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** A run host for `liftgate worker`: the shared PostgreSQL, opened with the control plane's encryption key. */

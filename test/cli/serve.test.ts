@@ -1,10 +1,12 @@
 import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startServe, type RunningServe } from '../helpers/cli';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres';
 import { callApi } from '../helpers/serve';
+import { throwawayTls } from '../helpers/tls';
 
 const TOKEN = 'BBDC-serve-test-token-93be41d07c';
 
@@ -47,6 +49,8 @@ describe('liftgate serve', () => {
       '--allowed-bitbucket-hosts',
       '--delivery-retention',
       '--max-state-bytes',
+      '--tls-cert',
+      '--tls-key',
     ]) {
       expect(result.stdout).toContain(flag);
     }
@@ -66,11 +70,34 @@ describe('liftgate serve', () => {
     [['--max-state-bytes', '-1'], '--max-state-bytes'],
     [['--database-password-file', '/nonexistent'], '--database-password-file needs --database-url'],
     [['--database-url', 'postgres://u:pw@db/x', '--database-password-file', '/nonexistent'], 'already holds a password'],
+    [['--tls-cert', '/nonexistent/cert.pem'], '--tls-cert and --tls-key go together'],
+    [['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'], '--tls-cert: cannot read /nonexistent/cert.pem: ENOENT'],
   ])('rejects %j with one line naming the problem', async (args, named) => {
     const result = await runCli(['serve', ...args]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(named);
+  });
+
+  it('serves HTTPS with --tls-cert and --tls-key: the registry discovery answers over TLS with that certificate', async () => {
+    const dir = tempDir();
+    const tls = throwawayTls(dir);
+    const serve = await startServe(['--data-dir', join(dir, 'data'), '--tls-cert', tls.certFile, '--tls-key', tls.keyFile]);
+    try {
+      expect(serve.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        httpsRequest(`${serve.url}/.well-known/terraform.json`, { ca: readFileSync(tls.caFile) }, (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(answer).toEqual({ status: 200, body: '{"modules.v1":"/registry/modules/v1/"}' });
+    } finally {
+      await serve.stop();
+    }
   });
 
   it('writes admin.key (0600) on first start, keeps every object across a restart, never shows the token, exits 0 on SIGTERM', async () => {

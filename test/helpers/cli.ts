@@ -42,7 +42,7 @@ export interface RunningServe extends RunningProcess<string> {
 export async function startServe(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunningServe> {
   const running = await startCli(
     ['serve', '--port', '0', ...args],
-    (stdout, stderr) => /listening on (http:\/\/\S+)/.exec(`${stderr}\n${stdout}`)?.[1],
+    (stdout, stderr) => /listening on (https?:\/\/\S+)/.exec(`${stderr}\n${stdout}`)?.[1],
     { env: { LIFTGATE_ENCRYPTION_KEY: '', ...options.env }, timeoutMs: options.timeoutMs ?? 45_000 },
   );
   return { ...running, url: running.ready };

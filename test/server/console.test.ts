@@ -110,7 +110,10 @@ describe('the web console served by the control plane', () => {
 
   it('keeps its routes out of the OpenAPI document', async () => {
     const paths = Object.keys((await get('/api/v1/openapi.json')).json().paths);
-    expect(paths.filter((path) => !path.startsWith('/api/') && path !== '/healthz' && !path.startsWith('/webhooks/'))).toEqual([]);
+    // The API's own prefixes, and Terraform's module registry protocol (discovery and /registry/modules/v1/).
+    const apiPath = (path: string) =>
+      ['/api/', '/webhooks/', '/registry/'].some((prefix) => path.startsWith(prefix)) || ['/healthz', '/.well-known/terraform.json'].includes(path);
+    expect(paths.filter((path) => !apiPath(path))).toEqual([]);
   });
 
   it('serves the API only when the console is not built', async () => {

@@ -130,3 +130,11 @@ export interface BuildStatusInput {
   /** `refs/heads/{branch}`. */
   ref?: string;
 }
+
+/** One entry of a directory as Bitbucket's browse lists it (`children.values`). */
+export const directoryEntrySchema = z.object({
+  path: z.object({ name: z.string(), toString: z.string().optional() }),
+  type: z.string(),
+});
+
+export type BitbucketDirectoryEntry = z.infer<typeof directoryEntrySchema>;

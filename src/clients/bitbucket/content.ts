@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { requireCommit } from '../../domain/git';
 import { readCapped } from '../http';
 import type { PagedList, PagingOptions } from '../paging';
@@ -11,6 +12,8 @@ import {
   type BitbucketBranch,
   type BitbucketChange,
   type BitbucketCommit,
+  type BitbucketDirectoryEntry,
+  directoryEntrySchema,
 } from './content-schemas';
 import { listPages, type BitbucketTransport, type CallOptions } from './pages';
 import { repositoryPath } from './paths';
@@ -37,6 +40,10 @@ const DEFAULT_RAW_MAX_BYTES = 8 * 1024 * 1024;
 const changePage = pageSchema(changeSchema);
 const commitPage = pageSchema(commitSchema);
 const branchPage = pageSchema(branchSchema);
+const directorySchema = z.object({ children: pageSchema(directoryEntrySchema) });
+
+/** The most entries of one directory `directory` reads (one page of Bitbucket's browse). */
+const DIRECTORY_LIMIT = 1000;
 
 /** A path inside a repository as a URL path: each part encoded, the slashes kept. */
 function filePath(path: string): string {
@@ -121,6 +128,23 @@ export class RepositoryContentResource {
   branches(projectKey: string, slug: string, options: PagingOptions & { filterText?: string; orderBy?: 'ALPHABETICAL' | 'MODIFICATION' } = {}): PagedList<BitbucketBranch, number> {
     const { filterText, orderBy, ...paging } = options;
     return listPages(this.transport, `${repositoryPath(projectKey, slug)}/branches`, { filterText, orderBy }, branchPage, paging);
+  }
+
+  /**
+   * The entries (files and subdirectories) directly in a directory at a commit (`''`: the root), at most the first
+   * 1,000; a missing directory is a not-found error.
+   */
+  async directory(projectKey: string, slug: string, path: string, options: CallOptions & { commit: string }): Promise<BitbucketDirectoryEntry[]> {
+    const suffix = filePath(path);
+    const { data } = await this.transport.json({
+      method: 'GET',
+      path: `${repositoryPath(projectKey, slug)}/browse${suffix === '' ? '' : `/${suffix}`}`,
+      query: { at: requireCommit(options.commit), limit: DIRECTORY_LIMIT },
+      schema: directorySchema,
+      retryMode: 'idempotent',
+      signal: options.signal,
+    });
+    return data.children.values;
   }
 
   /** The repository's default branch's name (a 404 while the repository is empty). */

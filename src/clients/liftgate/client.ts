@@ -4,6 +4,7 @@ import type { Clock, RetryOptions, RetryPolicy } from '../retry';
 import { Transport, type JsonRequestSpec } from '../transport';
 import { httpBaseUrl, segment } from '../urls';
 import { liftgateError } from './errors';
+import { ModulesResource } from './modules';
 import {
   deliverySchema,
   environmentVariableSchema,
@@ -79,6 +80,7 @@ export class LiftgateClient {
   readonly spaces: SpacesResource;
   readonly integrations: IntegrationsResource;
   readonly stacks: StacksResource;
+  readonly modules: ModulesResource;
   readonly vcsAgentPools: VcsAgentPoolsResource;
   readonly environment: EnvironmentResource;
   readonly state: StateResource;
@@ -103,6 +105,7 @@ export class LiftgateClient {
     this.spaces = new SpacesResource(this.transport);
     this.integrations = new IntegrationsResource(this.transport);
     this.stacks = new StacksResource(this.transport);
+    this.modules = new ModulesResource(this.transport);
     this.vcsAgentPools = new VcsAgentPoolsResource(this.transport);
     this.environment = new EnvironmentResource(this.transport);
     this.state = new StateResource(this.transport);

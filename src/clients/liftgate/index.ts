@@ -5,6 +5,7 @@
  * `instanceof LiftgateApiError` tells them apart.
  */
 export { LiftgateClient, SpacesResource, IntegrationsResource, StacksResource, EnvironmentResource, StateResource, VcsAgentPoolsResource } from './client';
+export { ModulesResource } from './modules';
 export type { CallOptions, LiftgateClientOptions, LiftgateRetryOptions } from './client';
 export { LiftgateApiError } from './errors';
 export type {
@@ -21,6 +22,10 @@ export type {
   Space,
   SpaceCreateInput,
   SpaceUpdateInput,
+  Module,
+  ModuleCreateInput,
+  ModuleUpdateInput,
+  ModuleVersion,
   Stack,
   StackCreateInput,
   StackUpdateInput,

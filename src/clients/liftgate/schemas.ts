@@ -118,6 +118,40 @@ export interface StackUpdateInput {
   manageState?: boolean;
 }
 
+export const moduleSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  terraformProvider: z.string(),
+  spaceId: z.string(),
+  vcs: stackSchema.shape.vcs,
+  labels: z.array(z.string()),
+  description: z.string(),
+  detached: z.boolean(),
+});
+export type Module = z.infer<typeof moduleSchema>;
+
+export interface ModuleCreateInput {
+  /** Immutable; with terraformProvider and the space, the module's registry address. */
+  name: string;
+  terraformProvider: string;
+  spaceId?: string;
+  vcs: StackCreateInput['vcs'];
+  labels?: string[];
+  description?: string;
+}
+
+export type ModuleUpdateInput = Partial<Omit<ModuleCreateInput, 'vcs'>> & { vcs?: Partial<StackCreateInput['vcs']> };
+
+export const moduleVersionSchema = z.object({
+  moduleId: z.string(),
+  version: z.string(),
+  tag: z.string(),
+  commit: z.string(),
+  /** ACTIVE versions are what terraform init sees; FAILED ones say why in `reason`; RETRACTED ones lost their tag. */
+  state: z.string(),
+  reason: z.string().nullable(),
+});
+export type ModuleVersion = z.infer<typeof moduleVersionSchema>;
 export const environmentVariableSchema = z.object({
   name: z.string(),
   /** null for a secret variable: the control plane never returns its value. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ARCHIVE_CONTENT_TYPES, archiveStream, isArchiveFormat, ARCHIVE_FORMATS, type ArchiveFile } from '../archive';
-import { changeJson, branchJson, commitJson, pathJson } from '../content-representations';
+import { changeJson, branchJson, commitJson, pathJson, tagJson } from '../content-representations';
 import { errors } from '../errors';
 import type { Commit, EmulatorModel, Repository } from '../model';
 import { booleanParam, many, page, query, sendJson, single } from './helpers';
@@ -178,6 +178,23 @@ export function registerContentApi(app: FastifyInstance, context: ContentContext
     const time = (branch: string) => content.commit(repository, repository.branches[branch]!).committer.timestamp;
     names.sort((a, b) => (orderBy === 'ALPHABETICAL' ? (a < b ? -1 : 1) : time(b) - time(a) || (a < b ? -1 : 1)));
     return sendJson(reply, 200, page(names, q, (branch) => branchJson(repository, branch)));
+  });
+
+  app.get(`${prefix}/tags`, async (request, reply) => {
+    const repository = readable(request);
+    const q = query(request);
+    const filter = (single(q, 'filterText') ?? '').toLowerCase();
+    const tags = repository.tags ?? {};
+    const names = Object.keys(tags).filter((tag) => tag.toLowerCase().includes(filter)).sort();
+    return sendJson(reply, 200, page(names, q, (tag) => tagJson(tag, tags[tag]!)));
+  });
+
+  app.get(`${prefix}/tags/*`, async (request, reply) => {
+    const repository = readable(request);
+    const name = decodeURIComponent(params(request)['*']!);
+    const commit = repository.tags?.[name];
+    if (commit === undefined) throw errors.noSuchRef(`refs/tags/${name}`, repository);
+    return sendJson(reply, 200, tagJson(name, commit));
   });
 
   app.get(`${prefix}/default-branch`, async (request, reply) => {

@@ -58,6 +58,12 @@ const pushBody = z.strictObject({
   user: z.string().optional(),
 });
 
+const tagBody = z.strictObject({
+  name: z.string(),
+  commit: z.string().optional(),
+  user: z.string().optional(),
+});
+
 const pullRequestBody = z.strictObject({
   fromBranch: z.string(),
   toBranch: z.string(),
@@ -129,6 +135,18 @@ export function registerEmulatorApi(app: FastifyInstance, context: EmulatorApiCo
   app.post('/projects/:projectKey/repos/:repositorySlug/push', async (request, reply) => {
     const body = withoutUndefined(parseBody(pushBody, request.body, 'push'));
     const result = await actions.push(params(request).projectKey!, params(request).repositorySlug!, body);
+    return sendJson(reply, 200, result);
+  });
+
+  app.post('/projects/:projectKey/repos/:repositorySlug/tags', async (request, reply) => {
+    const body = withoutUndefined(parseBody(tagBody, request.body, 'tag'));
+    const result = await actions.createTag(params(request).projectKey!, params(request).repositorySlug!, body);
+    return sendJson(reply, 201, result);
+  });
+
+  app.delete('/projects/:projectKey/repos/:repositorySlug/tags/*', async (request, reply) => {
+    const { projectKey, repositorySlug } = params(request);
+    const result = await actions.deleteTag(projectKey!, repositorySlug!, decodeURIComponent(params(request)['*']!));
     return sendJson(reply, 200, result);
   });
 

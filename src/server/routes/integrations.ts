@@ -28,6 +28,7 @@ import {
   type StoredIntegration,
 } from '../store/integrations';
 import { loadSpaceTree } from '../store/spaces';
+import { detachModulesOfIntegration } from '../store/modules';
 import { detachStacksOfIntegration, listStacksUsingIntegration } from '../store/stacks';
 import { nameObjects } from './spaces';
 
@@ -265,8 +266,9 @@ export const integrationRoutes: RoutePlugin = async (app, { context }) => {
       const current = await integrationForCaller(db, caller, request.params.id, 'admin');
       return db.transaction(async (tx) => {
         const detachedStacks = await detachStacksOfIntegration(tx, current);
+        const detachedModules = await detachModulesOfIntegration(tx, current);
         if (!(await deleteIntegration(tx, current.id))) throw new NotFoundError(`integration "${current.id}" not found`);
-        return { id: current.id, detachedStacks };
+        return { id: current.id, detachedStacks, detachedModules };
       });
     },
   );

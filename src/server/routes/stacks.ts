@@ -18,7 +18,12 @@ const tags = ['stacks'];
  * (null: the default one), holding it and the spaces it is reached through until the stack is written. 422 otherwise, with one message whether the
  * integration is missing or out of reach, so existence does not leak.
  */
-async function requireUsableIntegration(tx: Queryable, spaceId: string, integrationId: string | null): Promise<void> {
+export async function requireUsableIntegration(
+  tx: Queryable,
+  spaceId: string,
+  integrationId: string | null,
+  kind: 'stack' | 'module' = 'stack',
+): Promise<void> {
   const field = 'vcs.integrationId';
   // The spaces whose inheritance decides, then the integration: a concurrent change of either waits for this
   // transaction, and this one sees it if it came first (PATCH of a space or an integration lock them FOR UPDATE).
@@ -29,8 +34,8 @@ async function requireUsableIntegration(tx: Queryable, spaceId: string, integrat
   }
   if (integration === null || !stackMayUseIntegration(await loadSpaceTree(tx), spaceId, integration)) {
     throw new UnprocessableError(
-      `integration "${integrationId}" is not usable by stacks in space "${spaceId}" (it must be the default integration, ` +
-        `in the stack's space, or in a space it inherits entities from)`,
+      `integration "${integrationId}" is not usable by ${kind}s in space "${spaceId}" (it must be the default integration, ` +
+        `in the ${kind}'s space, or in a space it inherits entities from)`,
       { field },
     );
   }

@@ -121,7 +121,8 @@ function repositoryRef(repository: z.infer<typeof repositorySchema>): Repository
 
 /**
  * Parses the raw body of a handled event (one of HANDLED_EVENTS) into the event run triggering needs.
- * Tag changes and branch deletions are kept out of `pushedBranches`: there is nothing to plan for them.
+ * Tag changes and branch deletions are kept out of `pushedBranches`: there is nothing to plan for them. Created and
+ * deleted tags are `pushedTags` (module versions); a moved tag (UPDATE, a forced push) changes no published version.
  */
 export function parseHandledDelivery(eventKey: string, rawBody: Buffer): ParsedDelivery {
   let json: unknown;
@@ -145,6 +146,11 @@ export function parseHandledDelivery(eventKey: string, rawBody: Buffer): ParsedD
           pushedBranches: push.data.changes
             .filter((change) => change.ref.type === 'BRANCH' && change.type !== 'DELETE')
             .map((change) => ({ branch: branchName(change.refId), commit: change.toHash, fromCommit: change.fromHash })),
+          pushedTags: push.data.changes.flatMap((change) =>
+            change.ref.type === 'TAG' && change.type !== 'UPDATE'
+              ? [{ tag: change.ref.displayId, commit: change.type === 'ADD' ? change.toHash : change.fromHash, type: change.type }]
+              : [],
+          ),
         },
       }
     );

@@ -31,6 +31,7 @@ import {
 import { findIntegration } from '../store/integrations';
 import { cancelSupersededRuns, linkPullRequests, stacksOnRepositories, type RepositoryOfDelivery } from '../store/runs';
 import { lookUpChangedPaths } from './changed-paths';
+import { applyModuleTags } from './module-tags';
 import { Coalescer } from './coalescer';
 import { claimedRepository, parseHandledDelivery } from './payloads';
 import { webhookAnswer, webhookParams } from './schemas';
@@ -228,6 +229,7 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
       if (!parsed.ok) return refuse(400, parsed.reason);
       const { event } = parsed;
 
+      const moduleNotes = event.kind === 'push' ? await applyModuleTags(context, integration, event.repository, event.pushedTags ?? []) : [];
       for (let attempt = 1; ; attempt++) {
         try {
           const stacks = await stackLookup.submit({ ...event.repository, integration });
@@ -240,7 +242,7 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
               repository: event.repository,
               outcome: 'TRIGGERED',
               statusCode: 200,
-              reason: triggeredDeliveryReason(runs.length, runs.length, noRun),
+              reason: [triggeredDeliveryReason(runs.length, runs.length, noRun), ...moduleNotes].join('; '),
             },
             runs,
           });

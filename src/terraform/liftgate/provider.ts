@@ -1,6 +1,6 @@
 /**
  * The `liftgate` Terraform provider (registry.terraform.io/liftgate/liftgate): spaces, Bitbucket Data
- * Center integrations, stacks and their environment variables of the Liftgate control plane, through its REST API.
+ * Center integrations, stacks and their environment variables, and modules of the Liftgate control plane, through its REST API.
  */
 import { attributePath, errorDiagnostic, isUnknown, stringAttribute, type Diagnostic, type ProviderDefinition } from '../../plugin';
 import { type LiftgateProviderContext } from './context';
@@ -9,6 +9,7 @@ import { integrationDataSource } from './integration-data-source';
 import { integrationResource } from './integration-resource';
 import { spaceDataSource } from './space-data-source';
 import { spaceResource } from './space-resource';
+import { moduleResource } from './module-resource';
 import { stackResource } from './stack-resource';
 import { vcsAgentPoolResource } from './vcs-agent-pool-resource';
 
@@ -27,7 +28,7 @@ const providerAttributes = {
 export const provider: ProviderDefinition<typeof providerAttributes, LiftgateProviderContext> = {
   typeName: 'liftgate',
   schema: {
-    description: "Manages spaces, Bitbucket Data Center integrations, stacks and stacks' environment variables of a Liftgate control plane.",
+    description: "Manages spaces, Bitbucket Data Center integrations, stacks and stacks' environment variables, and modules of a Liftgate control plane.",
     attributes: providerAttributes,
   },
 
@@ -60,6 +61,6 @@ export const provider: ProviderDefinition<typeof providerAttributes, LiftgatePro
     }
   },
 
-  resources: [spaceResource, integrationResource, stackResource, environmentVariableResource, vcsAgentPoolResource],
+  resources: [spaceResource, integrationResource, stackResource, environmentVariableResource, moduleResource, vcsAgentPoolResource],
   dataSources: [spaceDataSource, integrationDataSource],
 };

@@ -21,6 +21,8 @@ const COMMIT = 'c'.repeat(40);
 async function rewindToSchema2(db: Database): Promise<void> {
   for (const statement of [
     'DROP TABLE vcs_agent_pools',
+    'DROP TABLE module_versions',
+    'DROP TABLE modules',
     'DROP INDEX runs_proposed_by_branch',
     'ALTER TABLE runs DROP COLUMN trigger_note, DROP COLUMN failure',
     'DROP TABLE pull_request_comments',

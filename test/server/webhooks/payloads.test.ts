@@ -6,12 +6,14 @@ const repo = { projectKey: 'PLAT', slug: 'network' };
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 describe('Bitbucket payload parsing', () => {
-  it('reads the pushed branches of repo:refs_changed, leaving out tags and deleted branches', () => {
+  it('reads the pushed branches of repo:refs_changed, leaving out deleted branches, and the created and deleted tags apart', () => {
     const body = refsChanged(repo, [
       { branch: 'main', toHash: '1'.repeat(40) },
       { branch: 'feature/new', toHash: '2'.repeat(40), type: 'ADD' },
       { branch: 'old', toHash: '3'.repeat(40), type: 'DELETE' },
-      { branch: 'v1.0.0', toHash: '4'.repeat(40), refType: 'TAG' },
+      { branch: 'v1.0.0', toHash: '4'.repeat(40), refType: 'TAG', type: 'ADD' },
+      { branch: 'v0.9.0', toHash: '0'.repeat(40), refType: 'TAG', type: 'DELETE' },
+      { branch: 'moved', toHash: '5'.repeat(40), refType: 'TAG' },
     ]);
     expect(parseHandledDelivery('repo:refs_changed', json(body))).toEqual({
       ok: true,
@@ -22,6 +24,10 @@ describe('Bitbucket payload parsing', () => {
         pushedBranches: [
           { branch: 'main', commit: '1'.repeat(40), fromCommit: 'a'.repeat(40) },
           { branch: 'feature/new', commit: '2'.repeat(40), fromCommit: '0'.repeat(40) },
+        ],
+        pushedTags: [
+          { tag: 'v1.0.0', commit: '4'.repeat(40), type: 'ADD' },
+          { tag: 'v0.9.0', commit: 'a'.repeat(40), type: 'DELETE' },
         ],
       },
     });
