@@ -150,7 +150,7 @@ describe('the module registry in a Liftgate run', () => {
     const cliConfig = join(root, 'worker.terraformrc');
     const reader = await server.createKey([{ spaceId: 'root', role: 'read' }], 'runs read modules');
     writeFileSync(cliConfig, `credentials "${host}" {\n  token = "${reader}"\n}\n`);
-    pool = startPool(server, await server.listen(), new BitbucketSource(), new RecordingFeedback(), { terraformCliConfig: cliConfig }).pool;
+    pool = startPool(server, await server.listen(), new BitbucketSource({ hosts: parseBitbucketHostPolicy('loopback') }), new RecordingFeedback(), { terraformCliConfig: cliConfig }).pool;
 
     const first = await runOf(stack.id);
     expect([first.state, first.log]).toEqual(['FINISHED', expect.stringContaining('greeting = "hello run"')]);
