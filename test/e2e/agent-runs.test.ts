@@ -8,7 +8,7 @@
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { startCli } from '../helpers/cli';
 import type { RunningProcess } from '../helpers/process';
-import { ControlPlaneProcess, waitFor } from '../helpers/serve';
+import { buildStatusOnce, ControlPlaneProcess, waitFor } from '../helpers/serve';
 
 jest.setTimeout(240_000);
 
@@ -78,13 +78,7 @@ test('a push becomes a FINISHED run through the agent, with SUCCESSFUL on the co
   expect(run.delta).toEqual({ add: 1, change: 0, destroy: 0 });
   const state = await serve.ok('GET', `/api/v1/stacks/${stackId}/state`);
   expect(state.outputs.marker.value).toBe('through the agent');
-  const status = await waitFor('the SUCCESSFUL build status', async () => {
-    const found = await fetch(`${bitbucket.url}/rest/api/latest/projects/PLAT/repos/network/commits/${commit}/builds?key=${encodeURIComponent(`liftgate/${stackId}/tracked`)}`, {
-      headers: { Authorization: `Bearer ${bitbucket.adminToken}` },
-    });
-    const body = found.status === 200 ? ((await found.json()) as any) : undefined;
-    return body?.state === 'SUCCESSFUL' ? body : undefined;
-  });
+  const status = await buildStatusOnce(bitbucket, commit, `liftgate/${stackId}/tracked`, 'SUCCESSFUL');
   expect(status.url).toBe(`${serve.url}/stacks/${stackId}/runs/${run.id}`);
   // The control plane never had the emulator's address: it is in neither its answers nor its log.
   expect(JSON.stringify(await serve.ok('GET', '/api/v1/integrations/bitbucket-datacenter'))).not.toContain(bitbucket.url);

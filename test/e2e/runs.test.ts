@@ -5,7 +5,7 @@
  */
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { runCli } from '../helpers/cli';
-import { ControlPlaneProcess, waitFor } from '../helpers/serve';
+import { buildStatusOnce, ControlPlaneProcess, waitFor } from '../helpers/serve';
 
 jest.setTimeout(240_000);
 
@@ -73,13 +73,7 @@ test('a push to the tracked branch is applied: FINISHED, its state in the contro
   expect(run.delta).toEqual({ add: 1, change: 0, destroy: 0 });
   const state = await serve.ok('GET', `/api/v1/stacks/${stackId}/state`);
   expect(state.outputs.marker.value).toBe('pushed');
-  const status = await waitFor('the SUCCESSFUL build status', async () => {
-    const found = await fetch(`${bitbucket.url}/rest/api/latest/projects/PLAT/repos/network/commits/${commit}/builds?key=${encodeURIComponent(`liftgate/${stackId}/tracked`)}`, {
-      headers: { Authorization: `Bearer ${bitbucket.adminToken}` },
-    });
-    const body = found.status === 200 ? ((await found.json()) as any) : undefined;
-    return body?.state === 'SUCCESSFUL' ? body : undefined;
-  });
+  const status = await buildStatusOnce(bitbucket, commit, `liftgate/${stackId}/tracked`, 'SUCCESSFUL');
   expect(status).toMatchObject({ key: `liftgate/${stackId}/tracked`, parent: `liftgate/${stackId}`, name: 'Liftgate · network (tracked)', ref: 'refs/heads/main' });
   expect(status.url).toBe(`${serve.url}/stacks/${stackId}/runs/${run.id}`);
 });
@@ -89,13 +83,7 @@ test('failing HCL: the run is FAILED with terraform\'s error, and FAILED on the 
   const run = await runOf(commit, 'TRACKED');
   expect(run.state).toBe('FAILED');
   expect(run.failure).toMatch(/^terraform init failed: Error: /);
-  const status = await waitFor('the FAILED build status', async () => {
-    const found = await fetch(`${bitbucket.url}/rest/api/latest/projects/PLAT/repos/network/commits/${commit}/builds?key=${encodeURIComponent(`liftgate/${stackId}/tracked`)}`, {
-      headers: { Authorization: `Bearer ${bitbucket.adminToken}` },
-    });
-    const body = found.status === 200 ? ((await found.json()) as any) : undefined;
-    return body?.state === 'FAILED' ? body : undefined;
-  });
+  const status = await buildStatusOnce(bitbucket, commit, `liftgate/${stackId}/tracked`, 'FAILED');
   expect(status.description).toContain('terraform init failed');
   await bitbucket.push('PLAT', 'network', { branch: 'main', files: code('repaired') });
 });

@@ -86,3 +86,17 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/**
+ * The build status `key` of `commit` in PLAT/network of the Bitbucket (or emulator) at `bitbucket.url`, once Liftgate
+ * has reported it as `state`.
+ */
+export function buildStatusOnce(bitbucket: { url: string; adminToken: string }, commit: string, key: string, state: string): Promise<any> {
+  return waitFor(`the ${state} build status`, async () => {
+    const found = await fetch(`${bitbucket.url}/rest/api/latest/projects/PLAT/repos/network/commits/${commit}/builds?key=${encodeURIComponent(key)}`, {
+      headers: { Authorization: `Bearer ${bitbucket.adminToken}` },
+    });
+    const body = found.status === 200 ? ((await found.json()) as any) : undefined;
+    return body?.state === state ? body : undefined;
+  });
+}
