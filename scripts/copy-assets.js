@@ -1,10 +1,11 @@
-// Copies the non-TypeScript files that the runtime loads (SQL migrations, .proto files, JSON) from src/ to lib/,
+// Copies the non-TypeScript files that the runtime loads (SQL migrations, .proto files, JSON, the terraform
+// launcher's plain CommonJS script) from src/ to lib/,
 // because tsc only emits what it compiles.
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const assetExtensions = new Set(['.sql', '.proto', '.json']);
+const assetExtensions = new Set(['.sql', '.proto', '.json', '.cjs']);
 
 function copyAssets(fromDir, toDir) {
   for (const entry of fs.readdirSync(fromDir, { withFileTypes: true })) {

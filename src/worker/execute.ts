@@ -11,12 +11,15 @@ import type { RunState } from '../domain/run-states';
 import type { ClaimedRun, RunSettings } from '../domain/run-work';
 import { BACKEND_OVERRIDE_CONTENT, BACKEND_OVERRIDE_FILE } from '../domain/state';
 import { extractArchive } from './extract';
+import type { Launcher } from './launcher';
 import type { FeedbackSink, RunHost, SourceProvider } from './host';
 import { RunLog } from './run-log';
 import { runTerraform, terraformErrorSummary, type TerraformOutcome } from './terraform';
 
 export interface ExecutionOptions {
   workerId: string;
+  /** Starts the terraform processes (the pool's launcher process). */
+  launcher: Launcher;
   workDir: string;
   terraform: string;
   terraformCliConfig?: string;
@@ -106,6 +109,7 @@ class Execution {
   async terraform(args: string[], cwd: string, env: Record<string, string>, what: string, options: { captureStdout?: boolean; okCodes?: number[]; planLines?: boolean } = {}): Promise<TerraformOutcome> {
     this.log.line(`$ terraform ${args.join(' ')}`);
     const outcome = await runTerraform({
+      launcher: this.options.launcher,
       terraform: this.options.terraform,
       args,
       cwd,
@@ -164,7 +168,7 @@ async function finish(execution: Execution, error: unknown): Promise<void> {
       ? error.message
       : `the worker failed unexpectedly: ${(error as Error).message}`;
   execution.log.line(`${canceled ? 'Canceled' : 'Failed'}: ${failure}`);
-  await execution.move(canceled ? 'CANCELED' : 'FAILED', { note: failure, failure }).catch(() => undefined);
+  await execution.move(canceled ? 'CANCELED' : 'FAILED', { note: failure, failure, delta: execution.delta ?? undefined }).catch(() => undefined);
 }
 
 async function steps(execution: Execution, runDir: string): Promise<void> {
@@ -177,6 +181,9 @@ async function steps(execution: Execution, runDir: string): Promise<void> {
     });
     log.line(`Resolved ${run.branch} to ${execution.commit}`);
   }
+  // The run's settings (its variables, its state credentials) are read from the store while the code downloads.
+  const settingsRead = deps.host.settings(run);
+  settingsRead.catch(() => undefined);
   const sourceDir = join(runDir, 'source');
   await mkdir(sourceDir);
   log.line(`Fetching ${source.projectKey}/${source.repositorySlug} at ${execution.commit}`);
@@ -188,33 +195,82 @@ async function steps(execution: Execution, runDir: string): Promise<void> {
   });
   log.line(`Extracted ${extracted.files} entries (${extracted.bytes} bytes)`);
   const root = await projectRoot(sourceDir, source.projectRoot);
-  const settings = await deps.host.settings(run);
+  const settings = await settingsRead;
   log.setMasks(settings.secretMasks);
   for (const name of settings.skipped) log.line(`Note: the environment variable ${name} is not passed: its name is reserved`);
   if (settings.stateBackend !== null) await writeFile(join(root, BACKEND_OVERRIDE_FILE), BACKEND_OVERRIDE_CONTENT);
   const env = runEnvironment(execution, runDir, settings);
   if (execution.state === 'APPLYING') return applySavedPlan(execution, root, env);
-  await execution.move('INITIALIZING');
-  await execution.terraform(['init', '-input=false', '-no-color'], root, env, 'terraform init');
-  await execution.move('PLANNING');
-  const lock = run.kind === 'PROPOSED' ? ['-lock=false'] : [];
-  const plan = await execution.terraform(['plan', '-input=false', '-no-color', '-detailed-exitcode', ...lock, `-out=${PLAN_FILE}`], root, env, 'terraform plan', {
-    okCodes: [0, 2],
-    planLines: true,
-  });
-  const shown = await execution.terraform(['show', '-json', PLAN_FILE], root, env, 'terraform show', { captureStdout: true });
-  execution.delta = planDelta(shown.stdout);
+  await movingTo(execution, 'INITIALIZING', () => execution.terraform(['init', '-input=false', '-no-color'], root, env, 'terraform init'));
+  // No plan takes the state lock: a PROPOSED run may not (SPEC §7.1), and a TRACKED one holds its stack, and the
+  // apply of its saved plan takes the lock and Terraform refuses that plan when the state changed since ("Saved plan
+  // is stale"). Two requests to the state server less on each run's way.
+  const plan = await movingTo(execution, 'PLANNING', () =>
+    execution.terraform(['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock=false', `-out=${PLAN_FILE}`], root, env, 'terraform plan', {
+      okCodes: [0, 2],
+      planLines: true,
+    }),
+  );
   const next = stateAfterPlan({ kind: run.kind, hasChanges: plan.code === 2, autodeploy: run.autodeploy });
+  if (next === 'APPLYING') {
+    // The delta is for the record (the run, its build status): it is read while the plan is applied, not before, so
+    // `show -json` is not one more terraform process on the run's way to FINISHED.
+    const delta = readDelta(execution, root, env);
+    await execution.move('APPLYING', { note: planSummaryLine(execution.planText) }).catch(async (error: unknown) => {
+      await delta;
+      throw error;
+    });
+    return apply(execution, root, env, delta);
+  }
+  // Exit code 0 of -detailed-exitcode is Terraform saying the plan changes nothing: no resource to add, change or
+  // destroy, without asking `show -json` again.
+  execution.delta = plan.code === 0 ? { add: 0, change: 0, destroy: 0 } : planDelta((await execution.terraform(['show', '-json', PLAN_FILE], root, env, 'terraform show', { captureStdout: true })).stdout);
   const summary = `plan: ${execution.delta.add} to add, ${execution.delta.change} to change, ${execution.delta.destroy} to destroy`;
   if (next === 'FINISHED') return execution.move('FINISHED', { note: summary, delta: execution.delta });
-  if (next === 'UNCONFIRMED') {
-    const bytes = await readFile(join(root, PLAN_FILE));
-    const stateSerial = await deps.host.currentStateSerial(run.stackId);
-    log.line('The plan waits for a confirmation (autodeploy is off).');
-    return execution.move('UNCONFIRMED', { note: summary, delta: execution.delta, plan: bytes, stateSerial });
+  const bytes = await readFile(join(root, PLAN_FILE));
+  const stateSerial = await deps.host.currentStateSerial(run.stackId);
+  log.line('The plan waits for a confirmation (autodeploy is off).');
+  return execution.move('UNCONFIRMED', { note: summary, delta: execution.delta, plan: bytes, stateSerial });
+}
+
+/**
+ * Records the move to `to` while `step` already runs: neither `init` nor a plan without the lock writes anything, so
+ * terraform need not wait for the store. A move the store refuses (the lease was lost) stops the step.
+ */
+async function movingTo<T>(execution: Execution, to: RunState, step: () => Promise<T>): Promise<T> {
+  const moved = execution.move(to);
+  const stepped = step();
+  // Handled here at once: a step that fails before the move is recorded must not be an unhandled rejection.
+  const settled = stepped.then(
+    () => undefined,
+    () => undefined,
+  );
+  try {
+    await moved;
+  } catch (error) {
+    await settled;
+    throw error;
   }
-  await execution.move('APPLYING', { note: summary, delta: execution.delta });
-  await apply(execution, root, env);
+  return stepped;
+}
+
+/**
+ * The saved plan's delta from `terraform show -json`, for a run that applies it meanwhile: never throws (the apply's
+ * outcome is the run's), a delta that cannot be read is a note in the log.
+ */
+async function readDelta(execution: Execution, root: string, env: Record<string, string>): Promise<void> {
+  try {
+    const shown = await execution.terraform(['show', '-json', PLAN_FILE], root, env, 'terraform show', { captureStdout: true });
+    execution.delta = planDelta(shown.stdout);
+  } catch (error) {
+    if (error instanceof RunFailure) execution.log.line(`Note: the plan's delta could not be read: ${error.message}`);
+  }
+}
+
+/** Terraform's own summary line of the plan it printed (`Plan: 1 to add, 0 to change, 0 to destroy.`), as a note. */
+function planSummaryLine(planText: readonly string[]): string {
+  const line = planText.find((text) => text.startsWith('Plan: '));
+  return line === undefined ? 'plan: changes to outputs only' : `plan: ${line.slice('Plan: '.length).replace(/\.$/, '')}`;
 }
 
 async function applySavedPlan(execution: Execution, root: string, env: Record<string, string>): Promise<void> {
@@ -232,9 +288,14 @@ async function applySavedPlan(execution: Execution, root: string, env: Record<st
   await apply(execution, root, env);
 }
 
-async function apply(execution: Execution, root: string, env: Record<string, string>): Promise<void> {
-  await execution.terraform(['apply', '-input=false', '-no-color', '-auto-approve', PLAN_FILE], root, env, 'terraform apply');
-  await execution.move('FINISHED', { note: 'applied' });
+/** Applies the saved plan; `delta` is the reading of the plan's delta going on meanwhile, awaited either way. */
+async function apply(execution: Execution, root: string, env: Record<string, string>, delta?: Promise<void>): Promise<void> {
+  try {
+    await execution.terraform(['apply', '-input=false', '-no-color', '-auto-approve', PLAN_FILE], root, env, 'terraform apply');
+  } finally {
+    await delta;
+  }
+  await execution.move('FINISHED', { note: 'applied', delta: execution.delta ?? undefined });
 }
 
 /** The run's directory inside the extracted code; it must exist and stay inside. */

@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { executeRun, type ExecutionDeps, type ExecutionOptions } from './execute';
+import { ProcessLauncher } from './launcher';
 
-export interface PoolOptions extends Omit<ExecutionOptions, 'workerId'> {
+export interface PoolOptions extends Omit<ExecutionOptions, 'workerId' | 'launcher'> {
   concurrency: number;
   /** How often an idle pool looks for work (graphile/worker: 2 s). */
   pollMs: number;
@@ -33,12 +34,14 @@ export class WorkerPool {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private readonly launcher: ProcessLauncher;
 
   constructor(
     private readonly options: PoolOptions,
     private readonly deps: ExecutionDeps,
   ) {
     mkdirSync(options.workDir, { recursive: true, mode: 0o700 });
+    this.launcher = new ProcessLauncher(options.graceMs);
   }
 
   start(): void {
@@ -66,6 +69,7 @@ export class WorkerPool {
     this.wake?.();
     await this.loop;
     await Promise.all(this.running);
+    this.launcher.close();
     await this.deps.feedback.settled();
   }
 
@@ -77,7 +81,7 @@ export class WorkerPool {
           const run = await this.deps.host.claim(this.workerId, this.options.leaseMs);
           if (run !== null) {
             claimed = true;
-            const execution = executeRun(run, { ...this.options, workerId: this.workerId }, this.deps).finally(() => {
+            const execution = executeRun(run, { ...this.options, workerId: this.workerId, launcher: this.launcher }, this.deps).finally(() => {
               this.running.delete(execution);
               this.wake?.();
             });

@@ -3,9 +3,11 @@
  * caller built, never the worker's; its own process group, so a cancel or a timeout reaches the providers it started
  * too: one SIGINT, a grace period, then SIGKILL. Output goes line by line to the run's log while the process runs.
  */
-import { spawn } from 'node:child_process';
+import type { Launcher } from './launcher';
 
 export interface TerraformCall {
+  /** Where the process is started (the pool's launcher process). */
+  launcher: Launcher;
   terraform: string;
   args: readonly string[];
   cwd: string;
@@ -36,19 +38,13 @@ const STDERR_TAIL_LINES = 20;
 
 export function runTerraform(call: TerraformCall): Promise<TerraformOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(call.terraform, [...call.args], { cwd: call.cwd, env: call.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = call.launcher.launch(call.terraform, call.args, { cwd: call.cwd, env: call.env });
     let stdout = '';
     const stderrTail: string[] = [];
     let interrupted = false;
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const signalGroup = (signal: NodeJS.Signals): void => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, signal);
-      } catch {
-        // The group is already gone.
-      }
-    };
+    const signalGroup = (signal: NodeJS.Signals): void => child.signalGroup(signal);
     const interrupt = (): void => {
       if (interrupted) return;
       interrupted = true;
@@ -93,12 +89,12 @@ export function runTerraform(call: TerraformCall): Promise<TerraformOutcome> {
       stderrTail.push(line);
       if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
     });
-    child.on('error', (error) => {
+    child.on('error', (error: Error) => {
       clearTimeout(timeout);
       call.signal.removeEventListener('abort', onAbort);
-      reject(new Error(`terraform could not be started (${call.terraform}): ${error.message}`));
+      reject(new Error(`terraform (${call.terraform}) could not run: ${error.message}`));
     });
-    child.on('close', (code, signal) => {
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
       // Drain both streams fully before reading the exit code: the error is often the last thing printed.
       void Promise.all([stdoutDone, stderrDone]).then(() => {
         clearTimeout(timeout);
