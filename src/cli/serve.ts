@@ -180,7 +180,7 @@ export const serveCommand: Command = {
         maxStateBytes: config.maxStateBytes,
         tls: config.tls,
         consoleDir: join(__dirname, '..', 'console'),
-        runsQueued: () => pool?.poke(),
+        runsQueued: (work) => pool?.poke(work),
       });
       pool = config.workers > 0 ? startWorkerPool(controlPlane.runHost, config.runs, { hosts: config.allowedBitbucketHosts, agents: controlPlane.app.vcsAgents }, config.workers, (error) => logger.error({ err: error }, 'worker pool')) : undefined;
       logger.info(

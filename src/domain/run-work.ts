@@ -80,4 +80,23 @@ export interface EndedRun {
   state: RunState;
   failure: string | null;
   delta: RunDelta | null;
+  /** The plan as its log holds it, for a pull-request comment owed after the run ended. */
+  planText?: string | null;
+}
+
+/** The command line a run's log shows before each terraform command's output (`$ terraform plan …`). */
+export const COMMAND_LINE_PREFIX = '$ terraform ';
+
+/**
+ * The plan as a run's log holds it: what `terraform plan` printed, from its command line to the next command or the
+ * run's last word (`Failed: …`, `Canceled: …`); null when the log shows no plan.
+ */
+export function planTextOfLog(log: string): string | null {
+  const lines = log.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`${COMMAND_LINE_PREFIX}plan`));
+  if (start === -1) return null;
+  const rest = lines.slice(start + 1);
+  const end = rest.findIndex((line) => line.startsWith(COMMAND_LINE_PREFIX) || /^(Failed|Canceled): /.test(line));
+  const text = (end === -1 ? rest : rest.slice(0, end)).join('\n').trimEnd();
+  return text === '' ? null : text;
 }

@@ -15,7 +15,7 @@ import type { AgentRoute } from '../clients/agent-route';
 import { AgentGateway } from './agents/gateway';
 import { sealSecretsAtRest } from './bootstrap';
 import { consoleRoutes, loadConsoleAssets } from './console';
-import { ServerContext, type RoutePlugin } from './context';
+import { ServerContext, type RoutePlugin, type WorkerWork } from './context';
 import { verifyWithBitbucket } from './bitbucketVerification';
 import type { CredentialVerifier } from './credentials';
 import { DomainError } from './errors';
@@ -71,8 +71,11 @@ export interface ControlPlaneOptions {
   agentPingIntervalMs?: number;
   /** The largest Terraform state a write may carry (`--max-state-bytes`); 32 MiB by default. */
   maxStateBytes?: number;
-  /** Called when runs were queued or confirmed, so this process's idle workers look at once (they also poll). */
-  runsQueued?: () => void;
+  /**
+   * Called when runs were queued or confirmed (`runs`), so this process's idle workers look at once (they also poll),
+   * and when a run that already ended owes a pull request its comment (`feedback`), so they post it at once.
+   */
+  runsQueued?: (work: WorkerWork) => void;
 }
 
 /**

@@ -18,6 +18,9 @@ export type IntegrationBitbucket = { client: BitbucketClient } | { unavailable: 
  * What every route plugin is given: the store, the secret box, the public URL, the credential check and the
  * Bitbucket hosts it may call.
  */
+/** What workers are told there is to do: runs to claim, or feedback an ended run owes. */
+export type WorkerWork = 'runs' | 'feedback';
+
 export class ServerContext {
   /** Each request is authenticated once: by the app's onRequest hook, then handlers get the same caller. */
   readonly #callers = new WeakMap<FastifyRequest, Promise<Caller>>();
@@ -33,16 +36,19 @@ export class ServerContext {
     readonly agents: AgentGateway,
   ) {}
 
-  /** Told whenever runs were queued or confirmed, so idle workers in this process look at once (they poll anyway). */
-  readonly #runListeners = new Set<() => void>();
+  /**
+   * Told whenever runs were queued or confirmed (`runs`), or an ended run owes a pull request its comment
+   * (`feedback`), so idle workers in this process act at once (they poll and sweep anyway).
+   */
+  readonly #runListeners = new Set<(work: WorkerWork) => void>();
 
-  onRunsQueued(listener: () => void): () => void {
+  onRunsQueued(listener: (work: WorkerWork) => void): () => void {
     this.#runListeners.add(listener);
     return () => this.#runListeners.delete(listener);
   }
 
-  runsQueued(): void {
-    for (const listener of this.#runListeners) listener();
+  runsQueued(work: WorkerWork = 'runs'): void {
+    for (const listener of this.#runListeners) listener(work);
   }
 
   /** Base of webhook URLs, without a trailing slash. */

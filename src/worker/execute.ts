@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path';
 import { deltaFromActions, stateAfterPlan, type RunDelta } from '../domain/run-lifecycle';
 import type { RunState } from '../domain/run-states';
-import type { ClaimedRun, RunSettings } from '../domain/run-work';
+import { COMMAND_LINE_PREFIX, type ClaimedRun, type RunSettings } from '../domain/run-work';
 import { BACKEND_OVERRIDE_CONTENT, BACKEND_OVERRIDE_FILE } from '../domain/state';
 import { extractArchive } from './extract';
 import type { Launcher } from './launcher';
@@ -107,7 +107,7 @@ class Execution {
 
   /** Runs terraform with the run's environment; a failure ends the run with terraform's own error. */
   async terraform(args: string[], cwd: string, env: Record<string, string>, what: string, options: { captureStdout?: boolean; okCodes?: number[]; planLines?: boolean } = {}): Promise<TerraformOutcome> {
-    this.log.line(`$ terraform ${args.join(' ')}`);
+    this.log.line(`${COMMAND_LINE_PREFIX}${args.join(' ')}`);
     const outcome = await runTerraform({
       launcher: this.options.launcher,
       terraform: this.options.terraform,

@@ -52,9 +52,13 @@ export class WorkerPool {
     void this.sweep();
   }
 
-  /** Looks for work now instead of at the next poll. */
-  poke(): void {
-    this.wake?.();
+  /**
+   * Looks for work now instead of at the next poll: runs to claim, or (`feedback`) ended runs that owe feedback, which
+   * the sweep posts.
+   */
+  poke(work: 'runs' | 'feedback' = 'runs'): void {
+    if (work === 'feedback') void this.sweep();
+    else this.wake?.();
   }
 
   /** How many runs this pool executes right now. */
@@ -118,7 +122,7 @@ export class WorkerPool {
           state: ended.state,
           delta: ended.delta,
           failure: ended.failure,
-          planText: null,
+          planText: ended.planText ?? null,
           durationMs: 0,
           url: this.deps.host.runPageUrl(ended.run.stackId, ended.run.id),
         });

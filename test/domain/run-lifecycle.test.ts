@@ -1,3 +1,4 @@
+import { planTextOfLog } from '../../src/domain/run-work';
 import {
   actionOutcome,
   deltaFromActions,
@@ -102,5 +103,34 @@ describe('delta', () => {
     const delta = deltaFromActions([['create'], ['update'], ['delete', 'create'], ['create', 'delete'], ['no-op'], ['read'], ['delete']]);
     expect(delta).toEqual({ add: 3, change: 1, destroy: 3 });
     expect(deltaSummary(delta)).toBe('+3 ~1 -3');
+  });
+});
+
+describe('planTextOfLog: the plan a run printed, from its log (a pull-request comment owed after the run ended)', () => {
+  const log = [
+    'Fetching PLAT/network at 0123',
+    '$ terraform init -input=false -no-color',
+    'Terraform has been successfully initialized!',
+    '$ terraform plan -input=false -no-color -detailed-exitcode -lock=false -out=liftgate.tfplan',
+    '',
+    'Terraform will perform the following actions:',
+    '  # terraform_data.marker will be created',
+    'Plan: 1 to add, 0 to change, 0 to destroy.',
+    '',
+    '$ terraform show -json liftgate.tfplan',
+    '',
+  ].join('\n');
+
+  it.each([
+    ['up to the next command', log, '\nTerraform will perform the following actions:\n  # terraform_data.marker will be created\nPlan: 1 to add, 0 to change, 0 to destroy.'],
+    ['up to the run\'s last word', 'x\n$ terraform plan -out=p\nError: Invalid expression\nFailed: terraform plan failed: Error: Invalid expression\n', 'Error: Invalid expression'],
+    ['to the end of the log', '$ terraform plan\nNo changes.', 'No changes.'],
+  ])('%s', (_what, text, expected) => {
+    expect(planTextOfLog(text)).toBe(expected);
+  });
+
+  it('is null for a log without a plan, or with an empty one', () => {
+    expect(planTextOfLog('$ terraform init\nError: bad\nFailed: terraform init failed\n')).toBeNull();
+    expect(planTextOfLog('$ terraform plan\n\n$ terraform show -json p\n')).toBeNull();
   });
 });

@@ -113,6 +113,29 @@ test('a pull request gets a PROPOSED run and one comment with its plan, edited i
   expect(await comments()).toHaveLength(1);
 });
 
+test('a pull request opened after its commit\'s PROPOSED run ended gets the comment with the plan at once', async () => {
+  const pushed = await bitbucket.push('PLAT', 'network', { branch: 'feature/late', files: code('late') });
+  const proposed = await runOf(pushed.commit, 'PROPOSED');
+  expect(proposed.state).toBe('FINISHED');
+  const pullRequest = await bitbucket.openPullRequest('PLAT', 'network', { fromBranch: 'feature/late', toBranch: 'main', title: 'Late' });
+  const pullRequestId = pullRequest.pullRequest.id;
+  // The pr:opened links the pull request to the ended run (no second run), and the worker posts the comment then,
+  // well before its periodic sweep (every 10 s with serve's default lease) would.
+  const comment = await waitFor(
+    'the late pull request\'s comment',
+    async () => {
+      const activities = (await bitbucketGet(`/rest/api/latest/projects/PLAT/repos/network/pull-requests/${pullRequestId}/activities`)).values as any[];
+      return activities.find((activity) => activity.action === 'COMMENTED' && activity.commentAction === 'ADDED')?.comment;
+    },
+    5_000,
+  );
+  expect(comment.text).toContain(`/runs/${proposed.id}`);
+  expect(comment.text).toContain(`at \`${pushed.commit.slice(0, 12)}\``);
+  expect(comment.text).toMatch(/```\n[\s\S]*terraform_data\.marker[\s\S]*```/);
+  const runs = (await serve.ok('GET', `/api/v1/stacks/${stackId}/runs`)) as any[];
+  expect(runs.filter((run) => run.commit === pushed.commit)).toHaveLength(1);
+});
+
 test('liftgate runs: confirm an UNCONFIRMED run, follow its log to the end, and a refused action exits 1 naming the state', async () => {
   const cli = (args: string[]) => runCli(['runs', ...args, '--endpoint', serve.url, '--api-key', serve.adminKey], { timeoutMs: 120_000 });
   await serve.ok('PATCH', `/api/v1/stacks/${stackId}`, { autodeploy: false });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { parseBitbucketHostPolicy } from '../../domain/bitbucket-hosts';
 import { startEmulator, type RunningEmulator } from '../../emulator';
+import type { WorkerWork } from '../../server/context';
 import { createLogger } from '../../server/logging';
 import { startControlPlane, type StartedControlPlane } from '../../server/start';
 import { parseRunFlags, startWorkerPool } from '../workers';
@@ -71,7 +72,7 @@ export interface DemoControlPlane {
 export async function startDemoControlPlane(dataDir: string, logFile: string): Promise<DemoControlPlane> {
   const logger = createLogger({ destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) });
   let controlPlane: StartedControlPlane | undefined;
-  let poke = (): void => undefined;
+  let poke = (_work: WorkerWork): void => undefined;
   // The demo's Bitbucket is the emulator on this machine, which `liftgate serve` and its workers only call when told
   // to (--allowed-bitbucket-hosts loopback).
   const allowedBitbucketHosts = parseBitbucketHostPolicy('loopback');
@@ -84,7 +85,7 @@ export async function startDemoControlPlane(dataDir: string, logFile: string): P
       port: 0,
       logger,
       allowedBitbucketHosts,
-      runsQueued: () => poke(),
+      runsQueued: (work) => poke(work),
     });
     const { adminKeyFile } = controlPlane;
     if (adminKeyFile === null) throw new Error(`the store in ${dataDir} is not new: the demo needs an empty one`);
@@ -92,7 +93,7 @@ export async function startDemoControlPlane(dataDir: string, logFile: string): P
     // One embedded worker, as `liftgate serve` has by default: runs execute in this process with the terraform on PATH.
     const runs = parseRunFlags({ lease: '10s' }, join(dataDir, 'runs'));
     const pool = startWorkerPool(started.runHost, runs, { hosts: allowedBitbucketHosts, agents: started.app.vcsAgents }, 2, (error) => logger.error({ err: error }, 'worker pool'));
-    poke = () => pool.poke();
+    poke = (work) => pool.poke(work);
     return {
       url: started.url,
       dataDir,

@@ -4,7 +4,7 @@
  * credentials, and the sweep of runs whose worker was lost. The worker only sees this object; it never runs SQL.
  */
 import { transitionProblem, type RunDelta } from '../../domain/run-lifecycle';
-import type { ClaimedRun, EndedRun, HeldRunMove, RunSettings, SavedPlan } from '../../domain/run-work';
+import { planTextOfLog, type ClaimedRun, type EndedRun, type HeldRunMove, type RunSettings, type SavedPlan } from '../../domain/run-work';
 import { stackEnvironmentForRun } from '../environment';
 import { accessTokenContext, type SecretBox } from '../secrets';
 import { currentStateSerial, releaseStateLocksOfRun, revokeRunStateCredentials, runStateBackendEnvironment } from '../state/run-credentials';
@@ -15,6 +15,7 @@ import {
   appendRunLogUnguarded,
   claimRun,
   deltaOf,
+  readRunLog,
   expireLostRuns,
   moveHeldRun,
   recordFeedback,
@@ -32,6 +33,9 @@ import { isoTimestamp } from '../store/rows';
 /** Why a run whose lease ran out ended (SPEC §7.2). */
 export const WORKER_LOST =
   'worker lost: the worker executing this run stopped renewing its lease (it died, or lost the database); its stack and state locks were released';
+
+/** How much of a run's log is read for its plan (a log is cut at 10 MiB; a comment holds 32,768 characters). */
+const MAX_PLAN_LOG_BYTES = 10 * 1024 * 1024;
 
 export class ControlPlaneRunHost {
   constructor(
@@ -101,7 +105,9 @@ export class ControlPlaneRunHost {
       ended.push({ run: await this.claimedRun(row), state: row.state, failure: row.failure, delta: deltaOf(row) as RunDelta | null });
     }
     for (const row of await takeFeedbackDue(this.db)) {
-      ended.push({ run: await this.claimedRun(row), state: row.state, failure: row.failure, delta: deltaOf(row) as RunDelta | null });
+      // A PROPOSED run linked to a pull request after it ended owes it the comment with its plan, which its log holds.
+      const planText = row.kind === 'PROPOSED' && row.pull_request_id !== null ? planTextOfLog((await readRunLog(this.db, row.id, 0, MAX_PLAN_LOG_BYTES)).content.toString('utf8')) : null;
+      ended.push({ run: await this.claimedRun(row), state: row.state, failure: row.failure, delta: deltaOf(row) as RunDelta | null, planText });
     }
     return ended;
   }

@@ -126,18 +126,21 @@ export interface PullRequestLink {
 
 /**
  * Links pull requests to the live runs of their commits that have none yet (SPEC §7.6: a push came first and the
- * pull request's event was not queued again), so the run's feedback also reaches the pull request.
+ * pull request's event was not queued again), so the run's feedback also reaches the pull request. Answers how many
+ * of them had ended already and now owe the pull request their comment.
  */
-export async function linkPullRequests(db: Queryable, links: readonly PullRequestLink[]): Promise<void> {
-  if (links.length === 0) return;
-  await db.query(
+export async function linkPullRequests(db: Queryable, links: readonly PullRequestLink[]): Promise<{ feedbackDue: number }> {
+  if (links.length === 0) return { feedbackDue: 0 };
+  const rows = await db.query<{ feedback_due: boolean }>(
     // A run that has ended already owes the pull request its comment at once: a worker's sweep posts it.
     `UPDATE runs SET pull_request_id = l.pull_request_id, feedback_due = runs.state IN ('FINISHED', 'FAILED')
      FROM json_to_recordset($1::json) AS l(stack_id text, kind text, commit_sha text, pull_request_id bigint)
      WHERE runs.stack_id = l.stack_id AND runs.kind = l.kind AND runs.commit_sha = l.commit_sha
-       AND runs.pull_request_id IS NULL AND runs.state NOT IN ('CANCELED', 'DISCARDED')`,
+       AND runs.pull_request_id IS NULL AND runs.state NOT IN ('CANCELED', 'DISCARDED')
+     RETURNING runs.feedback_due`,
     [JSON.stringify(links.map((link) => ({ stack_id: link.stackId, kind: link.kind, commit_sha: link.commit, pull_request_id: link.pullRequestId })))],
   );
+  return { feedbackDue: rows.filter((row) => row.feedback_due).length };
 }
 
 /**

@@ -109,13 +109,14 @@ export const webhookReceiverRoutes: RoutePlugin = async (app, { context }) => {
    */
   const afterRecording = async (requested: readonly RunRequest[], queued: readonly { id: string; stackId: string; kind: RunRequest['kind']; branch: string; commit: string | null }[]) => {
     const isQueued = (run: RunRequest) => queued.some((made) => made.stackId === run.stackId && made.kind === run.kind && made.commit === run.commit);
-    await linkPullRequests(
+    const linked = await linkPullRequests(
       db,
       requested.flatMap((run) =>
         run.pullRequestId !== null && run.commit !== null && !isQueued(run) ? [{ stackId: run.stackId, kind: run.kind, commit: run.commit, pullRequestId: run.pullRequestId }] : [],
       ),
     );
     await cancelSupersededRuns(db, queued.map((run) => ({ ...run, reason: supersededReason(run.id, run.commit) })));
+    if (linked.feedbackDue > 0) context.runsQueued('feedback');
   };
 
   // The signature covers the exact bytes sent, so the body is kept raw whatever Content-Type claims; it is
