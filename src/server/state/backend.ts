@@ -57,7 +57,8 @@ export interface StateTarget {
  * role or run kind that does not allow it, and 409 for a stack whose state the control plane does not manage.
  */
 export async function stateTarget(db: Queryable, credential: StateCredential, stackId: string, operation: StateOperation): Promise<StateTarget> {
-  const stack = await findStack(db, stackId);
+  const readWithCredential = credential.kind === 'run' && credential.run.stackId === stackId ? credential.run.stack : undefined;
+  const stack = readWithCredential === undefined ? await findStack(db, stackId) : readWithCredential;
   const principal = statePrincipal(credential, stack?.spaceId ?? '');
   const access = stateAccess(principal.kind === 'api-key' && stack === null ? { ...principal, role: null } : principal, stackId, operation);
   if (!access.allowed) {

@@ -1,5 +1,7 @@
+import type { Stack } from '../../domain/model';
 import type { StateRunKind } from '../../domain/state';
 import type { Queryable } from './database';
+import { toStack, type StackRow } from './stacks';
 
 /** The run a state credential belongs to, as the state server judges it. */
 export interface CredentialRun {
@@ -7,6 +9,8 @@ export interface CredentialRun {
   stackId: string;
   kind: StateRunKind;
   state: string;
+  /** The run's stack, read with the credentials (each state request needs it); null when it is gone. */
+  stack?: Stack | null;
 }
 
 interface CredentialRunRow {
@@ -39,13 +43,18 @@ export async function deleteRunStateCredentials(db: Queryable, runId: string): P
   return (await db.query('DELETE FROM run_state_credentials WHERE run_id = $1 RETURNING run_id', [runId])).length > 0;
 }
 
-/** The run whose credentials hash to `secretHash`, with its current state; null when none does. */
+/**
+ * The run whose credentials hash to `secretHash`, with its current state and its stack (in the same query: the state
+ * server asks for both on every request of a run's terraform); null when none does.
+ */
 export async function findRunByStateCredentialHash(db: Queryable, secretHash: string): Promise<CredentialRun | null> {
-  const [row] = await db.query<CredentialRunRow>(
-    `SELECT r.id, r.stack_id, r.kind, r.state
-     FROM run_state_credentials c JOIN runs r ON r.id = c.run_id
+  const [row] = await db.query<Partial<StackRow> & { run_id: string; run_stack_id: string; run_kind: StateRunKind; run_state: string }>(
+    `SELECT r.id AS run_id, r.stack_id AS run_stack_id, r.kind AS run_kind, r.state AS run_state, s.*
+     FROM run_state_credentials c JOIN runs r ON r.id = c.run_id LEFT JOIN stacks s ON s.id = r.stack_id
      WHERE c.secret_hash = $1`,
     [secretHash],
   );
-  return row === undefined ? null : toCredentialRun(row);
+  if (row === undefined) return null;
+  const run = toCredentialRun({ id: row.run_id, stack_id: row.run_stack_id, kind: row.run_kind, state: row.run_state });
+  return { ...run, stack: row.id === undefined || row.id === null ? null : toStack(row as StackRow) };
 }

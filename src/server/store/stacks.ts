@@ -3,7 +3,7 @@ import type { Queryable } from './database';
 import { isoTimestamp, labelSet } from './rows';
 import { integrationServesSql } from './serving';
 
-interface StackRow {
+export interface StackRow {
   id: string;
   name: string;
   space_id: string;
@@ -20,7 +20,7 @@ interface StackRow {
   updated_at: Date;
 }
 
-function toStack(row: StackRow): Stack {
+export function toStack(row: StackRow): Stack {
   return {
     id: row.id,
     name: row.name,

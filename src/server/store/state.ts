@@ -103,11 +103,12 @@ const LOCK_SELECT = `
  * not exist (deleted meanwhile).
  */
 export async function lockStateForChange(tx: Queryable, stackId: string): Promise<{ lock: StoredLock | null; current: StateVersionSummary | null } | null> {
-  await tx.query(
-    'INSERT INTO terraform_states (stack_id) SELECT id FROM stacks WHERE id = $1 ON CONFLICT (stack_id) DO NOTHING',
-    [stackId],
-  );
-  const [row] = await tx.query<LockRow>(`${LOCK_SELECT} FOR UPDATE OF s`, [stackId]);
+  let [row] = await tx.query<LockRow>(`${LOCK_SELECT} FOR UPDATE OF s`, [stackId]);
+  if (row === undefined) {
+    // The stack's first change: its row is made here (once; a concurrent first change waits on the insert's lock).
+    await tx.query('INSERT INTO terraform_states (stack_id) SELECT id FROM stacks WHERE id = $1 ON CONFLICT (stack_id) DO NOTHING', [stackId]);
+    [row] = await tx.query<LockRow>(`${LOCK_SELECT} FOR UPDATE OF s`, [stackId]);
+  }
   if (row === undefined) return null;
   return { lock: toLock(row), current: await currentStateVersion(tx, stackId) };
 }
