@@ -1,53 +1,17 @@
 import type { RepositoryRef, Run, RunRequest, TriggerableStack } from '../../domain/runs';
 import type { Queryable } from './database';
 import type { Page } from './deliveries';
-import { isoTimestamp } from './rows';
 import { appendHistory, toRunDetails, type QueuedRunRow, type RunDetails } from './run-queue';
 import { integrationServesSql } from './serving';
 
-interface RunRow {
-  id: string;
-  seq: string | number;
-  stack_id: string;
-  kind: Run['kind'];
-  state: string;
-  trigger: string;
-  branch: string;
-  commit_sha: string | null;
-  pull_request_id: string | number | null;
-  delivery_id: string | null;
-  triggered_by: string | null;
-  trigger_note: string | null;
-  failure: string | null;
-  created_at: Date;
-}
-
-function toRun(row: RunRow): Run {
-  return {
-    id: row.id,
-    stackId: row.stack_id,
-    kind: row.kind,
-    state: row.state,
-    trigger: row.trigger,
-    branch: row.branch,
-    commit: row.commit_sha,
-    pullRequestId: row.pull_request_id === null ? null : Number(row.pull_request_id),
-    deliveryId: row.delivery_id,
-    triggeredBy: row.triggered_by,
-    note: row.trigger_note,
-    failure: row.failure,
-    createdAt: isoTimestamp(row.created_at),
-  };
-}
-
 /** Records a run someone triggered through the API. */
-export async function insertManualRun(db: Queryable, run: RunRequest, triggeredBy: string): Promise<Run> {
-  const [row] = await db.query<RunRow>(
+export async function insertManualRun(db: Queryable, run: RunRequest, triggeredBy: string): Promise<RunDetails> {
+  const [row] = await db.query<QueuedRunRow>(
     `INSERT INTO runs (stack_id, kind, trigger, branch, commit_sha, pull_request_id, triggered_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
     [run.stackId, run.kind, run.trigger, run.branch, run.commit, run.pullRequestId, triggeredBy],
   );
-  return toRun(row as RunRow);
+  return toRunDetails(row as QueuedRunRow);
 }
 
 /** A stack's runs, newest first; `cursor` is the previous page's `nextCursor`. */
