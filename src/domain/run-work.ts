@@ -84,6 +84,9 @@ export interface EndedRun {
   planText?: string | null;
 }
 
+/** What a process's workers are told there is to do: runs to claim, or feedback a run that ended owes. */
+export type WorkerWork = 'runs' | 'feedback';
+
 /** The command line a run's log shows before each terraform command's output (`$ terraform plan …`). */
 export const COMMAND_LINE_PREFIX = '$ terraform ';
 

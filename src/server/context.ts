@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BitbucketClient, type BitbucketClientOptions } from '../clients/bitbucket';
 import { addressAllowed, checkBitbucketHost, type BitbucketHostPolicy } from '../domain/bitbucket-hosts';
 import { poolOfApiHost } from '../domain/api-hosts';
+import type { WorkerWork } from '../domain/run-work';
 import type { AgentGateway } from './agents/gateway';
 import { authenticate, type Caller } from './auth/access';
 import { requireApiHost, type BitbucketCredentials, type CredentialVerifier } from './credentials';
@@ -18,9 +19,6 @@ export type IntegrationBitbucket = { client: BitbucketClient } | { unavailable: 
  * What every route plugin is given: the store, the secret box, the public URL, the credential check and the
  * Bitbucket hosts it may call.
  */
-/** What workers are told there is to do: runs to claim, or feedback an ended run owes. */
-export type WorkerWork = 'runs' | 'feedback';
-
 export class ServerContext {
   /** Each request is authenticated once: by the app's onRequest hook, then handlers get the same caller. */
   readonly #callers = new WeakMap<FastifyRequest, Promise<Caller>>();

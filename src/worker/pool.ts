@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import type { WorkerWork } from '../domain/run-work';
 import { executeRun, type ExecutionDeps, type ExecutionOptions } from './execute';
 import { ProcessLauncher } from './launcher';
 
@@ -56,7 +57,7 @@ export class WorkerPool {
    * Looks for work now instead of at the next poll: runs to claim, or (`feedback`) ended runs that owe feedback, which
    * the sweep posts.
    */
-  poke(work: 'runs' | 'feedback' = 'runs'): void {
+  poke(work: WorkerWork = 'runs'): void {
     if (work === 'feedback') void this.sweep();
     else this.wake?.();
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { parseBitbucketHostPolicy } from '../../domain/bitbucket-hosts';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import type { WorkerWork } from '../../server/context';
+import type { WorkerWork } from '../../domain/run-work';
 import { createLogger } from '../../server/logging';
 import { startControlPlane, type StartedControlPlane } from '../../server/start';
 import { parseRunFlags, startWorkerPool } from '../workers';
