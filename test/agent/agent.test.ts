@@ -7,7 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { connect as connectTcp, type AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { generatePluginCertificate } from '../../src/plugin/tls';
-import { AGENT_CONNECT_PATH, bodyFrameHeader, type HttpFrame } from '../../src/domain/vcs-agent-protocol';
+import { AGENT_CONNECT_PATH, BODY_WINDOW_BYTES, bodyFrameHeader, type HttpFrame } from '../../src/domain/vcs-agent-protocol';
 import { BitbucketClient, BitbucketError } from '../../src/clients/bitbucket';
 import { ApiConnectionError } from '../../src/clients/errors';
 import { Transport } from '../../src/clients/transport';
@@ -370,5 +370,21 @@ describe('the wire protocol at the control plane', () => {
     } finally {
       socket.terminate();
     }
+  });
+
+  it('disconnects an agent that sends more of a body than its window, instead of holding what the reader does not take', async () => {
+    const pool = await plane.createPool('dc');
+    const socket = await handwrittenAgent(pool.token, (frame, agent) => {
+      agent.send(JSON.stringify({ type: 'http_response', id: frame.id, status: 200, headers: {} }));
+      // Acknowledgements ignored: three windows, however little the reader took.
+      const piece = Buffer.concat([bodyFrameHeader(frame.id), Buffer.alloc(1024 * 1024, 1)]);
+      for (let sent = 0; sent < 3 * BODY_WINDOW_BYTES; sent += piece.length - 4) agent.send(piece);
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+    const answer = await privateTransport('dc').stream({ method: 'GET', path: '/rest/api/latest/projects/PLAT/repos/big/archive', retryMode: 'idempotent', maxBytes: BIG_BYTES });
+    // The reader takes nothing; the control plane must not keep what keeps coming.
+    const failure = new Promise<unknown>((resolve) => answer.body.once('error', resolve));
+    expect(await closed).toBe(1002);
+    expect(String(await failure)).toContain('VCS agent of pool dc was disconnected: protocol error');
   });
 });

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { AgentRouteError, type AgentRequest, type AgentResponse } from '../../clients/agent-route';
-import { BODY_WINDOW_BYTES, decodeBodyFrame, parseFrame, upFrameSchema, type DownFrame, type UpFrame } from '../../domain/vcs-agent-protocol';
+import { BODY_WINDOW_BYTES, decodeBodyFrame, MAX_FRAME_BYTES, parseFrame, upFrameSchema, type DownFrame, type UpFrame } from '../../domain/vcs-agent-protocol';
 
 /** A request sent to the agent whose answer has not ended. */
 interface Pending {
@@ -123,6 +123,9 @@ export class AgentConnection {
       const pending = this.pending.get(frame.id);
       if (pending?.body === undefined) return undefined;
       for (const chunk of frame.chunks) pending.body.push(chunk);
+      // An agent keeps to the window (overshooting by at most what it read at once); one that does not would make
+      // this process hold a body its reader is not taking.
+      if (pending.unacked > BODY_WINDOW_BYTES + MAX_FRAME_BYTES) return this.onProtocolError('more of a body than its window allows');
       return undefined;
     }
     const text = fragments.length === 1 ? (fragments[0] as Buffer) : Buffer.concat(fragments);
