@@ -5,9 +5,10 @@ import type { UpFrame } from '../domain/vcs-agent-protocol';
 /**
  * What the agent sends on one WebSocket to the control plane. A body chunk is one binary message in two fragments,
  * the request's 4-byte header and then Bitbucket's bytes as they were read, so no chunk is copied to put its id in
- * front. Frames sent in one turn of the event loop are written together: the socket is corked from the first of
- * them until the loop turns, so the reads of one poll (up to 32 of 64 KiB) leave in one system call and wake the
- * control plane once, instead of once per read.
+ * front. Body chunks sent in one turn of the event loop are written together: the socket is corked from the first
+ * of them until the loop turns, so the reads of one poll (up to 32 of 64 KiB) leave in one system call and wake the
+ * control plane once, instead of once per read. A text frame goes out at once (a small answer waits for nothing),
+ * or with the chunks when it comes after them in the same turn (an `end`), keeping its place.
  */
 export class Uplink {
   private raw: Socket | undefined;
@@ -21,7 +22,6 @@ export class Uplink {
   }
 
   send(frame: UpFrame): void {
-    this.batch();
     this.socket.send(JSON.stringify(frame));
   }
 

@@ -50,8 +50,9 @@ describe('the agent\'s uplink', () => {
     expect(sent).toHaveBeenCalledTimes(1);
   });
 
-  it('holds the frames sent in one turn of the event loop and writes them together once it turns', async () => {
+  it('writes a text frame at once, and holds the body chunks of one turn of the event loop and what follows them until it turns', async () => {
     uplink.send({ type: 'http_response', id: 1, status: 200, headers: {} });
+    expect(raw.writableCorked).toBe(0);
     for (let index = 0; index < 3; index += 1) uplink.sendBody(bodyFrameHeader(1), Buffer.alloc(1000, index), () => undefined);
     uplink.send({ type: 'end', id: 1 });
     expect(raw.writableCorked).toBe(1);
