@@ -21,8 +21,12 @@ export type AgentLog = (level: 'info' | 'warn' | 'error', message: string, field
 /** Headers that belong to one hop (or that the agent sets itself) and are not passed on. */
 const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'content-length']);
 
-/** Bytes of a body whose send callbacks have not fired before reading from Bitbucket pauses (ws #1620). */
-const MAX_UNSENT_BYTES = 1024 * 1024;
+/**
+ * Bytes of a body whose send callbacks have not fired before reading from Bitbucket pauses (ws #1620). Above what
+ * one turn of the event loop reads and holds for the uplink (32 reads of 64 KiB): a lower cap would pause and
+ * resume the response in every turn. The window still bounds it per request.
+ */
+const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
 
 /** A request the control plane may still cancel or acknowledge. */
 export interface InFlight {
