@@ -5,6 +5,8 @@
  * client is the transport every Bitbucket call uses, pointed at http://… (direct) or private://<pool> (agent).
  *
  * Targets: archive throughput through the agent ≥ 0.7 × direct; small-call p50 through the agent ≤ 2 × direct.
+ * For scale it also prints the archive's rate through a bare TCP relay process (no target): the least a path with
+ * any process in the middle costs on the machine it runs on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -47,6 +49,22 @@ server.keepAliveTimeout = 60000;
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
+/**
+ * A bare TCP relay (its own process): each connection piped to one to the stand-in Bitbucket, no HTTP, no WebSocket.
+ * What any process in the middle costs on this machine: the floor for a path through the agent.
+ */
+const RELAY = (port: number) => `
+const net = require('node:net');
+const server = net.createServer((client) => {
+  const upstream = net.connect(${port}, '127.0.0.1');
+  client.pipe(upstream).on('error', () => client.destroy());
+  upstream.pipe(client).on('error', () => upstream.destroy());
+  client.on('error', () => upstream.destroy());
+  upstream.on('error', () => client.destroy());
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+
 /** Starts `node …args` and resolves with the process and the first line of its stdout that `ready` accepts. */
 function startProcess(args: string[], ready: (line: string) => boolean): Promise<{ child: ChildProcess; line: string }> {
   const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -54,11 +72,16 @@ function startProcess(args: string[], ready: (line: string) => boolean): Promise
   process.once('exit', () => child.kill());
   return new Promise((resolve, reject) => {
     let buffered = '';
-    child.stdout?.on('data', (data: Buffer) => {
+    const onData = (data: Buffer) => {
       buffered += data.toString();
       const line = buffered.split('\n').find(ready);
-      if (line !== undefined) resolve({ child, line });
-    });
+      if (line === undefined) return;
+      // From here on its output (the agent logs a line per request) is drained unread: this process is the one
+      // measured, and re-reading all of it on every line would charge the calls through the agent for it.
+      child.stdout?.off('data', onData).resume();
+      resolve({ child, line });
+    };
+    child.stdout?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
   });
 }
@@ -115,6 +138,7 @@ async function main(): Promise<void> {
   const adminKey = ((await ensureRootAdminKey(db)) as { secret: string }).secret;
   const created = await app.inject({ method: 'POST', url: '/api/v1/vcs-agent-pools', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, payload: { name: 'bench' } });
   const { token } = JSON.parse(created.body) as { token: string };
+  const { child: relay, line: relayLine } = await startProcess(['-e', RELAY(port)], (line) => /^\d+$/.test(line.trim()));
   const { child: agent } = await startProcess(
     [join(findRepoRoot(), 'bin', 'liftgate'), 'vcs-agent', '--endpoint', url, '--token', token, '--target', `http://127.0.0.1:${port}`, '--parallelism', '4'],
     (line) => line.includes('"msg":"connected"'),
@@ -122,21 +146,26 @@ async function main(): Promise<void> {
   try {
     const direct = transport(`http://127.0.0.1:${port}`);
     const viaAgent = transport('private://bench', app.vcsAgents);
-    // Warm both paths (sockets, JIT) before measuring.
+    const viaRelay = transport(`http://127.0.0.1:${Number(relayLine.trim())}`);
+    // Warm the paths (sockets, JIT) before measuring.
     await archiveSeconds(direct);
     await archiveSeconds(viaAgent);
+    await archiveSeconds(viaRelay);
     await smallCallMs(direct);
     await smallCallMs(viaAgent);
 
     const directSeconds: number[] = [];
     const agentSeconds: number[] = [];
+    const relaySeconds: number[] = [];
     for (let round = 0; round < ARCHIVE_ROUNDS; round += 1) {
       directSeconds.push(await archiveSeconds(direct));
       agentSeconds.push(await archiveSeconds(viaAgent));
+      relaySeconds.push(await archiveSeconds(viaRelay));
     }
     const mib = ARCHIVE_BYTES / 1024 / 1024;
     const directRate = mib / median(directSeconds);
     const agentRate = mib / median(agentSeconds);
+    const relayRate = mib / median(relaySeconds);
     const directSmall = await smallCallMs(direct);
     const agentSmall = await smallCallMs(viaAgent);
 
@@ -144,6 +173,7 @@ async function main(): Promise<void> {
     const p50Ratio = median(agentSmall) / median(directSmall);
     console.log(`50 MiB archive, median of ${ARCHIVE_ROUNDS} (alternating):`);
     console.log(`  direct ${directRate.toFixed(0)} MiB/s   through the agent ${agentRate.toFixed(0)} MiB/s   ratio ${throughputRatio.toFixed(2)} (target >= 0.70)`);
+    console.log(`  floor: through a bare TCP relay process ${relayRate.toFixed(0)} MiB/s   ratio ${(relayRate / directRate).toFixed(2)}   agent / relay ${(agentRate / relayRate).toFixed(2)}`);
     console.log(`${SMALL_CALLS} small GETs, one at a time:`);
     console.log(`  direct p50 ${median(directSmall).toFixed(3)} ms p95 ${percentile(directSmall, 0.95).toFixed(3)} ms`);
     console.log(`  agent  p50 ${median(agentSmall).toFixed(3)} ms p95 ${percentile(agentSmall, 0.95).toFixed(3)} ms   ratio ${p50Ratio.toFixed(2)}x (target <= 2.00x)`);
@@ -151,8 +181,10 @@ async function main(): Promise<void> {
     console.log(`BENCH_RESULT ${JSON.stringify({ bench: 'agent', metric: 'small-call p50, agent / direct (x)', value: Number(p50Ratio.toFixed(2)), target: 2, lowerIsBetter: true })}`);
     direct.close();
     viaAgent.close();
+    viaRelay.close();
   } finally {
     agent.kill('SIGTERM');
+    relay.kill('SIGTERM');
     upstream.kill('SIGTERM');
     await app.close();
     await db.close();

@@ -3,8 +3,9 @@ import https from 'node:https';
 import { hostname } from 'node:os';
 import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
-import { AGENT_CONNECT_PATH, downFrameSchema, MAX_FRAME_BYTES, parseFrame, type UpFrame } from '../domain/vcs-agent-protocol';
+import { AGENT_CONNECT_PATH, downFrameSchema, MAX_FRAME_BYTES, parseFrame } from '../domain/vcs-agent-protocol';
 import { forward, type AgentLog, type InFlight } from './forward';
+import { Uplink } from './uplink';
 
 export interface AgentOptions {
   /** The control plane's URL (http(s)://…); the agent dials `AGENT_CONNECT_PATH` below it over ws(s). */
@@ -88,6 +89,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
       handshakeTimeout: 15_000,
     });
     sockets.add(socket);
+    const uplink = new Uplink(socket);
     let openedAt = 0;
     let silence: NodeJS.Timeout | undefined;
     const heartbeat = () => {
@@ -119,10 +121,9 @@ export function startAgent(options: AgentOptions): RunningAgent {
       if (frame.type === 'ack') return inFlight.get(frame.id)?.ack(frame.bytes);
       if (frame.type === 'cancel') return inFlight.get(frame.id)?.cancel();
       if (inFlight.size >= (options.maxInFlight ?? 32)) {
-        const refusal: UpFrame = { type: 'error', id: frame.id, code: 'overloaded', message: `the agent already carries ${inFlight.size} requests on this connection` };
-        return socket.send(JSON.stringify(refusal));
+        return uplink.send({ type: 'error', id: frame.id, code: 'overloaded', message: `the agent already carries ${inFlight.size} requests on this connection` });
       }
-      inFlight.set(frame.id, forward(socket, frame, { target: options.target, agent: upstream, allowedProjects: options.allowedProjects, log: options.log }, () => inFlight.delete(frame.id)));
+      inFlight.set(frame.id, forward(uplink, frame, { target: options.target, agent: upstream, allowedProjects: options.allowedProjects, log: options.log }, () => inFlight.delete(frame.id)));
       return undefined;
     });
     socket.on('error', (error) => options.log('warn', 'connection error', { slot, reason: error.message }));

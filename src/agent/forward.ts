@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { WebSocket } from 'ws';
 import { checkAgentRequest } from '../domain/vcs-agent-allowlist';
-import { BODY_CHUNK_BYTES, encodeBodyFrame, INLINE_BODY_BYTES, type HttpFrame, type UpFrame } from '../domain/vcs-agent-protocol';
+import { BODY_CHUNK_BYTES, bodyFrameHeader, INLINE_BODY_BYTES, type HttpFrame } from '../domain/vcs-agent-protocol';
+import type { Uplink } from './uplink';
 
 /** What the agent forwards to, and what it lets through. */
 export interface ForwardOptions {
@@ -21,8 +21,12 @@ export type AgentLog = (level: 'info' | 'warn' | 'error', message: string, field
 /** Headers that belong to one hop (or that the agent sets itself) and are not passed on. */
 const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'content-length']);
 
-/** Bytes of a body whose send callbacks have not fired before reading from Bitbucket pauses (ws #1620). */
-const MAX_UNSENT_BYTES = 1024 * 1024;
+/**
+ * Bytes of a body whose send callbacks have not fired before reading from Bitbucket pauses (ws #1620). Above what
+ * one turn of the event loop reads and holds for the uplink (32 reads of 64 KiB): a lower cap would pause and
+ * resume the response in every turn. The window still bounds it per request.
+ */
+const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
 
 /** A request the control plane may still cancel or acknowledge. */
 export interface InFlight {
@@ -36,10 +40,9 @@ export interface InFlight {
  * times out until Bitbucket starts answering, then streams the body in chunks, pausing while more than the
  * request's window is unacknowledged or while sends are still queued on the socket.
  */
-export function forward(socket: WebSocket, frame: HttpFrame, options: ForwardOptions, done: () => void): InFlight {
+export function forward(uplink: Uplink, frame: HttpFrame, options: ForwardOptions, done: () => void): InFlight {
   const started = performance.now();
   const path = frame.path.split('?')[0] as string;
-  const send = (up: UpFrame) => socket.send(JSON.stringify(up));
   let finished = false;
   const finish = () => {
     if (finished) return;
@@ -48,7 +51,7 @@ export function forward(socket: WebSocket, frame: HttpFrame, options: ForwardOpt
   };
   const fail = (code: 'refused' | 'unreachable' | 'timeout', message: string) => {
     if (finished) return;
-    send({ type: 'error', id: frame.id, code, message });
+    uplink.send({ type: 'error', id: frame.id, code, message });
     options.log(code === 'refused' ? 'warn' : 'error', code === 'refused' ? 'request refused' : 'request failed', { method: frame.method, path, reason: message });
     finish();
   };
@@ -102,14 +105,15 @@ export function forward(socket: WebSocket, frame: HttpFrame, options: ForwardOpt
       answer.on('end', () => {
         if (finished) return;
         const body = Buffer.concat(chunks);
-        send({ type: 'http_response', id: frame.id, status, headers: answerHeaders, body: body.toString('base64') });
+        uplink.send({ type: 'http_response', id: frame.id, status, headers: answerHeaders, body: body.toString('base64') });
         options.log('info', 'request', { method: frame.method, path, status, bytes: body.length, durationMs: Math.round(performance.now() - started) });
         finish();
       });
       answer.on('error', () => fail('unreachable', 'Bitbucket closed the connection mid-answer'));
       return;
     }
-    send({ type: 'http_response', id: frame.id, status, headers: answerHeaders });
+    uplink.send({ type: 'http_response', id: frame.id, status, headers: answerHeaders });
+    const header = bodyFrameHeader(frame.id);
     let bytes = 0;
     answer.on('data', (data: Buffer) => {
       for (let offset = 0; offset < data.length; offset += BODY_CHUNK_BYTES) {
@@ -117,7 +121,7 @@ export function forward(socket: WebSocket, frame: HttpFrame, options: ForwardOpt
         unacked += chunk.length;
         unsent += chunk.length;
         bytes += chunk.length;
-        socket.send(encodeBodyFrame(frame.id, chunk), () => {
+        uplink.sendBody(header, chunk, () => {
           unsent -= chunk.length;
           paceOrResume();
         });
@@ -126,7 +130,7 @@ export function forward(socket: WebSocket, frame: HttpFrame, options: ForwardOpt
     });
     answer.on('end', () => {
       if (finished) return;
-      send({ type: 'end', id: frame.id });
+      uplink.send({ type: 'end', id: frame.id });
       options.log('info', 'request', { method: frame.method, path, status: answer.statusCode, bytes, durationMs: Math.round(performance.now() - started) });
       finish();
     });

@@ -5,7 +5,8 @@
  *   `cancel` (the caller gave up or timed out).
  * - agent → control plane, text frames: `http_response` (status and headers, and a small body whole), `end` (the
  *   body is complete),
- *   `error` (refused, unreachable, timed out); binary frames: a body chunk, its request id in the first 4 bytes.
+ *   `error` (refused, unreachable, timed out); binary messages: a body chunk, its request id in the first 4 bytes
+ *   (the agent sends the id and the bytes as two fragments of the message; a reader takes any split).
  *
  * Bodies are paced per request: the agent sends at most `window` unacknowledged bytes of a body, so a slow reader
  * (a worker writing an archive to disk) holds back its own request and not the others on the socket. Pure: zod only.
@@ -69,18 +70,35 @@ export const upFrameSchema = z.discriminatedUnion('type', [
 ]);
 export type UpFrame = z.infer<typeof upFrameSchema>;
 
-/** A binary body frame: the request id (big-endian uint32), then the bytes. */
-export function encodeBodyFrame(requestId: number, chunk: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(4 + chunk.length);
-  new DataView(frame.buffer).setUint32(0, requestId);
-  frame.set(chunk, 4);
-  return frame;
+/**
+ * The first bytes of a binary body message: the request id (big-endian uint32); Bitbucket's bytes follow. The agent
+ * sends the two as fragments of one message rather than copying them into one buffer.
+ */
+export function bodyFrameHeader(requestId: number): Uint8Array {
+  const header = new Uint8Array(4);
+  new DataView(header.buffer).setUint32(0, requestId);
+  return header;
 }
 
-/** The request id and bytes of a binary body frame, or null when it is too short to be one. */
-export function decodeBodyFrame(frame: Uint8Array): { id: number; chunk: Uint8Array } | null {
-  if (frame.length < 4) return null;
-  return { id: new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0), chunk: frame.subarray(4) };
+/**
+ * The request id and body bytes of a binary message, given as the fragments it came in (however the peer split it),
+ * or null when it is too short to hold the id. The bytes stay in the fragments they came in: nothing is copied
+ * unless the id itself is split.
+ */
+export function decodeBodyFrame(fragments: readonly Uint8Array[]): { id: number; chunks: Uint8Array[] } | null {
+  const [first] = fragments;
+  if (first === undefined) return null;
+  if (first.length < 4) {
+    const joined = new Uint8Array(fragments.reduce((total, fragment) => total + fragment.length, 0));
+    let offset = 0;
+    for (const fragment of fragments) {
+      joined.set(fragment, offset);
+      offset += fragment.length;
+    }
+    return joined.length < 4 ? null : decodeBodyFrame([joined]);
+  }
+  const chunks = [first.subarray(4), ...fragments.slice(1)].filter((chunk) => chunk.length > 0);
+  return { id: new DataView(first.buffer, first.byteOffset, 4).getUint32(0), chunks };
 }
 
 /** Parses a text frame as JSON and then `schema`; null for anything else. */

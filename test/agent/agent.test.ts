@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect as connectTcp, type AddressInfo } from 'node:net';
+import WebSocket from 'ws';
 import { generatePluginCertificate } from '../../src/plugin/tls';
+import { AGENT_CONNECT_PATH, BODY_WINDOW_BYTES, bodyFrameHeader, type HttpFrame } from '../../src/domain/vcs-agent-protocol';
 import { BitbucketClient, BitbucketError } from '../../src/clients/bitbucket';
 import { ApiConnectionError } from '../../src/clients/errors';
 import { Transport } from '../../src/clients/transport';
@@ -335,5 +337,54 @@ describe('agents coming and going', () => {
     await connected(pool.id, 1);
     await Promise.all(Array.from({ length: 4 }, slow));
     expect(carried(two)).toBeGreaterThanOrEqual(7);
+  });
+});
+
+/** An agent written against the wire protocol by hand, to send what `liftgate vcs-agent` does not. */
+async function handwrittenAgent(token: string, onRequest: (frame: HttpFrame, socket: WebSocket) => void): Promise<WebSocket> {
+  const socket = new WebSocket(`${plane.url.replace(/^http/, 'ws')}${AGENT_CONNECT_PATH}`, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
+  socket.on('message', (data, binary) => {
+    const frame = binary ? null : (JSON.parse(String(data)) as { type: string });
+    if (frame?.type === 'http') onRequest(frame as HttpFrame, socket);
+  });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  return socket;
+}
+
+describe('the wire protocol at the control plane', () => {
+  it('takes a body message sent in one piece, as agents sent them before splitting off the request id', async () => {
+    const pool = await plane.createPool('dc');
+    const socket = await handwrittenAgent(pool.token, (frame, agent) => {
+      agent.send(JSON.stringify({ type: 'http_response', id: frame.id, status: 200, headers: {} }));
+      for (let offset = 0; offset < ARCHIVE.length; offset += 512 * 1024) agent.send(Buffer.concat([bodyFrameHeader(frame.id), ARCHIVE.subarray(offset, offset + 512 * 1024)]));
+      agent.send(JSON.stringify({ type: 'end', id: frame.id }));
+    });
+    try {
+      const answer = await privateTransport('dc').stream({ method: 'GET', path: '/rest/api/latest/projects/PLAT/repos/infra/archive?at=abc', retryMode: 'idempotent', maxBytes: ARCHIVE.length });
+      const chunks: Buffer[] = [];
+      for await (const chunk of answer.body) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).equals(ARCHIVE)).toBe(true);
+    } finally {
+      socket.terminate();
+    }
+  });
+
+  it('disconnects an agent that sends more of a body than its window, instead of holding what the reader does not take', async () => {
+    const pool = await plane.createPool('dc');
+    const socket = await handwrittenAgent(pool.token, (frame, agent) => {
+      agent.send(JSON.stringify({ type: 'http_response', id: frame.id, status: 200, headers: {} }));
+      // Acknowledgements ignored: three windows, however little the reader took.
+      const piece = Buffer.concat([bodyFrameHeader(frame.id), Buffer.alloc(1024 * 1024, 1)]);
+      for (let sent = 0; sent < 3 * BODY_WINDOW_BYTES; sent += piece.length - 4) agent.send(piece);
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+    const answer = await privateTransport('dc').stream({ method: 'GET', path: '/rest/api/latest/projects/PLAT/repos/big/archive', retryMode: 'idempotent', maxBytes: BIG_BYTES });
+    // The reader takes nothing; the control plane must not keep what keeps coming.
+    const failure = new Promise<unknown>((resolve) => answer.body.once('error', resolve));
+    expect(await closed).toBe(1002);
+    expect(String(await failure)).toContain('VCS agent of pool dc was disconnected: protocol error');
   });
 });

@@ -1,11 +1,20 @@
 import { poolOfApiHost, poolNameProblem } from '../../src/domain/api-hosts';
-import { decodeBodyFrame, downFrameSchema, encodeBodyFrame, parseFrame, upFrameSchema } from '../../src/domain/vcs-agent-protocol';
+import { bodyFrameHeader, decodeBodyFrame, downFrameSchema, parseFrame, upFrameSchema } from '../../src/domain/vcs-agent-protocol';
 
 describe('the VCS agent wire protocol', () => {
-  it('round-trips a body frame with its request id', () => {
-    const frame = encodeBodyFrame(0xfffffffe, Uint8Array.from([1, 2, 3]));
-    expect(decodeBodyFrame(frame)).toEqual({ id: 0xfffffffe, chunk: Uint8Array.from([1, 2, 3]) });
-    expect(decodeBodyFrame(Uint8Array.from([0, 1]))).toBeNull();
+  it('reads a body message\'s request id and bytes however it was split into fragments', () => {
+    const header = bodyFrameHeader(0xfffffffe);
+    const bytes = Uint8Array.from([1, 2, 3, 4, 5]);
+    // As the agent sends it: the header, then the chunk.
+    expect(decodeBodyFrame([header, bytes])).toEqual({ id: 0xfffffffe, chunks: [bytes] });
+    // One contiguous message, and one split inside its header.
+    const whole = Uint8Array.from([...header, ...bytes]);
+    expect(decodeBodyFrame([whole])).toEqual({ id: 0xfffffffe, chunks: [bytes] });
+    expect(decodeBodyFrame([whole.subarray(0, 2), whole.subarray(2, 6), whole.subarray(6)])).toEqual({ id: 0xfffffffe, chunks: [bytes] });
+    expect(decodeBodyFrame([header])).toEqual({ id: 0xfffffffe, chunks: [] });
+    expect(decodeBodyFrame([Uint8Array.from([0, 1])])).toBeNull();
+    expect(decodeBodyFrame([Uint8Array.from([0, 1]), Uint8Array.from([2])])).toBeNull();
+    expect(decodeBodyFrame([])).toBeNull();
   });
 
   it('accepts only the frames of each direction', () => {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { AgentRouteError, type AgentRequest, type AgentResponse } from '../../clients/agent-route';
-import { BODY_WINDOW_BYTES, decodeBodyFrame, parseFrame, upFrameSchema, type DownFrame, type UpFrame } from '../../domain/vcs-agent-protocol';
+import { BODY_WINDOW_BYTES, decodeBodyFrame, MAX_FRAME_BYTES, parseFrame, upFrameSchema, type DownFrame, type UpFrame } from '../../domain/vcs-agent-protocol';
 
 /** A request sent to the agent whose answer has not ended. */
 interface Pending {
@@ -38,6 +38,9 @@ export class AgentConnection {
     private readonly socket: WebSocket,
     private readonly onProtocolError: (message: string) => void,
   ) {
+    // A body message comes as the fragments it was sent in (the id, then Bitbucket's bytes): joining them would copy
+    // every byte of an archive once more.
+    socket.binaryType = 'fragments';
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
     socket.on('pong', () => {
       this.alive = true;
@@ -112,16 +115,21 @@ export class AgentConnection {
   }
 
   private receive(data: RawData, isBinary: boolean): void {
-    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    const fragments = Array.isArray(data) ? data : [Buffer.isBuffer(data) ? data : Buffer.from(data)];
     if (isBinary) {
-      const frame = decodeBodyFrame(bytes);
-      const pending = frame === null ? undefined : this.pending.get(frame.id);
+      const frame = decodeBodyFrame(fragments);
       if (frame === null) return this.onProtocolError('a body frame shorter than its header');
       // A chunk for a request already given up on (cancelled, timed out) is dropped.
-      pending?.body?.push(bytes.subarray(4));
+      const pending = this.pending.get(frame.id);
+      if (pending?.body === undefined) return undefined;
+      for (const chunk of frame.chunks) pending.body.push(chunk);
+      // An agent keeps to the window (overshooting by at most what it read at once); one that does not would make
+      // this process hold a body its reader is not taking.
+      if (pending.unacked > BODY_WINDOW_BYTES + MAX_FRAME_BYTES) return this.onProtocolError('more of a body than its window allows');
       return undefined;
     }
-    const frame = parseFrame(upFrameSchema, bytes.toString('utf8'));
+    const text = fragments.length === 1 ? (fragments[0] as Buffer) : Buffer.concat(fragments);
+    const frame = parseFrame(upFrameSchema, text.toString('utf8'));
     if (frame === null) return this.onProtocolError('a frame that is not one of http_response, end, error');
     return this.handle(frame);
   }
