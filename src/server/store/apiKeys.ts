@@ -1,4 +1,5 @@
 import type { ApiKey, Role, RoleBinding } from '../../domain/model';
+import { SpaceTree, type SpaceNode } from '../../domain/spaces';
 import type { Queryable } from './database';
 import { isoTimestamp } from './rows';
 
@@ -30,10 +31,27 @@ export async function lockApiKeyChanges(tx: Queryable): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock(7100002)');
 }
 
-/** The key whose secret hashes to `secretHash`, with its role bindings; null when there is none. */
-export async function findApiKeyBySecretHash(db: Queryable, secretHash: string): Promise<ApiKey | null> {
-  const rows = await db.query<ApiKeyRow>('SELECT id, name, created_at FROM api_keys WHERE secret_hash = $1', [secretHash]);
-  return (await withRoles(db, rows))[0] ?? null;
+/**
+ * What authenticating a request needs: the key whose secret hashes to `secretHash` with its role bindings, and the
+ * space tree its access is decided on; null when no key has that hash. One statement, because every authenticated
+ * request pays for it (on PGlite each statement is several protocol round trips), and one snapshot: the bindings and
+ * the tree are read at the same instant, so a key revoked or a role removed is seen by the next request.
+ */
+export async function findApiKeyWithSpaceTree(db: Queryable, secretHash: string): Promise<{ apiKey: ApiKey; tree: SpaceTree } | null> {
+  const [row] = await db.query<ApiKeyRow & { roles: RoleBinding[]; spaces: SpaceNode[] }>(
+    `SELECT k.id, k.name, k.created_at,
+       (SELECT coalesce(json_agg(json_build_object('spaceId', b.space_id, 'role', b.role) ORDER BY b.space_id), '[]'::json)
+          FROM role_bindings b WHERE b.api_key_id = k.id) AS roles,
+       (SELECT coalesce(json_agg(json_build_object('id', s.id, 'parentSpaceId', s.parent_space_id, 'inheritEntities', s.inherit_entities)), '[]'::json)
+          FROM spaces s) AS spaces
+     FROM api_keys k WHERE k.secret_hash = $1`,
+    [secretHash],
+  );
+  if (row === undefined) return null;
+  return {
+    apiKey: { id: row.id, name: row.name, roles: row.roles, createdAt: isoTimestamp(row.created_at) },
+    tree: new SpaceTree(row.spaces),
+  };
 }
 
 export async function findApiKey(db: Queryable, id: string): Promise<ApiKey | null> {
