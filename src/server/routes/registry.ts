@@ -144,12 +144,15 @@ export const registryRoutes: RoutePlugin = async (app, { context }) => {
     },
     async (request, reply) => {
       const { link, found } = await openLink(context, request.params, Date.now());
+      const noIntegration = () => new NotFoundError(`module "${found.id}" has no integration to read its code with`);
+      // Checked before the cache too, so whether a detached module's archive is served does not depend on what was kept.
+      if (found.detached) throw noIntegration();
       const key = JSON.stringify([found.vcs.integrationId, found.vcs.projectKey, found.vcs.repositorySlug, link.commit, found.vcs.projectRoot]);
       const kept = archives.get(key);
       reply.header('content-type', 'application/gzip');
       if (kept !== undefined) return reply.code(200).send(kept);
       const integration = found.vcs.integrationId === null ? await findDefaultIntegration(db) : await findIntegration(db, found.vcs.integrationId);
-      if (integration === null || found.detached) throw new NotFoundError(`module "${found.id}" has no integration to read its code with`);
+      if (integration === null) throw noIntegration();
       const bitbucket = context.bitbucketFor(integration);
       if ('unavailable' in bitbucket) throw new BadGatewayError(`the Bitbucket of integration "${integration.name}" cannot be reached: ${bitbucket.unavailable}`);
       try {
