@@ -157,6 +157,16 @@ describe("modules: Terraform's registry protocol", () => {
     expect((await server.request('GET', '/registry/modules/v1/root/network/aws/versions', { key: null })).status).toBe(401);
   });
 
+  it('access is decided on every request: a deleted key is refused by the very next registry request', async () => {
+    const created = await server.request('POST', '/api/v1/api-keys', { body: { name: 'terraform', roles: [{ spaceId: 'root', role: 'read' }] } });
+    const reader: string = created.body.secret;
+    expect((await server.request('GET', '/registry/modules/v1/root/network/aws/versions', { key: reader })).status).toBe(200);
+    expect((await server.request('GET', '/registry/modules/v1/root/network/aws/1.0.0/download', { key: reader })).status).toBe(204);
+    expect((await server.request('DELETE', `/api/v1/api-keys/${created.body.id}`)).status).toBe(204);
+    expect((await server.request('GET', '/registry/modules/v1/root/network/aws/versions', { key: reader })).status).toBe(401);
+    expect((await server.request('GET', '/registry/modules/v1/root/network/aws/1.0.0/download', { key: reader })).status).toBe(401);
+  });
+
   it('deleting the tag retracts the version: no longer listed, its links stop working', async () => {
     const download = await server.request('GET', '/registry/modules/v1/root/network/aws/1.0.0/download');
     const link = (download.headers['x-terraform-get'] as string).replace(/\/\/network$/, '');

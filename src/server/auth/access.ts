@@ -3,10 +3,9 @@ import type { ApiKey, Role, Stack } from '../../domain/model';
 import { roleSatisfies, SpaceTree } from '../../domain/spaces';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors';
 import { hashSecret } from '../secrets';
-import { findApiKeyBySecretHash } from '../store/apiKeys';
+import { findApiKeyWithSpaceTree } from '../store/apiKeys';
 import type { Queryable } from '../store/database';
 import { findIntegration, type StoredIntegration } from '../store/integrations';
-import { loadSpaceTree } from '../store/spaces';
 import { findStack } from '../store/stacks';
 
 /** The authenticated API key of a request and the space tree its access is decided on. */
@@ -59,9 +58,9 @@ export function bearerSecret(header: string | undefined): string | null {
 export async function authenticate(db: Queryable, request: FastifyRequest): Promise<Caller> {
   const secret = bearerSecret(request.headers.authorization);
   if (secret === null) throw new UnauthorizedError('missing API key: send "Authorization: Bearer <api key>"');
-  const apiKey = await findApiKeyBySecretHash(db, hashSecret(secret));
-  if (apiKey === null) throw new UnauthorizedError('invalid API key');
-  return new Caller(apiKey, await loadSpaceTree(db));
+  const found = await findApiKeyWithSpaceTree(db, hashSecret(secret));
+  if (found === null) throw new UnauthorizedError('invalid API key');
+  return new Caller(found.apiKey, found.tree);
 }
 
 /**

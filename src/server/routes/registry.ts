@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { ApiError } from '../../clients/errors';
 import { compareVersionsDescending } from '../../domain/modules';
-import type { Module } from '../../domain/model';
+import type { Module, ModuleVersion } from '../../domain/model';
 import { bearerAuth, type RoutePlugin, type ServerContext } from '../context';
 import { BadGatewayError, NotFoundError } from '../errors';
 import { errorResponses, registryParams, registryVersionParams } from '../schemas';
 import { ArchiveCache } from './archive-cache';
 import { findDefaultIntegration, findIntegration } from '../store/integrations';
-import { findModule, findModuleByAddress, findModuleVersion, listModuleVersions } from '../store/modules';
+import { findModuleWithVersions } from '../store/modules';
 
 /**
  * Terraform's module registry protocol (SPEC §10): service discovery, the versions of a module and where to download
@@ -58,11 +58,19 @@ function archivePath(context: ServerContext, link: ArchiveLink): string {
   return `${REGISTRY_BASE}archives/${parts.join('/')}/module.tar.gz`;
 }
 
-/** The module at a registry address if the caller may read it; 404 otherwise (existence does not leak). */
-async function readableModule(context: ServerContext, request: Parameters<ServerContext['authenticate']>[0], params: z.infer<typeof registryParams>): Promise<Module> {
+/**
+ * The module at a registry address with its versions (only `version`, when given) if the caller may read it; 404
+ * otherwise (existence does not leak).
+ */
+async function readableModule(
+  context: ServerContext,
+  request: Parameters<ServerContext['authenticate']>[0],
+  params: z.infer<typeof registryParams>,
+  version?: string,
+): Promise<{ module: Module; versions: ModuleVersion[] }> {
   const caller = await context.authenticate(request);
-  const found = await findModuleByAddress(context.db, params.spaceId, params.name, params.provider);
-  if (found === null || !caller.can('read', found.spaceId)) {
+  const found = await findModuleWithVersions(context.db, { spaceId: params.spaceId, name: params.name, provider: params.provider }, version);
+  if (found === null || !caller.can('read', found.module.spaceId)) {
     throw new NotFoundError(`module ${params.spaceId}/${params.name}/${params.provider} not found`);
   }
   return found;
@@ -95,8 +103,8 @@ export const registryRoutes: RoutePlugin = async (app, { context }) => {
       },
     },
     async (request) => {
-      const found = await readableModule(context, request, request.params);
-      const active = (await listModuleVersions(db, found.id)).filter((version) => version.state === 'ACTIVE');
+      const { versions: all } = await readableModule(context, request, request.params);
+      const active = all.filter((version) => version.state === 'ACTIVE');
       const versions = active.map((version) => version.version).sort(compareVersionsDescending);
       return { modules: [{ versions: versions.map((version) => ({ version })) }] };
     },
@@ -114,9 +122,9 @@ export const registryRoutes: RoutePlugin = async (app, { context }) => {
       },
     },
     async (request, reply) => {
-      const found = await readableModule(context, request, request.params);
-      const version = await findModuleVersion(db, found.id, request.params.version);
-      if (version === null || version.state !== 'ACTIVE') {
+      const { module: found, versions } = await readableModule(context, request, request.params, request.params.version);
+      const [version] = versions;
+      if (version === undefined || version.state !== 'ACTIVE') {
         throw new NotFoundError(`module ${request.params.spaceId}/${found.name}/${found.terraformProvider} has no version ${request.params.version}`);
       }
       const link = { moduleId: found.id, version: version.version, commit: version.commit, expiresAt: Date.now() + LINK_LIFETIME_MS };
@@ -136,12 +144,15 @@ export const registryRoutes: RoutePlugin = async (app, { context }) => {
     },
     async (request, reply) => {
       const { link, found } = await openLink(context, request.params, Date.now());
+      const noIntegration = () => new NotFoundError(`module "${found.id}" has no integration to read its code with`);
+      // Checked before the cache too, so whether a detached module's archive is served does not depend on what was kept.
+      if (found.detached) throw noIntegration();
       const key = JSON.stringify([found.vcs.integrationId, found.vcs.projectKey, found.vcs.repositorySlug, link.commit, found.vcs.projectRoot]);
       const kept = archives.get(key);
       reply.header('content-type', 'application/gzip');
       if (kept !== undefined) return reply.code(200).send(kept);
       const integration = found.vcs.integrationId === null ? await findDefaultIntegration(db) : await findIntegration(db, found.vcs.integrationId);
-      if (integration === null || found.detached) throw new NotFoundError(`module "${found.id}" has no integration to read its code with`);
+      if (integration === null) throw noIntegration();
       const bitbucket = context.bitbucketFor(integration);
       if ('unavailable' in bitbucket) throw new BadGatewayError(`the Bitbucket of integration "${integration.name}" cannot be reached: ${bitbucket.unavailable}`);
       try {
@@ -167,13 +178,13 @@ export const registryRoutes: RoutePlugin = async (app, { context }) => {
  * still ACTIVE at the same commit (a retracted or re-tagged version is gone); 404 otherwise.
  */
 async function openLink(context: ServerContext, params: z.infer<typeof archiveParams>, now: number): Promise<{ link: ArchiveLink; found: Module }> {
-  const found = await findModule(context.db, params.moduleId);
-  const version = found === null ? null : await findModuleVersion(context.db, found.id, params.version);
+  const found = await findModuleWithVersions(context.db, { id: params.moduleId }, params.version);
+  const version = found?.versions[0];
   const link = { moduleId: params.moduleId, version: params.version, commit: version?.commit ?? '', expiresAt: params.expiresAt };
-  if (found === null || version === null || !context.secrets.verify(linkData(link), LINK_CONTEXT, params.signature)) {
+  if (found === null || version === undefined || !context.secrets.verify(linkData(link), LINK_CONTEXT, params.signature)) {
     throw new NotFoundError('no such module archive (the link is not one this control plane made, or its version was tagged again)');
   }
   if (link.expiresAt < now) throw new NotFoundError('the module archive link has expired: run terraform init again');
   if (version.state !== 'ACTIVE') throw new NotFoundError(`module version ${link.version} is no longer published (${version.reason})`);
-  return { link, found };
+  return { link, found: found.module };
 }

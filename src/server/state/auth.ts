@@ -6,10 +6,9 @@ import type { StatePrincipal } from '../../domain/state';
 import { bearerSecret, Caller } from '../auth/access';
 import { UnauthorizedError } from '../errors';
 import { hashSecret } from '../secrets';
-import { findApiKeyBySecretHash } from '../store/apiKeys';
+import { findApiKeyWithSpaceTree } from '../store/apiKeys';
 import type { Queryable } from '../store/database';
 import { findRunByStateCredentialHash, type CredentialRun } from '../store/run-credentials';
-import { loadSpaceTree } from '../store/spaces';
 import { RUN_CREDENTIAL_PREFIX } from './run-credentials';
 
 /** An authenticated state request: an API key (with the space tree its roles apply to) or a run's credentials. */
@@ -48,9 +47,9 @@ export async function authenticateStateRequest(db: Queryable, authorization: str
     if (run === null) throw new UnauthorizedError('invalid credentials (a run\'s state credentials end when newer ones are minted or they are revoked)');
     return { kind: 'run', run };
   }
-  const apiKey = await findApiKeyBySecretHash(db, hashSecret(secret));
-  if (apiKey === null) throw new UnauthorizedError('invalid credentials');
-  return { kind: 'api-key', caller: new Caller(apiKey, await loadSpaceTree(db)) };
+  const found = await findApiKeyWithSpaceTree(db, hashSecret(secret));
+  if (found === null) throw new UnauthorizedError('invalid credentials');
+  return { kind: 'api-key', caller: new Caller(found.apiKey, found.tree) };
 }
 
 /** The principal the state rules judge, for a request about a stack in `spaceId`. */

@@ -1,4 +1,5 @@
 import type { ApiKey, Role, RoleBinding } from '../../domain/model';
+import { SpaceTree } from '../../domain/spaces';
 import type { Queryable } from './database';
 import { isoTimestamp } from './rows';
 
@@ -30,10 +31,30 @@ export async function lockApiKeyChanges(tx: Queryable): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock(7100002)');
 }
 
-/** The key whose secret hashes to `secretHash`, with its role bindings; null when there is none. */
-export async function findApiKeyBySecretHash(db: Queryable, secretHash: string): Promise<ApiKey | null> {
-  const rows = await db.query<ApiKeyRow>('SELECT id, name, created_at FROM api_keys WHERE secret_hash = $1', [secretHash]);
-  return (await withRoles(db, rows))[0] ?? null;
+/**
+ * What authenticating a request needs: the key whose secret hashes to `secretHash` with its role bindings, and the
+ * space tree its access is decided on; null when no key has that hash. One statement, because every authenticated
+ * request pays for it, and one snapshot: the bindings and the tree are read at the same instant, so a key deleted or
+ * a binding changed is seen by the next request. It comes back as one JSON value, spaces as [id, parent, inherit]
+ * triples: PGlite's cost grows with every column and every object key it hands over, and the tree can be large.
+ */
+export async function findApiKeyWithSpaceTree(db: Queryable, secretHash: string): Promise<{ apiKey: ApiKey; tree: SpaceTree } | null> {
+  const [row] = await db.query<{ caller: { id: string; name: string; createdAt: string; roles: RoleBinding[]; spaces: [string, string | null, boolean][] } }>(
+    `SELECT json_build_object(
+       'id', k.id, 'name', k.name, 'createdAt', k.created_at,
+       'roles', (SELECT coalesce(json_agg(json_build_object('spaceId', b.space_id, 'role', b.role) ORDER BY b.space_id), '[]'::json)
+                   FROM role_bindings b WHERE b.api_key_id = k.id),
+       'spaces', (SELECT coalesce(json_agg(json_build_array(s.id, s.parent_space_id, s.inherit_entities)), '[]'::json) FROM spaces s)
+     ) AS caller
+     FROM api_keys k WHERE k.secret_hash = $1`,
+    [secretHash],
+  );
+  if (row === undefined) return null;
+  const { id, name, createdAt, roles, spaces } = row.caller;
+  return {
+    apiKey: { id, name, roles, createdAt: isoTimestamp(createdAt) },
+    tree: new SpaceTree(spaces.map(([spaceId, parentSpaceId, inheritEntities]) => ({ id: spaceId, parentSpaceId, inheritEntities }))),
+  };
 }
 
 export async function findApiKey(db: Queryable, id: string): Promise<ApiKey | null> {

@@ -16,8 +16,9 @@ interface ModuleRow {
   project_root: string;
   labels: string[];
   description: string;
-  created_at: Date;
-  updated_at: Date;
+  /** Date as a column, an ISO string inside JSON (findModuleWithVersions). */
+  created_at: Date | string;
+  updated_at: Date | string;
 }
 
 interface VersionRow {
@@ -27,8 +28,8 @@ interface VersionRow {
   commit_id: string;
   state: ModuleVersionState;
   reason: string | null;
-  created_at: Date;
-  updated_at: Date;
+  created_at: Date | string;
+  updated_at: Date | string;
 }
 
 function toModule(row: ModuleRow): Module {
@@ -70,16 +71,6 @@ export type ModuleFields = Pick<Module, 'name' | 'terraformProvider' | 'spaceId'
 
 export async function findModule(db: Queryable, id: string): Promise<Module | null> {
   const [row] = await db.query<ModuleRow>('SELECT * FROM modules WHERE id = $1', [id]);
-  return row === undefined ? null : toModule(row);
-}
-
-/** The module at a registry address (space, name, provider), or null. */
-export async function findModuleByAddress(db: Queryable, spaceId: string, name: string, provider: string): Promise<Module | null> {
-  const [row] = await db.query<ModuleRow>('SELECT * FROM modules WHERE space_id = $1 AND name = $2 AND terraform_provider = $3', [
-    spaceId,
-    name,
-    provider,
-  ]);
   return row === undefined ? null : toModule(row);
 }
 
@@ -155,6 +146,31 @@ export async function detachModulesOfIntegration(
      SELECT id, name FROM detached ORDER BY id`,
     [integration.id, integration.isDefault],
   );
+}
+
+/** Which module to read: by id (an archive link names it so) or by registry address. */
+export type ModuleKey = { id: string } | { spaceId: string; name: string; provider: string };
+
+/**
+ * A module with its versions (only `version`, when given), or null when there is no such module. One statement:
+ * each request of `terraform init` needs both. Rows come back as JSON, which PGlite hands over far cheaper than
+ * the same values as columns (its cost is per column).
+ */
+export async function findModuleWithVersions(
+  db: Queryable,
+  key: ModuleKey,
+  version?: string,
+): Promise<{ module: Module; versions: ModuleVersion[] } | null> {
+  const [where, params] =
+    'id' in key ? ['m.id = $1', [key.id]] : ['m.space_id = $1 AND m.name = $2 AND m.terraform_provider = $3', [key.spaceId, key.name, key.provider]];
+  const versionFilter = version === undefined ? '' : ` AND v.version = $${params.length + 1}`;
+  const [row] = await db.query<{ module: ModuleRow; versions: VersionRow[] }>(
+    `SELECT to_json(m) AS module,
+            (SELECT coalesce(json_agg(v), '[]'::json) FROM module_versions v WHERE v.module_id = m.id${versionFilter}) AS versions
+     FROM modules m WHERE ${where}`,
+    version === undefined ? params : [...params, version],
+  );
+  return row === undefined ? null : { module: toModule(row.module), versions: row.versions.map(toVersion) };
 }
 
 export async function listModuleVersions(db: Queryable, moduleId: string): Promise<ModuleVersion[]> {
