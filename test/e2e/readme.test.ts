@@ -214,10 +214,13 @@ describe(`the README's first deployment, as written (${tool} on Node ${process.v
       const packed = spawnSync('npm', [...args, '--pack-destination', packages], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
       if (packed.status !== 0) throw new Error(`npm ${args.join(' ')} failed:\n${packed.stdout}${packed.stderr}`);
     }
-    // Nothing of this machine's setup reaches the blocks but PATH (with this node first) and npm's cache: no TF_*,
-    // no LIFTGATE_* or BITBUCKET_*, another HOME (so ~/.terraform.d, ~/.terraformrc and ~/.liftgate are the scratch's).
+    // Nothing of this machine's setup reaches the blocks but PATH (with this node first), npm's cache and the CA of a
+    // TLS-inspecting proxy between it and npm's registry, if any: no TF_*, no LIFTGATE_* or BITBUCKET_*, another HOME
+    // (so ~/.terraform.d, ~/.terraformrc and ~/.liftgate are the scratch's). With another node first on PATH, npm no
+    // longer reads the global npmrc that names that CA (it looks beside that node), so the CA goes as Node's own.
     session = new Session(scratch, {
       PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+      ...(process.env.NODE_EXTRA_CA_CERTS === undefined ? {} : { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS }),
       HOME: home,
       LANG: process.env.LANG ?? 'C.UTF-8',
       npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
