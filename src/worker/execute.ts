@@ -106,7 +106,7 @@ class Execution {
   }
 
   /** Runs terraform with the run's environment; a failure ends the run with terraform's own error. */
-  async terraform(args: string[], cwd: string, env: Record<string, string>, what: string, options: { captureStdout?: boolean; okCodes?: number[]; planLines?: boolean } = {}): Promise<TerraformOutcome> {
+  async terraform(args: string[], cwd: string, env: Record<string, string>, what: string, options: { captureStdout?: boolean; okCodes?: number[]; planLines?: boolean; background?: boolean } = {}): Promise<TerraformOutcome> {
     this.log.line(`${COMMAND_LINE_PREFIX}${args.join(' ')}`);
     const outcome = await runTerraform({
       launcher: this.options.launcher,
@@ -118,6 +118,7 @@ class Execution {
       timeoutMs: this.options.runTimeoutMs,
       graceMs: this.options.graceMs,
       captureStdout: options.captureStdout,
+      background: options.background,
       onLine: (line) => {
         this.log.line(line);
         if (options.planLines === true) this.planText.push(line);
@@ -260,7 +261,8 @@ async function movingTo<T>(execution: Execution, to: RunState, step: () => Promi
  */
 async function readDelta(execution: Execution, root: string, env: Record<string, string>): Promise<void> {
   try {
-    const shown = await execution.terraform(['show', '-json', PLAN_FILE], root, env, 'terraform show', { captureStdout: true });
+    // Behind the apply: on a busy machine the apply, not this, is what the run waits for.
+    const shown = await execution.terraform(['show', '-json', PLAN_FILE], root, env, 'terraform show', { captureStdout: true, background: true });
     execution.delta = planDelta(shown.stdout);
   } catch (error) {
     if (error instanceof RunFailure) execution.log.line(`Note: the plan's delta could not be read: ${error.message}`);

@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 
@@ -17,17 +18,25 @@ export interface LaunchedProcess extends EventEmitter {
   signalGroup(signal: NodeJS.Signals): void;
 }
 
+export interface LaunchOptions {
+  cwd: string;
+  env: Record<string, string>;
+  /** Runs it at a lower CPU priority (nice 10): work beside the run's critical path, such as reading a plan's delta. */
+  background?: boolean;
+}
+
 export interface Launcher {
   /** Starts `file` in its own process group with exactly `env`, stdin closed. */
-  launch(file: string, args: readonly string[], options: { cwd: string; env: Record<string, string> }): LaunchedProcess;
+  launch(file: string, args: readonly string[], options: LaunchOptions): LaunchedProcess;
   /** Ends the launcher; processes still running are interrupted by it. */
   close(): void;
 }
 
 /** Starts processes from this process (what the launcher process itself does). */
 export const directLauncher: Launcher = {
-  launch(file, args, { cwd, env }) {
+  launch(file, args, { cwd, env, background }) {
     const child = spawn(file, [...args], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (background === true) lowerPriority(child.pid);
     return Object.assign(child, {
       signalGroup(signal: NodeJS.Signals) {
         try {
@@ -40,6 +49,17 @@ export const directLauncher: Launcher = {
   },
   close() {},
 };
+
+/** The priority of background processes: behind the run's own terraform and the worker, never stopped. */
+export const BACKGROUND_NICENESS = 10;
+
+function lowerPriority(pid: number | undefined): void {
+  try {
+    if (pid !== undefined) setPriority(pid, BACKGROUND_NICENESS);
+  } catch {
+    // Gone already, or not allowed here: it runs at the normal priority.
+  }
+}
 
 type Incoming = { t: 'data'; id: number; fd: 1 | 2; chunk: Uint8Array } | { t: 'error'; id: number; message: string } | { t: 'close'; id: number; code: number | null; signal: NodeJS.Signals | null };
 
@@ -78,7 +98,7 @@ export class ProcessLauncher implements Launcher {
     return this.child?.pid;
   }
 
-  launch(file: string, args: readonly string[], options: { cwd: string; env: Record<string, string> }): LaunchedProcess {
+  launch(file: string, args: readonly string[], options: LaunchOptions): LaunchedProcess {
     const child = this.child ?? this.start();
     const id = this.nextId++;
     const relayed = new RelayedProcess((signal) => {
@@ -86,7 +106,7 @@ export class ProcessLauncher implements Launcher {
     });
     this.live.set(id, relayed);
     if (this.live.size === 1) child.channel?.ref();
-    child.send({ t: 'spawn', id, file, args: [...args], cwd: options.cwd, env: options.env });
+    child.send({ t: 'spawn', id, file, args: [...args], cwd: options.cwd, env: options.env, background: options.background === true });
     return relayed;
   }
 

@@ -21,6 +21,8 @@ export interface TerraformCall {
   graceMs: number;
   /** Keeps stdout whole (for `show -json`) instead of passing it to onLine. */
   captureStdout?: boolean;
+  /** Runs at a lower CPU priority, beside the run's critical path (launcher.ts LaunchOptions.background). */
+  background?: boolean;
 }
 
 export interface TerraformOutcome {
@@ -38,7 +40,7 @@ const STDERR_TAIL_LINES = 20;
 
 export function runTerraform(call: TerraformCall): Promise<TerraformOutcome> {
   return new Promise((resolve, reject) => {
-    const child = call.launcher.launch(call.terraform, call.args, { cwd: call.cwd, env: call.env });
+    const child = call.launcher.launch(call.terraform, call.args, { cwd: call.cwd, env: call.env, background: call.background });
     let stdout = '';
     const stderrTail: string[] = [];
     let interrupted = false;

@@ -100,3 +100,13 @@ it('when the worker closes it (or goes away), processes still running are interr
   expect((await result).error?.message).toContain('the terraform launcher was closed while terraform ran');
   await waitFor(() => existsSync(marker));
 });
+
+it('a background process runs at a lower priority (nice 10), the others at the worker\'s', async () => {
+  const launcher = newLauncher();
+  // Field 19 of /proc/<pid>/stat is the niceness. The priority is set as the process starts, so the shell waits a
+  // moment before `cut`, which inherits it, reads its own.
+  const niceness = async (background: boolean) =>
+    (await collect(launcher.launch('sh', ['-c', "sleep 0.2; cut -d' ' -f19 /proc/self/stat"], { cwd: dir, env, background }))).stdout.trim();
+  expect(await niceness(true)).toBe('10');
+  expect(await niceness(false)).toBe('0');
+});
