@@ -18,13 +18,13 @@ import { findRepoRoot } from './repo-root';
  * (a) push → FINISHED of a TRACKED one-resource run through the control plane, its embedded worker and the emulator
  *     (from the push to the moment the run's history says FINISHED), against the same work done bare in the same run
  *     (fetch the archive, extract it, terraform init, plan -out, apply with the local backend); median of ROUNDS each,
- *     alternating which goes first. Target ratio ≤ 1.3.
+ *     alternating which goes first (15 rounds: the medians of fewer moved by tens of ms between runs). Target ratio ≤ 1.3.
  * (b) delivery answered → run PREPARING with an idle worker, over SAMPLES runs: p50 and p99 (target p99 ≤ 500 ms),
  *     from the run's QUEUED entry (recorded just before the delivery is answered) to its PREPARING entry.
  * (c) 40 runs of 8 stacks on PostgreSQL with 1 and with 2 `liftgate worker` processes (`serve --workers 0`):
  *     throughput of each and the ratio (reported; the machine has 2 cores).
  */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
 const root = findRepoRoot();
 // The built runtime (lib/), as `liftgate serve` runs it: the store finds its migrations beside its compiled code.
