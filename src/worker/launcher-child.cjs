@@ -6,16 +6,13 @@
  * the worker, and the worker of `liftgate serve` holds the embedded store (hundreds of MB): each fork copied its page
  * tables, ~10 ms with its event loop stopped. This process stays small, so a start costs ~1 ms of its own time.
  *
- * Messages in:  { t: 'spawn', id, file, args, cwd, env, background }   { t: 'signal', id, signal }   { t: 'grace', ms }
+ * Messages in:  { t: 'spawn', id, file, args, cwd, env, niceness }   { t: 'signal', id, signal }   { t: 'grace', ms }
  * Messages out: { t: 'data', id, fd: 1 | 2, chunk }   { t: 'error', id, message }   { t: 'close', id, code, signal }
  * Each process gets its own process group (signals reach the providers it starts too). When the worker goes away
  * (the channel closes), every process still running is interrupted, killed after the grace period, and this ends.
  */
 const { spawn } = require('node:child_process');
 const { setPriority } = require('node:os');
-
-/** launcher.ts BACKGROUND_NICENESS: a background process runs behind the run's own terraform and the worker. */
-const BACKGROUND_NICENESS = 10;
 
 /** @type {Map<number, import('node:child_process').ChildProcess>} */
 const running = new Map();
@@ -35,7 +32,7 @@ function signalGroup(child, signal) {
   }
 }
 
-/** @param {{ id: number, file: string, args: string[], cwd: string, env: Record<string, string>, background?: boolean }} request */
+/** @param {{ id: number, file: string, args: string[], cwd: string, env: Record<string, string>, niceness?: number }} request */
 function start(request) {
   const { id } = request;
   let child;
@@ -45,9 +42,10 @@ function start(request) {
     send({ t: 'error', id, message: /** @type {Error} */ (error).message });
     return;
   }
-  if (request.background === true && child.pid !== undefined) {
+  // A background process (launcher.ts) runs behind the run's own terraform and the worker.
+  if (request.niceness !== undefined && request.niceness > 0 && child.pid !== undefined) {
     try {
-      setPriority(child.pid, BACKGROUND_NICENESS);
+      setPriority(child.pid, request.niceness);
     } catch {
       // Not allowed here: it runs at the normal priority.
     }

@@ -2,12 +2,10 @@
  * Where a worker's terraform processes are started. A worker forks to start one; the worker inside `liftgate serve`
  * holds the embedded store, hundreds of MB, and a fork of it copies its page tables: ~10 ms each with the event loop
  * stopped, four times a run, on the run's own critical path. So a pool starts terraform through a small launcher
- * process of its own (launcher-child.cjs), which relays the output over its IPC channel; `directLauncher` starts them
- * here (tests, and a fallback nobody needs to choose).
+ * process of its own (launcher-child.cjs), which relays the output over its IPC channel.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 
@@ -32,34 +30,8 @@ export interface Launcher {
   close(): void;
 }
 
-/** Starts processes from this process (what the launcher process itself does). */
-export const directLauncher: Launcher = {
-  launch(file, args, { cwd, env, background }) {
-    const child = spawn(file, [...args], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (background === true) lowerPriority(child.pid);
-    return Object.assign(child, {
-      signalGroup(signal: NodeJS.Signals) {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, signal);
-        } catch {
-          // The group is already gone.
-        }
-      },
-    }) as ChildProcess & LaunchedProcess;
-  },
-  close() {},
-};
-
-/** The priority of background processes: behind the run's own terraform and the worker, never stopped. */
-export const BACKGROUND_NICENESS = 10;
-
-function lowerPriority(pid: number | undefined): void {
-  try {
-    if (pid !== undefined) setPriority(pid, BACKGROUND_NICENESS);
-  } catch {
-    // Gone already, or not allowed here: it runs at the normal priority.
-  }
-}
+/** The niceness of background processes: behind the run's own terraform and the worker, never stopped. */
+const BACKGROUND_NICENESS = 10;
 
 type Incoming = { t: 'data'; id: number; fd: 1 | 2; chunk: Uint8Array } | { t: 'error'; id: number; message: string } | { t: 'close'; id: number; code: number | null; signal: NodeJS.Signals | null };
 
@@ -106,7 +78,7 @@ export class ProcessLauncher implements Launcher {
     });
     this.live.set(id, relayed);
     if (this.live.size === 1) child.channel?.ref();
-    child.send({ t: 'spawn', id, file, args: [...args], cwd: options.cwd, env: options.env, background: options.background === true });
+    child.send({ t: 'spawn', id, file, args: [...args], cwd: options.cwd, env: options.env, niceness: options.background === true ? BACKGROUND_NICENESS : 0 });
     return relayed;
   }
 
