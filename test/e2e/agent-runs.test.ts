@@ -8,7 +8,7 @@
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { startCli } from '../helpers/cli';
 import type { RunningProcess } from '../helpers/process';
-import { buildStatusOnce, ControlPlaneProcess, waitFor } from '../helpers/serve';
+import { buildStatusOnce, ControlPlaneProcess, hookRepository, waitFor } from '../helpers/serve';
 
 jest.setTimeout(240_000);
 
@@ -56,12 +56,7 @@ beforeAll(async () => {
     accessToken: bitbucket.adminToken,
     isDefault: true,
   });
-  const hook = await fetch(`${bitbucket.url}/rest/api/latest/projects/PLAT/repos/network/webhooks`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${bitbucket.adminToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'liftgate', url: integration.webhookUrl, active: true, events: ['repo:refs_changed'], configuration: { secret: integration.webhookSecret } }),
-  });
-  expect(hook.ok).toBe(true);
+  await hookRepository(bitbucket, { projectKey: 'PLAT', slug: 'network' }, { url: integration.webhookUrl, secret: integration.webhookSecret, events: ['repo:refs_changed'] });
   stackId = (await serve.ok('POST', '/api/v1/stacks', { name: 'network', autodeploy: true, vcs: { projectKey: 'PLAT', repositorySlug: 'network', branch: 'main', projectRoot: 'infra' } })).id;
 }, 120_000);
 

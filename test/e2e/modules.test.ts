@@ -6,6 +6,7 @@ import { parseBitbucketHostPolicy } from '../../src/domain/bitbucket-hosts';
 import { HANDLED_EVENTS } from '../../src/domain/webhook-events';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { buildApp } from '../../src/server/app';
+import { hookRepository } from '../helpers/serve';
 import { runTerraform } from '../helpers/terraform';
 import { throwawayTls, type ThrowawayTls } from '../helpers/tls';
 import { BitbucketSource } from '../../src/worker/bitbucket';
@@ -82,12 +83,7 @@ beforeAll(async () => {
   const integration = await server.createIntegration({ name: 'Emulated Bitbucket', apiHost: emulator.url, username: 'svc-liftgate', accessToken: account.token });
   integrationId = integration.id;
   const receiverUrl = `${await server.listen()}/webhooks/bitbucket-datacenter/${integration.id}`;
-  const hook = await fetch(`${emulator.url}/rest/api/latest/projects/PLAT/repos/modules/webhooks`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${emulator.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'liftgate', url: receiverUrl, active: true, events: HANDLED_EVENTS, configuration: { secret: integration.webhookSecret } }),
-  });
-  expect(hook.ok).toBe(true);
+  await hookRepository(emulator, { projectKey: 'PLAT', slug: 'modules' }, { url: receiverUrl, secret: integration.webhookSecret, events: HANDLED_EVENTS });
   const created = await server.request('POST', '/api/v1/modules', {
     body: { name: 'network', terraformProvider: 'aws', vcs: { integrationId: integration.id, projectKey: 'PLAT', repositorySlug: 'modules', branch: 'main', projectRoot: 'network' } },
   });

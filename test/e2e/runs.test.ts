@@ -5,7 +5,7 @@
  */
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { runCli } from '../helpers/cli';
-import { buildStatusOnce, ControlPlaneProcess, waitFor } from '../helpers/serve';
+import { buildStatusOnce, ControlPlaneProcess, hookRepository, waitFor } from '../helpers/serve';
 
 jest.setTimeout(240_000);
 
@@ -46,18 +46,11 @@ beforeAll(async () => {
     accessToken: bitbucket.adminToken,
     isDefault: true,
   });
-  const hook = await fetch(`${bitbucket.url}/rest/api/latest/projects/PLAT/repos/network/webhooks`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${bitbucket.adminToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      name: 'liftgate',
-      url: integration.webhookUrl,
-      active: true,
-      events: ['repo:refs_changed', 'pr:opened', 'pr:from_ref_updated', 'pr:modified'],
-      configuration: { secret: integration.webhookSecret },
-    }),
+  await hookRepository(bitbucket, { projectKey: 'PLAT', slug: 'network' }, {
+    url: integration.webhookUrl,
+    secret: integration.webhookSecret,
+    events: ['repo:refs_changed', 'pr:opened', 'pr:from_ref_updated', 'pr:modified'],
   });
-  expect(hook.ok).toBe(true);
   stackId = (await serve.ok('POST', '/api/v1/stacks', { name: 'network', autodeploy: true, vcs: { projectKey: 'PLAT', repositorySlug: 'network', branch: 'main', projectRoot: 'infra' } })).id;
 }, 120_000);
 

@@ -88,6 +88,23 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 /**
+ * Adds Liftgate's webhook to a repository of the Bitbucket (or emulator) at `bitbucket.url` through its REST API, as
+ * an administrator would: `url` and `secret` are the integration's (or a receiver's), `events` what it sends.
+ */
+export async function hookRepository(
+  bitbucket: { url: string; adminToken: string },
+  repository: { projectKey: string; slug: string },
+  hook: { url: string; secret: string | null | undefined; events: readonly string[] },
+): Promise<void> {
+  const response = await fetch(`${bitbucket.url}/rest/api/latest/projects/${repository.projectKey}/repos/${repository.slug}/webhooks`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${bitbucket.adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'liftgate', url: hook.url, active: true, events: hook.events, configuration: { secret: hook.secret } }),
+  });
+  if (!response.ok) throw new Error(`creating the webhook of ${repository.projectKey}/${repository.slug} answered ${response.status}: ${await response.text()}`);
+}
+
+/**
  * The build status `key` of `commit` in PLAT/network of the Bitbucket (or emulator) at `bitbucket.url`, once Liftgate
  * has reported it as `state`.
  */

@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { HANDLED_EVENTS } from '../../src/domain/webhook-events';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { hookRepository } from '../helpers/serve';
 import { TestControlPlane } from './harness';
 
 /**
@@ -46,12 +47,7 @@ beforeAll(async () => {
   const account = emulator.createUser({ name: 'svc-liftgate', repositoryPermissions: { 'PLAT/modules': 'REPO_ADMIN' } });
   integration = await server.createIntegration({ name: 'Emulated Bitbucket', apiHost: emulator.url, username: 'svc-liftgate', accessToken: account.token });
   const receiverUrl = `${await server.listen()}/webhooks/bitbucket-datacenter/${integration.id}`;
-  const response = await fetch(`${emulator.url}/rest/api/latest/projects/PLAT/repos/modules/webhooks`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${emulator.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'liftgate', url: receiverUrl, active: true, events: HANDLED_EVENTS, configuration: { secret: integration.webhookSecret } }),
-  });
-  expect(response.ok).toBe(true);
+  await hookRepository(emulator, { projectKey: 'PLAT', slug: 'modules' }, { url: receiverUrl, secret: integration.webhookSecret, events: HANDLED_EVENTS });
   await emulator.push('PLAT', 'modules', {
     branch: 'main',
     files: { 'network/main.tf': 'variable "name" {}\noutput "greeting" { value = "hello ${var.name}" }\n', 'network/README.md': '# network\n', 'other/x.tf': 'locals {}\n' },
