@@ -225,7 +225,7 @@ async function steps(execution: Execution, runDir: string): Promise<void> {
   }
   // Exit code 0 of -detailed-exitcode is Terraform saying the plan changes nothing: no resource to add, change or
   // destroy, without asking `show -json` again.
-  execution.delta = plan.code === 0 ? { add: 0, change: 0, destroy: 0 } : planDelta((await execution.terraform(['show', '-json', PLAN_FILE], root, env, 'terraform show', { captureStdout: true })).stdout);
+  execution.delta = plan.code === 0 ? { add: 0, change: 0, destroy: 0 } : await savedPlanDelta(execution, root, env);
   const summary = `plan: ${execution.delta.add} to add, ${execution.delta.change} to change, ${execution.delta.destroy} to destroy`;
   if (next === 'FINISHED') return execution.move('FINISHED', { note: summary, delta: execution.delta });
   const bytes = await readFile(join(root, PLAN_FILE));
@@ -255,6 +255,12 @@ async function movingTo<T>(execution: Execution, to: RunState, step: () => Promi
   return stepped;
 }
 
+/** The saved plan's delta, from `terraform show -json` of it. */
+async function savedPlanDelta(execution: Execution, root: string, env: Record<string, string>, options: { background?: boolean } = {}): Promise<RunDelta> {
+  const shown = await execution.terraform(['show', '-json', PLAN_FILE], root, env, 'terraform show', { captureStdout: true, ...options });
+  return planDelta(shown.stdout);
+}
+
 /**
  * The saved plan's delta from `terraform show -json`, for a run that applies it meanwhile: never throws (the apply's
  * outcome is the run's), a delta that cannot be read is a note in the log.
@@ -262,8 +268,7 @@ async function movingTo<T>(execution: Execution, to: RunState, step: () => Promi
 async function readDelta(execution: Execution, root: string, env: Record<string, string>): Promise<void> {
   try {
     // Behind the apply: on a busy machine the apply, not this, is what the run waits for.
-    const shown = await execution.terraform(['show', '-json', PLAN_FILE], root, env, 'terraform show', { captureStdout: true, background: true });
-    execution.delta = planDelta(shown.stdout);
+    execution.delta = await savedPlanDelta(execution, root, env, { background: true });
   } catch (error) {
     if (error instanceof RunFailure) execution.log.line(`Note: the plan's delta could not be read: ${error.message}`);
   }
