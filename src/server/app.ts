@@ -133,6 +133,7 @@ export const controlPlane: FastifyPluginAsyncZod<ControlPlaneOptions> = async (a
     options.allowedBitbucketHosts ?? parseBitbucketHostPolicy(DEFAULT_BITBUCKET_HOSTS),
     agents,
   );
+  app.addHook('onClose', async () => context.reads.close());
   if (options.runsQueued !== undefined) context.onRunsQueued(options.runsQueued);
   keepDeliveriesFor(app, options.db, options.deliveryRetentionSeconds ?? DEFAULT_DELIVERY_RETENTION_SECONDS);
   app.setValidatorCompiler(validatorCompiler);

@@ -10,6 +10,7 @@ import { requireApiHost, type BitbucketCredentials, type CredentialVerifier } fr
 import { UnprocessableError } from './errors';
 import { accessTokenContext, type SecretBox } from './secrets';
 import type { Database } from './store/database';
+import { ReadCache } from './store/read-cache';
 import type { StoredIntegration } from './store/integrations';
 
 /** A Bitbucket client with an integration's credentials, or why the control plane cannot call its Bitbucket. */
@@ -32,7 +33,12 @@ export class ServerContext {
     private readonly bitbucketHosts: BitbucketHostPolicy,
     /** The VCS agents connected to this replica, which carry the calls for private://<pool> hosts. */
     readonly agents: AgentGateway,
-  ) {}
+  ) {
+    this.reads = new ReadCache(db.changes);
+  }
+
+  /** Reads kept until the store reports a change to their rows: the callers of API keys, modules and their versions. */
+  readonly reads: ReadCache;
 
   /**
    * Told whenever runs were queued or confirmed (`runs`), or an ended run owes a pull request its comment
@@ -59,7 +65,7 @@ export class ServerContext {
   authenticate(request: FastifyRequest): Promise<Caller> {
     let caller = this.#callers.get(request);
     if (caller === undefined) {
-      caller = authenticate(this.db, request);
+      caller = authenticate(this.db, this.reads, request);
       this.#callers.set(request, caller);
     }
     return caller;

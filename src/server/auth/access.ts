@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors';
 import { hashSecret } from '../secrets';
 import { findApiKeyWithSpaceTree } from '../store/apiKeys';
 import type { Queryable } from '../store/database';
+import type { ReadCache } from '../store/read-cache';
 import { findIntegration, type StoredIntegration } from '../store/integrations';
 import { findStack } from '../store/stacks';
 
@@ -54,13 +55,29 @@ export function bearerSecret(header: string | undefined): string | null {
   return match === null ? null : (match[1] as string);
 }
 
+/**
+ * The caller whose API key has this secret, or null. Kept in `reads` until an API key, a role binding or a space
+ * changes; an unknown secret is looked up every time.
+ */
+export function callerWithSecret(db: Queryable, reads: ReadCache, secret: string): Promise<Caller | null> {
+  const secretHash = hashSecret(secret);
+  return reads.get(
+    `api-key ${secretHash}`,
+    async () => {
+      const found = await findApiKeyWithSpaceTree(db, secretHash);
+      return found === null ? null : new Caller(found.apiKey, found.tree);
+    },
+    (caller) => caller !== null,
+  );
+}
+
 /** Authenticates a request by its API key; 401 when there is no key or it is not a valid one. */
-export async function authenticate(db: Queryable, request: FastifyRequest): Promise<Caller> {
+export async function authenticate(db: Queryable, reads: ReadCache, request: FastifyRequest): Promise<Caller> {
   const secret = bearerSecret(request.headers.authorization);
   if (secret === null) throw new UnauthorizedError('missing API key: send "Authorization: Bearer <api key>"');
-  const found = await findApiKeyWithSpaceTree(db, hashSecret(secret));
-  if (found === null) throw new UnauthorizedError('invalid API key');
-  return new Caller(found.apiKey, found.tree);
+  const caller = await callerWithSecret(db, reads, secret);
+  if (caller === null) throw new UnauthorizedError('invalid API key');
+  return caller;
 }
 
 /**

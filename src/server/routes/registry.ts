@@ -7,7 +7,7 @@ import { BadGatewayError, NotFoundError } from '../errors';
 import { errorResponses, registryParams, registryVersionParams } from '../schemas';
 import { ArchiveCache } from './archive-cache';
 import { findDefaultIntegration, findIntegration } from '../store/integrations';
-import { findModuleWithVersions } from '../store/modules';
+import { findModuleWithVersions, type ModuleKey } from '../store/modules';
 
 /**
  * Terraform's module registry protocol (SPEC §10): service discovery, the versions of a module and where to download
@@ -59,6 +59,18 @@ function archivePath(context: ServerContext, link: ArchiveLink): string {
 }
 
 /**
+ * A module with its versions (only `version`, when given), or null. Every registry request reads one, so it is kept
+ * in the context's reads until a module or a version changes (a retracted tag, a detached module, a deleted module).
+ */
+function moduleWithVersions(context: ServerContext, key: ModuleKey, version?: string): Promise<{ module: Module; versions: ModuleVersion[] } | null> {
+  return context.reads.get(
+    `module ${JSON.stringify([key, version ?? null])}`,
+    () => findModuleWithVersions(context.db, key, version),
+    (found) => found !== null,
+  );
+}
+
+/**
  * The module at a registry address with its versions (only `version`, when given) if the caller may read it; 404
  * otherwise (existence does not leak).
  */
@@ -69,7 +81,7 @@ async function readableModule(
   version?: string,
 ): Promise<{ module: Module; versions: ModuleVersion[] }> {
   const caller = await context.authenticate(request);
-  const found = await findModuleWithVersions(context.db, { spaceId: params.spaceId, name: params.name, provider: params.provider }, version);
+  const found = await moduleWithVersions(context, { spaceId: params.spaceId, name: params.name, provider: params.provider }, version);
   if (found === null || !caller.can('read', found.module.spaceId)) {
     throw new NotFoundError(`module ${params.spaceId}/${params.name}/${params.provider} not found`);
   }
@@ -178,7 +190,7 @@ export const registryRoutes: RoutePlugin = async (app, { context }) => {
  * still ACTIVE at the same commit (a retracted or re-tagged version is gone); 404 otherwise.
  */
 async function openLink(context: ServerContext, params: z.infer<typeof archiveParams>, now: number): Promise<{ link: ArchiveLink; found: Module }> {
-  const found = await findModuleWithVersions(context.db, { id: params.moduleId }, params.version);
+  const found = await moduleWithVersions(context, { id: params.moduleId }, params.version);
   const version = found?.versions[0];
   const link = { moduleId: params.moduleId, version: params.version, commit: version?.commit ?? '', expiresAt: params.expiresAt };
   if (found === null || version === undefined || !context.secrets.verify(linkData(link), LINK_CONTEXT, params.signature)) {

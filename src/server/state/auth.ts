@@ -3,11 +3,11 @@
  * password (what Terraform's http backend sends), or the API's usual `Authorization: Bearer <api key>`.
  */
 import type { StatePrincipal } from '../../domain/state';
-import { bearerSecret, Caller } from '../auth/access';
+import { bearerSecret, callerWithSecret, type Caller } from '../auth/access';
 import { UnauthorizedError } from '../errors';
 import { hashSecret } from '../secrets';
-import { findApiKeyWithSpaceTree } from '../store/apiKeys';
 import type { Queryable } from '../store/database';
+import type { ReadCache } from '../store/read-cache';
 import { findRunByStateCredentialHash, type CredentialRun } from '../store/run-credentials';
 import { RUN_CREDENTIAL_PREFIX } from './run-credentials';
 
@@ -35,7 +35,7 @@ export function credentialSecret(header: string | undefined): string | null {
 }
 
 /** Authenticates a state request; 401 without credentials or with credentials nobody issued. */
-export async function authenticateStateRequest(db: Queryable, authorization: string | undefined): Promise<StateCredential> {
+export async function authenticateStateRequest(db: Queryable, reads: ReadCache, authorization: string | undefined): Promise<StateCredential> {
   const secret = credentialSecret(authorization);
   if (secret === null) {
     throw new UnauthorizedError(
@@ -47,9 +47,9 @@ export async function authenticateStateRequest(db: Queryable, authorization: str
     if (run === null) throw new UnauthorizedError('invalid credentials (a run\'s state credentials end when newer ones are minted or they are revoked)');
     return { kind: 'run', run };
   }
-  const found = await findApiKeyWithSpaceTree(db, hashSecret(secret));
-  if (found === null) throw new UnauthorizedError('invalid credentials');
-  return { kind: 'api-key', caller: new Caller(found.apiKey, found.tree) };
+  const caller = await callerWithSecret(db, reads, secret);
+  if (caller === null) throw new UnauthorizedError('invalid credentials');
+  return { kind: 'api-key', caller };
 }
 
 /** The principal the state rules judge, for a request about a stack in `spaceId`. */

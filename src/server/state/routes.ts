@@ -111,7 +111,7 @@ export const stateRoutes: FastifyPluginAsyncZod<{ context: ServerContext; maxSta
 
   // Before the body is read: a request without valid credentials is a 401 whatever its size.
   app.addHook('onRequest', async (request) => {
-    credentials.set(request, await authenticateStateRequest(db, request.headers.authorization));
+    credentials.set(request, await authenticateStateRequest(db, context.reads, request.headers.authorization));
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     if (reply.statusCode === 401) reply.header('www-authenticate', STATE_AUTH_REALM);

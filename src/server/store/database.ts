@@ -21,8 +21,22 @@ export interface Database extends Queryable {
    * Work on `tx` never interleaves with other statements on the same connection.
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Every committed change to the rows a ReadCache may keep (see migration 010), told before the statement that
+   * committed it resolves. Null when this process cannot see every write as it commits: a PostgreSQL server is shared
+   * with other replicas, whose changes would only reach it later.
+   */
+  readonly changes: ChangeFeed | null;
   close(): Promise<void>;
 }
+
+/** Tells its subscribers that rows they may have kept changed; `subscribe` returns the unsubscribe function. */
+export interface ChangeFeed {
+  subscribe(listener: () => void): () => void;
+}
+
+/** The channel migration 010's triggers notify. */
+export const READS_CHANGED_CHANNEL = 'liftgate_reads_changed';
 
 export type DatabaseOptions =
   /** Embedded PGlite kept in this directory; `memory://` keeps it in memory (nothing survives close). */
@@ -171,10 +185,27 @@ async function openPglite(dataDir: string): Promise<Database> {
     unlock();
     throw error;
   }
+  // This process is the store's only writer (the lock above), so it hears of every change as it commits: PGlite calls
+  // the listener in a microtask it queues while reading the statement's answer, before that statement resolves.
+  const listeners = new Set<() => void>();
+  try {
+    await pglite.listen(READS_CHANGED_CHANNEL, () => {
+      for (const listener of listeners) listener();
+    });
+  } catch (error) {
+    await pglite.close().finally(unlock);
+    throw error;
+  }
   // PGlite is one connection. Its query() and transaction() each hold its exclusive transaction lock,
   // so a transaction's statements can never interleave with statements issued elsewhere meanwhile.
   return {
     engine: 'pglite',
+    changes: {
+      subscribe(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    },
     async query<T>(sql: string, params: unknown[] = []) {
       return reported(async () => (await pglite.query<T>(sql, params)).rows);
     },
@@ -211,6 +242,7 @@ function openPostgres(url: string, maxConnections = 10): Database {
   });
   return {
     engine: 'postgres',
+    changes: null,
     ...queryable(pool),
     async transaction<T>(work: (tx: Queryable) => Promise<T>) {
       const client = await reported(() => pool.connect());

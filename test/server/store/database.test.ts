@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listMigrations, migrate, openDatabase, sqlState, UNIQUE_VIOLATION, type Database, type DatabaseOptions } from '../../../src/server/store/database';
+import { listMigrations, migrate, openDatabase, sqlState, UNIQUE_VIOLATION, type ChangeFeed, type Database, type DatabaseOptions } from '../../../src/server/store/database';
 import { latch } from '../../helpers/latch';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres';
 
@@ -196,7 +196,52 @@ describe.each(['pglite', 'postgres'] as const)('Database [%s]', (engine) => {
     }, 60_000);
   }
 
+  if (engine === 'pglite') {
+    it('reports every committed change to the rows reads are kept of, before the write resolves; none for other rows', async () => {
+      const feed = db.changes as ChangeFeed;
+      let changes = 0;
+      const unsubscribe = feed.subscribe(() => (changes += 1));
+      /** How many changes were reported by the time `write` resolved. */
+      const reported = async (write: () => Promise<unknown>): Promise<number> => {
+        const before = changes;
+        await write();
+        return changes - before;
+      };
+      try {
+        const writes: [string, () => Promise<unknown>][] = [
+          ['a space', () => db.query(`INSERT INTO spaces (id, name, parent_space_id) VALUES ('feed', 'feed', 'root')`)],
+          ['an API key', () => db.query(`INSERT INTO api_keys (id, name, secret_hash) VALUES ('feed', 'feed', 'feed-hash')`)],
+          ['a role binding', () => db.query(`INSERT INTO role_bindings (api_key_id, space_id, role) VALUES ('feed', 'feed', 'read')`)],
+          ['a binding changed', () => db.query(`UPDATE role_bindings SET role = 'admin' WHERE api_key_id = 'feed'`)],
+          ['a module', () => db.query(`INSERT INTO modules (id, name, terraform_provider, space_id, project_key, repository_slug, branch)
+                                       VALUES ('feed', 'feed', 'aws', 'feed', 'P', 'r', 'main')`)],
+          ['a version', () => db.query(`INSERT INTO module_versions (module_id, version, tag, commit_id, state) VALUES ('feed', '1.0.0', 'v1.0.0', 'c', 'ACTIVE')`)],
+          ['a version retracted', () => db.query(`UPDATE module_versions SET state = 'RETRACTED' WHERE module_id = 'feed'`)],
+          ['in a transaction', () => db.transaction((tx) => tx.query(`UPDATE modules SET detached = true WHERE id = 'feed'`))],
+          ['a cascade (module and versions deleted)', () => db.query(`DELETE FROM modules WHERE id = 'feed'`)],
+          ['a key deleted with its bindings', () => db.query(`DELETE FROM api_keys WHERE id = 'feed'`)],
+        ];
+        for (const [what, write] of writes) expect([what, (await reported(write)) > 0]).toEqual([what, true]);
+        // Rows no read is kept of, a rolled-back change, and reads: nothing reported.
+        expect(await reported(() => db.query(`INSERT INTO counters (name, value) VALUES ('feed', 1)`))).toBe(0);
+        expect(await reported(() => db.query(`SELECT * FROM api_keys`))).toBe(0);
+        const rolledBack = db.transaction(async (tx) => {
+          await tx.query(`DELETE FROM spaces WHERE id = 'feed'`);
+          throw new Error('roll back');
+        });
+        expect(await reported(() => rolledBack.catch(() => undefined))).toBe(0);
+      } finally {
+        unsubscribe();
+        await db.query(`DELETE FROM spaces WHERE id = 'feed'`);
+      }
+    });
+  }
+
   if (engine === 'postgres') {
+    it('reports no changes: other replicas write to the same server, so nothing read may be kept', () => {
+      expect(db.changes).toBeNull();
+    });
+
     it('lets replicas that start together on one PostgreSQL migrate it exactly once', async () => {
       const options = await freshOptions();
       const replicas = await Promise.all([openDatabase(options), openDatabase(options), openDatabase(options)]);

@@ -20,6 +20,7 @@ const COMMIT = 'c'.repeat(40);
 /** Takes a fresh store back to what migrations 001 and 002 made (the inverse of the later ones). */
 async function rewindToSchema2(db: Database): Promise<void> {
   for (const statement of [
+    'DROP FUNCTION liftgate_reads_changed() CASCADE',
     'DROP TABLE vcs_agent_pools',
     'DROP TABLE module_versions',
     'DROP TABLE modules',
