@@ -163,6 +163,17 @@ describe("modules: Terraform's registry protocol", () => {
     expect((await server.request('GET', '/registry/modules/v1/root/network/aws/1.0.0/download', { key: reader })).status).toBe(401);
   });
 
+  it('access follows a change of the space tree on the very next request (inheritance on, then off)', async () => {
+    const team = (await server.request('GET', '/api/v1/spaces')).body.find((space: any) => space.name === 'team');
+    const teamReader = await server.createKey([{ spaceId: team.id, role: 'read' }]);
+    const listed = () => server.request('GET', '/registry/modules/v1/root/network/aws/versions', { key: teamReader });
+    expect((await listed()).status).toBe(404);
+    expect((await server.request('PATCH', `/api/v1/spaces/${team.id}`, { body: { inheritEntities: true } })).status).toBe(200);
+    expect((await listed()).status).toBe(200);
+    expect((await server.request('PATCH', `/api/v1/spaces/${team.id}`, { body: { inheritEntities: false } })).status).toBe(200);
+    expect((await listed()).status).toBe(404);
+  });
+
   it('deleting the tag retracts the version: no longer listed, its links stop working', async () => {
     const download = await server.request('GET', '/registry/modules/v1/root/network/aws/1.0.0/download');
     const link = (download.headers['x-terraform-get'] as string).replace(/\/\/network$/, '');

@@ -3,7 +3,7 @@ import type { ApiKey, Role, Stack } from '../../domain/model';
 import { roleSatisfies, SpaceTree } from '../../domain/spaces';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors';
 import { hashSecret } from '../secrets';
-import { findApiKeyWithSpaceTree } from '../store/apiKeys';
+import { findApiKeyWithSpaces, spaceTreeOf } from '../store/apiKeys';
 import type { Queryable } from '../store/database';
 import type { ReadCache } from '../store/read-cache';
 import { findIntegration, type StoredIntegration } from '../store/integrations';
@@ -57,15 +57,15 @@ export function bearerSecret(header: string | undefined): string | null {
 
 /**
  * The caller whose API key has this secret, or null. Kept in `reads` until an API key, a role binding or a space
- * changes; an unknown secret is looked up every time.
+ * changes (callers of different keys share one space tree); an unknown secret is looked up every time.
  */
 export function callerWithSecret(db: Queryable, reads: ReadCache, secret: string): Promise<Caller | null> {
   const secretHash = hashSecret(secret);
   return reads.get(
     `api-key ${secretHash}`,
     async () => {
-      const found = await findApiKeyWithSpaceTree(db, secretHash);
-      return found === null ? null : new Caller(found.apiKey, found.tree);
+      const found = await findApiKeyWithSpaces(db, secretHash);
+      return found === null ? null : new Caller(found.apiKey, reads.shared('space tree', found.spaces, spaceTreeOf));
     },
     (caller) => caller !== null,
   );

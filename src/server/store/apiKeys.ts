@@ -34,27 +34,31 @@ export async function lockApiKeyChanges(tx: Queryable): Promise<void> {
 /**
  * What authenticating a request needs: the key whose secret hashes to `secretHash` with its role bindings, and the
  * space tree its access is decided on; null when no key has that hash. One statement, because every authenticated
- * request pays for it, and one snapshot: the bindings and the tree are read at the same instant, so a key deleted or
- * a binding changed is seen by the next request. It comes back as one JSON value, spaces as [id, parent, inherit]
- * triples: PGlite's cost grows with every column and every object key it hands over, and the tree can be large.
+ * request that is not answered from memory pays for it, and one snapshot: the bindings and the tree are read at the
+ * same instant. The key comes back as one JSON value, the spaces as the JSON text of [id, parent, inherit] triples
+ * in id order (PGlite's cost grows with every column and every object key it hands over, and the tree can be
+ * large): the same spaces read the same, so callers kept for many keys can share one tree (spaceTreeOf).
  */
-export async function findApiKeyWithSpaceTree(db: Queryable, secretHash: string): Promise<{ apiKey: ApiKey; tree: SpaceTree } | null> {
-  const [row] = await db.query<{ caller: { id: string; name: string; createdAt: string; roles: RoleBinding[]; spaces: [string, string | null, boolean][] } }>(
+export async function findApiKeyWithSpaces(db: Queryable, secretHash: string): Promise<{ apiKey: ApiKey; spaces: string } | null> {
+  const [row] = await db.query<{ caller: { id: string; name: string; createdAt: string; roles: RoleBinding[] }; spaces: string }>(
     `SELECT json_build_object(
        'id', k.id, 'name', k.name, 'createdAt', k.created_at,
        'roles', (SELECT coalesce(json_agg(json_build_object('spaceId', b.space_id, 'role', b.role) ORDER BY b.space_id), '[]'::json)
-                   FROM role_bindings b WHERE b.api_key_id = k.id),
-       'spaces', (SELECT coalesce(json_agg(json_build_array(s.id, s.parent_space_id, s.inherit_entities)), '[]'::json) FROM spaces s)
-     ) AS caller
+                   FROM role_bindings b WHERE b.api_key_id = k.id)
+     ) AS caller,
+     (SELECT coalesce(json_agg(json_build_array(s.id, s.parent_space_id, s.inherit_entities) ORDER BY s.id), '[]'::json) FROM spaces s)::text AS spaces
      FROM api_keys k WHERE k.secret_hash = $1`,
     [secretHash],
   );
   if (row === undefined) return null;
-  const { id, name, createdAt, roles, spaces } = row.caller;
-  return {
-    apiKey: { id, name, roles, createdAt: isoTimestamp(createdAt) },
-    tree: new SpaceTree(spaces.map(([spaceId, parentSpaceId, inheritEntities]) => ({ id: spaceId, parentSpaceId, inheritEntities }))),
-  };
+  const { id, name, createdAt, roles } = row.caller;
+  return { apiKey: { id, name, roles, createdAt: isoTimestamp(createdAt) }, spaces: row.spaces };
+}
+
+/** The space tree of findApiKeyWithSpaces' `spaces` text. */
+export function spaceTreeOf(spaces: string): SpaceTree {
+  const triples = JSON.parse(spaces) as [string, string | null, boolean][];
+  return new SpaceTree(triples.map(([id, parentSpaceId, inheritEntities]) => ({ id, parentSpaceId, inheritEntities })));
 }
 
 export async function findApiKey(db: Queryable, id: string): Promise<ApiKey | null> {

@@ -22,6 +22,8 @@ export class ReadCache {
   /** Least recently used first (a Map keeps insertion order). Emptied by every change. */
   readonly #entries = new Map<string, unknown>();
   readonly #unsubscribe: () => void;
+  /** Per kind, the last value built by `shared` and the text it was built from. */
+  readonly #shared = new Map<string, { text: string; value: unknown }>();
 
   constructor(
     changes: ChangeFeed | null,
@@ -56,6 +58,19 @@ export class ReadCache {
     return value;
   }
 
+  /**
+   * The value `build` makes of `text`, the same object as last time when `text` is the same as last time for this
+   * kind: values kept for many keys share what they have in common (every caller's space tree) instead of holding
+   * a copy each. Decided by the text alone, so it can never mix two states of the store.
+   */
+  shared<T>(kind: string, text: string, build: (text: string) => T): T {
+    const last = this.#shared.get(kind);
+    if (last !== undefined && last.text === text) return last.value as T;
+    const value = build(text);
+    this.#shared.set(kind, { text, value });
+    return value;
+  }
+
   /** How many reads are kept. */
   get size(): number {
     return this.#entries.size;
@@ -66,5 +81,6 @@ export class ReadCache {
     this.#watching = false;
     this.#unsubscribe();
     this.#entries.clear();
+    this.#shared.clear();
   }
 }

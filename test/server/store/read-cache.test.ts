@@ -103,4 +103,20 @@ describe('ReadCache: reads kept until the store reports a change', () => {
     await cache.get('a', read.load);
     expect(read.calls()).toBe(2);
   });
+
+  it('shares one value per kind among reads made from the same text, and builds anew from another text', () => {
+    const cache = new ReadCache(new ManualFeed());
+    let builds = 0;
+    const build = (text: string) => {
+      builds += 1;
+      return { parsed: JSON.parse(text) as unknown };
+    };
+    const first = cache.shared('space tree', '[["root",null,false]]', build);
+    expect(cache.shared('space tree', '[["root",null,false]]', build)).toBe(first);
+    const other = cache.shared('space tree', '[["root",null,false],["team","root",true]]', build);
+    expect(other).not.toBe(first);
+    expect(other.parsed).toEqual([['root', null, false], ['team', 'root', true]]);
+    expect(cache.shared('another kind', '[["root",null,false]]', build)).not.toBe(first);
+    expect(builds).toBe(3);
+  });
 });
