@@ -8,9 +8,13 @@
  * measured in the same run: `terraform init` of the same configuration with the same module files in a local
  * directory (`source = "./network"`). Every sample is a fresh working directory; the sides take turns so machine
  * load hits both alike. Prints the medians and the ratio (target <= 1.5). For scale, a third side: the floor of the
- * protocol itself, a node:https server answering the same four requests with canned bytes (no API key, no store,
- * no Bitbucket), which shows how much of the difference is Terraform's own registry round trips and TLS.
- * Options (environment): BENCH_ROUNDS (default 9). Needs the built lib/ (`npm run build:runtime`).
+ * protocol itself, a node:https server answering the same five requests (go-getter sends a HEAD before the GET)
+ * with canned bytes (no API key, no store, no Bitbucket), which shows how much of the difference is Terraform's own
+ * registry round trips (three TLS connections per init) and TLS.
+ * The registries run in a child process of their own, as a server does; this process only starts terraform and
+ * times it. (Started from the process that holds the store, every terraform start paid for forking its hundreds of
+ * MB, ~5-9 ms on each side, which made every ratio look better than it is.)
+ * Options (environment): BENCH_ROUNDS (default 15). Needs the built lib/ (`npm run build:runtime`).
  */
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
@@ -19,13 +23,8 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 const lib = join(__dirname, '..', 'lib');
-const { startEmulator } = require(join(lib, 'emulator'));
-const { buildApp } = require(join(lib, 'server', 'app'));
-const { ensureRootAdminKey } = require(join(lib, 'server', 'auth', 'apiKeys'));
-const { openDatabase } = require(join(lib, 'server', 'store', 'database'));
-const { parseBitbucketHostPolicy } = require(join(lib, 'domain', 'bitbucket-hosts'));
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 15);
 const TARGET = 1.5;
 const MODULE_FILES = {
   'network/main.tf': 'variable "cidr" {\n  type = string\n}\n\nresource "terraform_data" "vpc" {\n  input = var.cidr\n}\n\noutput "vpc_id" {\n  value = terraform_data.vpc.id\n}\n',
@@ -59,6 +58,11 @@ async function api(url, key, method, path, body) {
  * HTTPS for terraform. The module is pushed and tagged v1.0.0 in the emulator.
  */
 async function setUp(work) {
+  const { startEmulator } = require(join(lib, 'emulator'));
+  const { buildApp } = require(join(lib, 'server', 'app'));
+  const { ensureRootAdminKey } = require(join(lib, 'server', 'auth', 'apiKeys'));
+  const { openDatabase } = require(join(lib, 'server', 'store', 'database'));
+  const { parseBitbucketHostPolicy } = require(join(lib, 'domain', 'bitbucket-hosts'));
   const tls = throwawayTls(work);
   const db = await openDatabase({ dataDir: 'memory://' });
   const adminKey = (await ensureRootAdminKey(db)).secret;
@@ -160,11 +164,42 @@ async function initOnce(work, round, side, source, version, env) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** The child: sets the registries up in `work`, prints where they are as one JSON line, closes them when stdin ends. */
+async function serve(work) {
+  const setup = await setUp(work);
+  process.stdin.resume();
+  process.stdin.once('end', () => {
+    setup.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+  process.stdout.write(`${JSON.stringify({ host: setup.host, floorHost: setup.floorHost, adminKey: setup.adminKey, ca: setup.ca })}\n`);
+}
+
+/** Starts the registries' process; resolves to what it printed and a close function. */
+function startRegistries(work) {
+  const child = spawn(process.execPath, [__filename, '--serve', work], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const line = output.indexOf('\n');
+      if (line !== -1) resolve({ ...JSON.parse(output.slice(0, line)), close: () => (child.stdin.end(), exited) });
+    });
+    child.once('exit', (code) => reject(new Error(`the registries' process exited (${code}) before it was ready`)));
+  });
+}
+
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'liftgate-bench-modules-'));
   let setup;
   try {
-    setup = await setUp(work);
+    setup = await startRegistries(work);
     const cliConfig = join(work, 'terraformrc');
     writeFileSync(cliConfig, `credentials "${setup.host}" {\n  token = "${setup.adminKey}"\n}\n`);
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TF_')));
@@ -198,7 +233,7 @@ async function main() {
   }
 }
 
-main().catch((error) => {
+(process.argv[2] === '--serve' ? serve(process.argv[3]) : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });
