@@ -114,14 +114,15 @@ async function inProcess(): Promise<void> {
     const measureLiftgate = async () => {
       const started = Date.now();
       const { commit } = await bitbucket.push('BENCH', 'single', { branch: 'main', files: { 'main.tf': code(`lg-${round}`) } });
-      // The run exists once the delivery was answered; then only it is polled, and seldom: the store the poll reads is
-      // the one the run writes to, and the time measured is the one the run's history records, not the poll's.
-      const run = await until(async () => runOf(single.id, commit));
+      // The run exists once the delivery was answered, so the first look finds it. Every look is 250 ms apart: a poll
+      // runs in the process the run is executed by and reads the store the run writes to, and the time measured is
+      // the one the run's history records, not the poll's.
+      const run = await until(async () => runOf(single.id, commit), 120_000, 250);
       const finished = await until(async () => {
         const current = await liftgate.stacks.run(single.id, run.id);
         return current.state === 'FINISHED' ? current : undefined;
       }, 120_000, 250);
-      // When the run became FINISHED, as the control plane recorded it: the poll above only looks every 100 ms, and
+      // When the run became FINISHED, as the control plane recorded it: the poll above only looks every 250 ms, and
       // its lag is the bench's, not the run's.
       const finishedAt = finished.history?.find((entry) => entry.state === 'FINISHED')?.at;
       if (finishedAt === undefined) throw new Error(`run ${run.id} has no FINISHED entry`);
