@@ -1,8 +1,9 @@
 /**
  * Executing one claimed run (SPEC §7.2–§7.4): a fresh directory, the code at the run's exact commit, the state
- * backend override, then `terraform init`, `plan -out` and `show -json`, and `apply` of that saved plan for a TRACKED
- * run with changes (at once with autodeploy; after a confirm otherwise, on whichever worker claims it). Each step is
- * recorded as a move the store guards, so a worker that lost its lease stops writing and stops terraform.
+ * backend override, then `terraform init`, `plan -out` (its delta from Terraform's summary line, or `show -json`), and
+ * `apply` of that saved plan for a TRACKED run with changes (at once with autodeploy; after a confirm otherwise, on
+ * whichever worker claims it). Each step is recorded as a move the store guards, so a worker that lost its lease stops
+ * writing and stops terraform.
  */
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
@@ -213,10 +214,14 @@ async function steps(execution: Execution, runDir: string): Promise<void> {
     }),
   );
   const next = stateAfterPlan({ kind: run.kind, hasChanges: plan.code === 2, autodeploy: run.autodeploy });
+  // Terraform's own summary line gives the delta; `show -json` of the saved plan is asked only when that line is not
+  // one this worker reads.
+  const summarized = plan.code === 0 ? { add: 0, change: 0, destroy: 0 } : deltaOfPlanText(execution.planText);
   if (next === 'APPLYING') {
-    // The delta is for the record (the run, its build status): it is read while the plan is applied, not before, so
-    // `show -json` is not one more terraform process on the run's way to FINISHED.
-    const delta = readDelta(execution, root, env);
+    // Without a summary it is read while the plan is applied, not before, so `show -json` is not one more terraform
+    // process on the run's way to FINISHED.
+    execution.delta = summarized;
+    const delta = summarized === null ? readDelta(execution, root, env) : undefined;
     await execution.move('APPLYING', { note: planSummaryLine(execution.planText) }).catch(async (error: unknown) => {
       await delta;
       throw error;
@@ -224,8 +229,8 @@ async function steps(execution: Execution, runDir: string): Promise<void> {
     return apply(execution, root, env, delta);
   }
   // Exit code 0 of -detailed-exitcode is Terraform saying the plan changes nothing: no resource to add, change or
-  // destroy, without asking `show -json` again.
-  execution.delta = plan.code === 0 ? { add: 0, change: 0, destroy: 0 } : await savedPlanDelta(execution, root, env);
+  // destroy.
+  execution.delta = summarized ?? (await savedPlanDelta(execution, root, env));
   const summary = `plan: ${execution.delta.add} to add, ${execution.delta.change} to change, ${execution.delta.destroy} to destroy`;
   if (next === 'FINISHED') return execution.move('FINISHED', { note: summary, delta: execution.delta });
   const bytes = await readFile(join(root, PLAN_FILE));
@@ -280,6 +285,21 @@ function planSummaryLine(planText: readonly string[]): string {
   return line === undefined ? 'plan: changes to outputs only' : `plan: ${line.slice('Plan: '.length).replace(/\.$/, '')}`;
 }
 
+/** Terraform's summary of a plan with resource changes, e.g. `Plan: 1 to import, 2 to add, 0 to change, 1 to destroy, 1 to forget.` */
+const PLAN_SUMMARY = /^Plan: (?:\d+ to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy(?:, \d+ to forget)?\.$/;
+
+/**
+ * The delta of a plan with changes from the summary line Terraform printed: it counts what `show -json`'s
+ * resource_changes do (a replacement is one to add and one to destroy; a read, an import or a forget alone is neither).
+ * Null when there is no such line (a plan that changes outputs only prints none) or it is not in a form this worker
+ * knows: then `show -json` is asked.
+ */
+export function deltaOfPlanText(planText: readonly string[]): RunDelta | null {
+  const lines = planText.filter((text) => text.startsWith('Plan: '));
+  const match = lines.length === 1 ? PLAN_SUMMARY.exec(lines[0] as string) : null;
+  return match === null ? null : { add: Number(match[1]), change: Number(match[2]), destroy: Number(match[3]) };
+}
+
 async function applySavedPlan(execution: Execution, root: string, env: Record<string, string>): Promise<void> {
   const { run, deps } = execution;
   const saved = run.savedPlan;
@@ -295,7 +315,7 @@ async function applySavedPlan(execution: Execution, root: string, env: Record<st
   await apply(execution, root, env);
 }
 
-/** Applies the saved plan; `delta` is the reading of the plan's delta going on meanwhile, awaited either way. */
+/** Applies the saved plan; `delta` is the reading of the plan's delta going on meanwhile (if any), awaited either way. */
 async function apply(execution: Execution, root: string, env: Record<string, string>, delta?: Promise<void>): Promise<void> {
   try {
     await execution.terraform(['apply', '-input=false', '-no-color', '-auto-approve', PLAN_FILE], root, env, 'terraform apply');

@@ -73,6 +73,19 @@ it('a TRACKED run with autodeploy plans, applies and keeps its state in the cont
   expect((await stateOf(stackId)).serial).toBe(state.serial);
 });
 
+it('the delta comes from terraform’s summary line; a plan that changes outputs only has none, so show -json is asked', async () => {
+  const { stackId } = await stack(true);
+  const first = await waitForRun(server, stackId, (await trigger(stackId, main('summary'))).runId, ended);
+  expect(first.delta).toEqual({ add: 1, change: 0, destroy: 0 });
+  expect(await readLog(server, url, stackId, first.id)).not.toContain('$ terraform show -json');
+  const outputs = { ...main('summary'), 'infra/outputs.tf': 'output "extra" {\n  value = "only an output"\n}\n' };
+  const second = await waitForRun(server, stackId, (await trigger(stackId, outputs)).runId, ended);
+  expect(states(second)).toEqual(['QUEUED', 'PREPARING', 'INITIALIZING', 'PLANNING', 'APPLYING', 'FINISHED']);
+  expect(second.delta).toEqual({ add: 0, change: 0, destroy: 0 });
+  expect(await readLog(server, url, stackId, second.id)).toContain('$ terraform show -json liftgate.tfplan');
+  expect((await stateOf(stackId)).outputs.extra.value).toBe('only an output');
+});
+
 it('without autodeploy a TRACKED run waits UNCONFIRMED holding its stack; confirm applies the saved plan, discard ends it', async () => {
   const { stackId } = await stack(false);
   const first = await trigger(stackId, main('confirmed'));
