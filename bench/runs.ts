@@ -118,6 +118,8 @@ async function inProcess(): Promise<void> {
       // runs in the process the run is executed by and reads the store the run writes to, and the time measured is
       // the one the run's history records, not the poll's.
       const run = await until(async () => runOf(single.id, commit), 120_000, 250);
+      // Its first look waits too: a look right away would only find the run still going, and cost it CPU.
+      await sleep(250);
       const finished = await until(async () => {
         const current = await liftgate.stacks.run(single.id, run.id);
         return current.state === 'FINISHED' ? current : undefined;
