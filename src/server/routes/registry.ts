@@ -61,12 +61,13 @@ function archivePath(context: ServerContext, link: ArchiveLink): string {
 /**
  * A module with its versions (only `version`, when given), or null. Every registry request reads one, so it is kept
  * in the context's reads until a module or a version changes (a retracted tag, a detached module, a deleted module).
+ * A module or version that does not exist is not kept: made-up addresses and links cannot push real ones out.
  */
 function moduleWithVersions(context: ServerContext, key: ModuleKey, version?: string): Promise<{ module: Module; versions: ModuleVersion[] } | null> {
   return context.reads.get(
     `module ${JSON.stringify([key, version ?? null])}`,
     () => findModuleWithVersions(context.db, key, version),
-    (found) => found !== null,
+    (found) => found !== null && (version === undefined || found.versions.length > 0),
   );
 }
 
